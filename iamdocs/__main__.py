@@ -1,0 +1,3 @@
+from iamdocs.cli import entry
+
+entry()

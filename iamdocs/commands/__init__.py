@@ -1,0 +1,1 @@
+"""One module per `iamdocs` subcommand; `iamdocs.cli` discovers them."""

@@ -1,0 +1,150 @@
+"""What a policy document grants, as a set that can be compared.
+
+Two documents grant the same when their sets of (effect, action, resource,
+condition) are equal, however their statements are laid out, however their
+action names are cased, and whether they write wildcards or the actions they
+cover. Placeholders, CloudFormation pseudo parameters and filled-in values
+all compare equal. Relations, history, deploy verification and drift use this.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from iamdocs.iamdb import IAMDatabase
+
+# Every spelling of a value a customer fills in, mapped to one token.
+_TOKENS = {
+    "<REGION>": "{region}",
+    "${AWS::Region}": "{region}",
+    "<ACCOUNT_ID>": "{account}",
+    "${AWS::AccountId}": "{account}",
+    "<PARTITION>": "{partition}",
+    "${AWS::Partition}": "{partition}",
+}
+_PLACEHOLDER_TOKEN = {"REGION": "{region}", "ACCOUNT_ID": "{account}", "PARTITION": "{partition}"}
+
+
+def fill(value: Any, values: Mapping[str, str]) -> Any:
+    """Replace `<NAME>` placeholders in every string of a document with `values[NAME]`."""
+    if isinstance(value, str):
+        return re.sub(r"<([A-Z][A-Z0-9_]*)>", lambda m: values.get(m.group(1), m.group(0)), value)
+    if isinstance(value, list):
+        return [fill(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, values) for k, v in value.items()}
+    return value
+
+
+def normalize_resource(resource: str, values: Mapping[str, str] | None = None) -> str:
+    """One spelling for a resource: placeholder, pseudo parameter or filled-in value alike."""
+    out = resource
+    for spelled, token in _TOKENS.items():
+        out = out.replace(spelled, token)
+    for name, val in (values or {}).items():
+        if val and name in _PLACEHOLDER_TOKEN and name != "PARTITION":
+            out = out.replace(val, _PLACEHOLDER_TOKEN[name])
+    if out.startswith("arn:aws:"):
+        out = "arn:{partition}:" + out[len("arn:aws:"):]
+    return out
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    effect: str  # Allow or Deny
+    action: str  # service:name in lower case; "!pattern" for a NotAction entry that matched nothing known
+    resource: str  # normalized; "!resource" for NotResource
+    condition: str = ""  # canonical JSON of the statement's Condition, or ""
+
+    def describe(self) -> str:
+        cond = f" when {self.condition}" if self.condition else ""
+        return f"{self.effect} {self.action} on {self.resource}{cond}"
+
+
+def _as_list(v: Any) -> list[Any]:
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def _statements(doc: Any) -> list[dict[str, Any]]:
+    if not isinstance(doc, dict):
+        return []
+    st = doc.get("Statement")
+    return [s for s in _as_list(st) if isinstance(s, dict)]
+
+
+def expand_actions(patterns: Iterable[str], db: IAMDatabase) -> set[str]:
+    """Lower-case action names a list of patterns covers; unknown names are kept as written (lower case)."""
+    out: set[str] = set()
+    for p in patterns:
+        if not isinstance(p, str):
+            continue
+        if "*" in p or "?" in p:
+            matched = db.expand(p)
+            out.update(a.full_name.lower() for a in matched)
+            if not matched:
+                out.add(p.lower())
+        else:
+            out.add(p.lower())
+    return out
+
+
+def document_grants(doc: Any, db: IAMDatabase, values: Mapping[str, str] | None = None) -> set[Grant]:
+    """The grants of a policy document (identity policy shape)."""
+    grants: set[Grant] = set()
+    for st in _statements(doc):
+        effect = str(st.get("Effect", ""))
+        cond = json.dumps(st["Condition"], sort_keys=True, separators=(",", ":")) if st.get("Condition") else ""
+        if "Action" in st:
+            actions = expand_actions(_as_list(st["Action"]), db)
+        else:
+            excluded = expand_actions(_as_list(st.get("NotAction")), db)
+            actions = {a.full_name.lower() for a in db.expand("*")} - excluded
+        if "Resource" in st:
+            resources = {normalize_resource(str(r), values) for r in _as_list(st["Resource"])}
+        else:
+            resources = {"!" + normalize_resource(str(r), values) for r in _as_list(st.get("NotResource"))}
+        for a in actions:
+            for r in resources:
+                grants.add(Grant(effect, a, r, cond))
+    return grants
+
+
+def allowed_actions(doc: Any, db: IAMDatabase) -> set[str]:
+    """Lower-case actions that some Allow statement names (wildcards expanded)."""
+    return {g.action for g in document_grants(doc, db) if g.effect == "Allow"}
+
+
+@dataclass
+class GrantDiff:
+    added: set[Grant] = field(default_factory=set)  # in the copy, not in the canonical policy
+    removed: set[Grant] = field(default_factory=set)  # in the canonical policy, missing from the copy
+
+    @property
+    def clean(self) -> bool:
+        return not self.added and not self.removed
+
+    def added_actions(self) -> list[str]:
+        return sorted({g.action for g in self.added} - {g.action for g in self.removed})
+
+    def removed_actions(self) -> list[str]:
+        return sorted({g.action for g in self.removed} - {g.action for g in self.added})
+
+    def changed_resources(self) -> list[str]:
+        """Actions present on both sides but with different resources or conditions."""
+        return sorted({g.action for g in self.added} & {g.action for g in self.removed})
+
+
+def diff(canonical: set[Grant], copy: set[Grant]) -> GrantDiff:
+    return GrantDiff(added=copy - canonical, removed=canonical - copy)
+
+
+def display_action(action: str, db: IAMDatabase) -> str:
+    """`ec2:runinstances` -> `ec2:RunInstances`, as AWS spells it, when known."""
+    a = db.action(action)
+    return a.full_name if a else action

@@ -1,0 +1,121 @@
+"""The rule framework: what a rule is, what it yields, and how rules are found and run."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+from iamdocs import iamdb
+from iamdocs.model import Location, PolicyFile, Project
+
+SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # stable rule ID, e.g. E021
+    message: str
+    loc: Location
+    accepted: str | None = None  # the catalog's justification, when the finding is accepted there
+
+    @property
+    def severity(self) -> str:
+        return SEVERITIES[self.rule[0]]
+
+
+@dataclass
+class Context:
+    """What the rules look at: the project (catalog and files) and the files being checked."""
+
+    project: Project
+    files: list[PolicyFile]
+    lone: bool = False  # files outside the project: check grammar and content, not catalog relations
+    options: dict = field(default_factory=dict)
+
+    @cached_property
+    def iam(self) -> iamdb.IAMDatabase:
+        return iamdb.load()
+
+    @property
+    def catalog(self):  # noqa: ANN201 - Catalog | None
+        return self.project.catalog
+
+    def readable_files(self) -> Iterator[PolicyFile]:
+        """Files that parsed as JSON; E001 reports the others."""
+        return (f for f in self.files if f.root is not None)
+
+
+class Rule:
+    """Base class. Subclasses set the metadata and override one or both check methods."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]  # short kebab-case name
+    description: ClassVar[str]  # one line, shown in the rule reference
+    explanation: ClassVar[str] = ""  # why the rule exists and how to fix a finding
+    project_only: ClassVar[bool] = False  # needs the catalog: skipped for lone files
+
+    @classmethod
+    def severity(cls) -> str:
+        return SEVERITIES[cls.id[0]]
+
+    def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
+        return ()
+
+    def check_project(self, ctx: Context) -> Iterable[Finding]:
+        return ()
+
+    def finding(self, message: str, loc: Location) -> Finding:
+        return Finding(self.id, message, loc)
+
+
+class DuplicateRuleError(RuntimeError):
+    pass
+
+
+def discover_rules() -> list[type[Rule]]:
+    """Every Rule subclass defined in a module of iamdocs.lint.rules, sorted by ID."""
+    from iamdocs.lint import rules as pkg
+
+    found: dict[str, type[Rule]] = {}
+    for info in pkgutil.iter_modules(pkg.__path__):
+        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__:
+                if obj.id in found:
+                    raise DuplicateRuleError(f"rule ID {obj.id} is defined twice: {found[obj.id].__module__} and {module.__name__}")
+                if obj.id[:1] not in SEVERITIES:
+                    raise DuplicateRuleError(f"rule ID {obj.id} must start with E, W or I")
+                found[obj.id] = obj
+    return [found[k] for k in sorted(found)]
+
+
+def run(ctx: Context, select: set[str] | None = None) -> list[Finding]:
+    """Run every rule (or the selected IDs) and return the findings, sorted by place."""
+    findings: list[Finding] = []
+    for rule_cls in discover_rules():
+        if select and rule_cls.id not in select:
+            continue
+        if rule_cls.project_only and (ctx.lone or ctx.catalog is None):
+            continue
+        rule = rule_cls()
+        for f in ctx.files:
+            findings.extend(rule.check_file(f, ctx))
+        if not ctx.lone:
+            findings.extend(rule.check_project(ctx))
+    findings = [_accept(f, ctx) for f in findings]
+    return sorted(set(findings), key=lambda f: (str(f.loc.path), f.loc.line, f.loc.col, f.rule, f.message))
+
+
+def _accept(finding: Finding, ctx: Context) -> Finding:
+    """Mark a warning accepted when the catalog lists its rule for the policy, with a justification."""
+    if finding.rule[0] != "W" or ctx.catalog is None:
+        return finding
+    name = finding.loc.path.name
+    for a in ctx.catalog.accepted_findings:
+        if a.rule == finding.rule and name in a.policies:
+            return Finding(finding.rule, finding.message, finding.loc, a.justification)
+    return finding

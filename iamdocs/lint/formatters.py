@@ -1,0 +1,64 @@
+"""Print findings: one line each for people, JSON for machines, annotations for GitHub Actions."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from iamdocs.lint.base import Finding
+
+
+def _summary(findings: list[Finding], files: int) -> str:
+    counts = Counter("accepted" if f.accepted else f.severity for f in findings)
+    parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 and k != 'info' else ''}" for k in ("error", "warning", "info", "accepted") if counts[k]]
+    checked = f"{files} file{'s' if files != 1 else ''} checked"
+    return f"{checked}: {', '.join(parts) if parts else 'no findings'}"
+
+
+def text(findings: list[Finding], files: int, show_accepted: bool = False) -> str:
+    lines = []
+    for f in findings:
+        if f.accepted and not show_accepted:
+            continue
+        tag = f"{f.severity} (accepted)" if f.accepted else f.severity
+        lines.append(f"{_where(f)}: {f.rule} {tag}: {f.message}")
+    lines.append(_summary(findings, files))
+    return "\n".join(lines) + "\n"
+
+
+def _where(f: Finding) -> str:
+    line = f.loc.line or 1
+    col = f.loc.col or 1
+    return f"{f.loc.path}:{line}:{col}"
+
+
+def as_json(findings: list[Finding], files: int) -> str:
+    items = [
+        {
+            "rule": f.rule,
+            "severity": f.severity,
+            "message": f.message,
+            "path": str(f.loc.path),
+            "line": f.loc.line or 1,
+            "column": f.loc.col or 1,
+            "accepted": f.accepted,
+        }
+        for f in findings
+    ]
+    return json.dumps({"files_checked": files, "findings": items, "summary": _summary(findings, files)}, indent=2) + "\n"
+
+
+def github(findings: list[Finding], files: int) -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on its line."""
+    out = []
+    for f in findings:
+        if f.accepted:
+            continue
+        level = {"error": "error", "warning": "warning", "info": "notice"}[f.severity]
+        msg = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        out.append(f"::{level} file={f.loc.path},line={f.loc.line or 1},col={f.loc.col or 1},title={f.rule}::{f.rule}: {msg}")
+    out.append(_summary(findings, files))
+    return "\n".join(out) + "\n"
+
+
+FORMATS = {"text": text, "json": as_json, "github": github}

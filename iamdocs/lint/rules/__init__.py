@@ -1,0 +1,1 @@
+"""One module per rule; `iamdocs.lint.discover_rules` walks this folder."""
