@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test validate build serve deploy drift lint bench lock clean
+.PHONY: site test validate serve lint bench readme lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench
+
+## readme: regenerate the CLI reference in README.md (a test fails when it is stale)
+readme: $(STAMP)
+	$(BIN)/python -m iamdocs.clidoc README.md
 
 ## lock: re-pin every package after changing pyproject.toml
 lock:
