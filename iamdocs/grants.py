@@ -94,6 +94,26 @@ def expand_actions(patterns: Iterable[str], db: IAMDatabase) -> set[str]:
     return out
 
 
+def action_origins(doc: Any, db: IAMDatabase) -> dict[str, Any]:
+    """For each lower-case action a document grants or denies, the first value that names it.
+
+    The value is returned as written (an action string, or the statement for
+    NotAction), so a caller whose strings carry their position gets it back.
+    """
+    out: dict[str, Any] = {}
+    for st in _statements(doc):
+        if "Action" in st:
+            for p in _as_list(st["Action"]):
+                for a in expand_actions([p], db):
+                    out.setdefault(a, p)
+        else:
+            excluded = expand_actions(_as_list(st.get("NotAction")), db)
+            for a in db.expand("*"):
+                if (low := a.full_name.lower()) not in excluded:
+                    out.setdefault(low, st)
+    return out
+
+
 def document_grants(doc: Any, db: IAMDatabase, values: Mapping[str, str] | None = None) -> set[Grant]:
     """The grants of a policy document (identity policy shape)."""
     grants: set[Grant] = set()

@@ -72,6 +72,19 @@ def read_policy_file(path: Path, display: Path | None = None) -> PolicyFile:
         return _fail(pf, "no such file")
     except OSError as exc:
         return _fail(pf, f"cannot be read: {exc.strerror or exc}")
+    return _parse_policy(pf, raw)
+
+
+def read_policy_bytes(raw: bytes, display: Path, name: str | None = None) -> PolicyFile:
+    """Parse a policy document that is not a file on disk (a git blob, a download), as files are parsed."""
+    pf = PolicyFile(path=display, name=name or display.name, raw=b"")
+    if len(raw) > MAX_FILE_BYTES:
+        return _fail(pf, f"document is {len(raw):,} bytes; a policy document is at most {MAX_FILE_BYTES:,} bytes here")
+    return _parse_policy(pf, raw)
+
+
+def _parse_policy(pf: PolicyFile, raw: bytes) -> PolicyFile:
+    """The one parse path for policy bytes, wherever they came from."""
     pf.raw = raw
     if not raw.strip():
         return _fail(pf, "file is empty; expected a JSON policy document")
