@@ -1,0 +1,140 @@
+"""`iamdocs drift`: does a copy of the permissions grant exactly what policies/ grants?"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from iamdocs import iamdb
+from iamdocs.drift import compare
+from iamdocs.drift.report import FORMATS
+from iamdocs.errors import UserError
+from iamdocs.iamdb import IAMDatabase
+from iamdocs.loader import find_root, load_sound_project
+from iamdocs.model import Project
+
+NAME = "drift"
+HELP = "compare copies of the permissions (built site, CloudFormation template, deployed role, git ref) with policies/"
+DESCRIPTION = (
+    "Compare one source of copies with the canonical policies in policies/, grant by grant: statement layout, "
+    "case, wildcards and placeholder spellings do not matter. Exit 0 when there is no drift, 1 when there is, "
+    "2 for a usage error or unreadable input."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    src = p.add_argument_group("what to check (exactly one)").add_mutually_exclusive_group(required=True)
+    src.add_argument("--site", metavar="DIR", type=Path,
+                     help="a built site: every policy code block, JSON download and template in it")
+    src.add_argument("--cloudformation", metavar="FILE", type=Path,
+                     help="a CloudFormation template (YAML or JSON): every IAM policy document it creates")
+    src.add_argument("--role", metavar="NAME",
+                     help="a deployed IAM role (read-only): does it have everything --option needs?")
+    src.add_argument("--ref", metavar="GIT_REF", help="policies/ at an earlier commit or tag: what changed since")
+    src.add_argument("--write-template", metavar="FILE", type=Path,
+                     help="write the manager-role template that iamdocs generates to FILE, to check it with "
+                          "--cloudformation, and exit")
+    cfn = p.add_argument_group("--cloudformation")
+    cfn.add_argument("--map", metavar="ID=FILE", action="append", default=[],
+                     help="compare this document (LogicalId, or LogicalId/PolicyName for a role's inline policy) "
+                          "with this policy file (several: comma-separated) instead of the most resembling one")
+    cfn.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
+                     help="a parameter value for evaluating conditions (default: the parameter's Default)")
+    role = p.add_argument_group("--role (read-only IAM calls; no embedded server: the role must exist)")
+    role.add_argument("--option", metavar="OPTION", help="the role option the role should satisfy, e.g. engine-a")
+    role.add_argument("--as", dest="as_role", metavar="ROLE", default="manager",
+                      help="which of the option's roles this is (default: manager)")
+    role.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint (a moto server, LocalStack)")
+    role.add_argument("--aws", action="store_true", help="AWS through boto3's credential chain (environment, SSO...)")
+    role.add_argument("--profile", metavar="NAME", help="AWS through this AWS CLI profile")
+    role.add_argument("--region", metavar="REGION",
+                      help="the Region the role's resources name (default: the profile's, or us-east-1)")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    p.add_argument("--project", metavar="DIR", type=Path,
+                   help="project folder (default: found from the current folder)")
+
+
+def _params(entries: list[str]) -> dict[str, str]:
+    out = {}
+    for e in entries:
+        name, sep, value = e.partition("=")
+        if not sep or not name.strip():
+            raise UserError(f"--param {e}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Options that belong to one source are a usage error with another."""
+    if (args.map or args.param) and not args.cloudformation:
+        raise UserError("--map and --param apply only to --cloudformation")
+    role_only = [o for o, v in (("--option", args.option), ("--endpoint-url", args.endpoint_url),
+                                ("--aws", args.aws), ("--profile", args.profile), ("--region", args.region)) if v]
+    if role_only and not args.role:
+        raise UserError(f"{', '.join(role_only)} apply only to --role")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_options(args)
+    root = (args.project or find_root()).resolve()
+    project = load_sound_project(root)
+    if args.write_template:
+        from iamdocs.cfn.template import template_yaml
+
+        try:
+            args.write_template.parent.mkdir(parents=True, exist_ok=True)
+            args.write_template.write_text(template_yaml(project), encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{args.write_template}: cannot write: {exc.strerror or exc}") from None
+        print(f"wrote {args.write_template}", file=sys.stderr)
+        return 0
+
+    db = iamdb.load()
+    if args.cloudformation:
+        from iamdocs.drift.sources.cloudformation import template_copies
+
+        copies, notes = template_copies(args.cloudformation, _params(args.param), args.map)
+        report = compare.compare_copies(project, copies, db, "cloudformation", str(args.cloudformation))
+        report.differences[:0] = notes
+    elif args.site:
+        from iamdocs.drift.sources.site import site_copies
+
+        copies, notes = site_copies(args.site, project)
+        report = compare.compare_copies(project, copies, db, "site", str(args.site))
+        report.differences.extend(notes)
+    elif args.role:
+        report = _role(args, project, db)
+    else:
+        from iamdocs.drift.sources.gitref import current_copies, ref_copies, renames
+
+        report = compare.compare_versions(ref_copies(root, args.ref), current_copies(project), renames(project), db,
+                                          args.ref)
+    if report.mode in ("cloudformation", "site") and not report.documents and not report.drift:
+        skipped = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
+        raise UserError(f"{report.source}: no policy document to compare ({skipped or 'none found'})",
+                        hint="name the policy with --map ID=policy-file.json" if args.cloudformation else None)
+    sys.stdout.write(FORMATS[args.format](report))
+    return 1 if report.drift else 0
+
+
+def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compare.Report:
+    from iamdocs.drift.sources.role import read_role, role_location
+    from iamdocs.drift.target import iam_client
+
+    catalog = project.catalog
+    assert catalog is not None  # load_sound_project guarantees it
+    choices = ", ".join(catalog.options)
+    if not args.option:
+        raise UserError("--role needs --option: which role option should the role satisfy?", hint=f"options: {choices}")
+    option = catalog.options.get(args.option)
+    if option is None:
+        raise UserError(f"--option {args.option}: no such role option", hint=f"options: {choices}")
+    setup = option.roles.get(args.as_role)
+    if setup is None:
+        raise UserError(f"--as {args.as_role}: option {args.option} has no {args.as_role} role",
+                        hint=f"its roles: {', '.join(option.roles)}")
+    iam = iam_client(args.endpoint_url, args.aws, args.profile, args.region)
+    copies, _ = read_role(iam, args.role)
+    return compare.compare_role(project, args.role, copies, setup.policies, args.option, db,
+                                role_location(args.role))

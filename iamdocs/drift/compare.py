@@ -1,0 +1,291 @@
+"""Compare copies of the permissions with the canonical policies, grant by grant.
+
+A copy is any policy document found outside policies/: in a template, a built
+page, a deployed role, an older commit. Its grants (grants.py: statement layout,
+case, wildcards and placeholder spellings do not matter) are compared with the
+grants of the canonical policy it most resembles, or the one it is mapped to.
+Differences are reported per action, with the resource where that is what differs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iamdocs.drift.positions import pos
+from iamdocs.grants import Grant, action_origins, allowed_actions, diff, display_action, document_grants
+from iamdocs.iamdb import IAMDatabase
+from iamdocs.model import Location, Project
+
+# A copy is compared with its most resembling canonical policy only when they share at
+# least this share of their actions (Jaccard index). Below it the document is something
+# else (a trust policy, another product's role) and is listed as information, not drift.
+MIN_RESEMBLANCE = 0.25
+
+# More extra actions than this for one service are reported as one line, not one each.
+EXTRA_LINES_PER_SERVICE = 10
+
+
+@dataclass
+class Copy:
+    """One policy document found outside policies/."""
+
+    name: str  # how the report names it, e.g. "ManagerRole/ManagerPolicy"
+    document: Any  # the policy document; strings may carry positions (positions.py)
+    loc: Location  # where the document starts
+    canonical: tuple[str, ...] = ()  # forced match (--map, a file name); empty: the most resembling
+    values: Mapping[str, str] = field(default_factory=dict)  # filled-in placeholder values, e.g. REGION
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One line of the report. `severity` is drift (fails the check) or info."""
+
+    kind: str  # removed, added, changed, missing, extra, denied, match, unmatched, unreadable, skipped, read
+    severity: str
+    loc: Location
+    document: str
+    canonical: str
+    action: str
+    message: str
+
+
+@dataclass
+class Report:
+    mode: str  # cloudformation, site, role, ref
+    source: str  # what was read, for the summary
+    documents: int = 0  # policy documents compared
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def drift(self) -> bool:
+        return any(d.severity == "drift" for d in self.differences)
+
+    def items(self, severity: str = "drift") -> list[tuple[str, str, str]]:
+        """(document, kind, action) of every difference of one severity, sorted: what tests compare."""
+        return sorted((d.document, d.kind, d.action) for d in self.differences if d.severity == severity)
+
+    def summary(self) -> str:
+        docs = f"{self.documents} policy document{'s' if self.documents != 1 else ''}"
+        drift = [d for d in self.differences if d.severity == "drift"]
+        if not drift:
+            return f"no drift: {docs} checked in {self.source}"
+        kinds: dict[str, int] = defaultdict(int)
+        for d in drift:
+            kinds[d.kind] += 1
+        parts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        affected = len({d.document for d in drift})
+        return (f"drift: {len(drift)} difference{'s' if len(drift) != 1 else ''} ({parts}) in {affected} of {docs} "
+                f"checked in {self.source}")
+
+
+def canonical_grants(project: Project, db: IAMDatabase) -> dict[str, set[Grant]]:
+    """Every policy in policies/ as its set of grants, by file name."""
+    return {f.name: document_grants(f.document, db) for f in project.files}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def best_match(actions: set[str], canonical: Mapping[str, set[Grant]]) -> tuple[str, float]:
+    """The canonical policy whose allowed actions overlap most with `actions` (Jaccard), and the score.
+
+    Ties go to the smaller symmetric difference, then to the file name, so the
+    choice never depends on dict order.
+    """
+    scored = []
+    for name, grants in canonical.items():
+        theirs = {g.action for g in grants if g.effect == "Allow"}
+        scored.append((-jaccard(actions, theirs), len(actions ^ theirs), name))
+    score, _, name = min(scored)
+    return name, -score
+
+
+def _show_resource(resource: str) -> str:
+    """A normalized resource as a reader writes it: placeholders back in <NAME> form."""
+    out = resource.replace("arn:{partition}:", "arn:aws:").replace("{partition}", "aws")
+    return out.replace("{region}", "<REGION>").replace("{account}", "<ACCOUNT_ID>")
+
+
+def _describe(grants: Iterable[Grant]) -> str:
+    """Resources (and conditions) of grants for one action, short."""
+    parts = []
+    for g in sorted(grants):
+        negated = g.resource.startswith("!")
+        r = _show_resource(g.resource[1:] if negated else g.resource)
+        text = f"NotResource {r}" if negated else r
+        if g.condition:
+            text += f" when {g.condition}"
+        if g.effect != "Allow":
+            text = f"{g.effect} on {text}"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _loc_of(value: Any, fallback: Location) -> Location:
+    line, col = pos(value)
+    return Location(fallback.path, line, col) if line else fallback
+
+
+def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
+                  base_origins: Mapping[str, Any] | None = None, base_loc: Location | None = None,
+                  words: tuple[str, str] = ("added", "removed")) -> list[Difference]:
+    """Differences between a copy and the grants it should have, one per action.
+
+    `base_origins`/`base_loc` locate removed actions in the base (for --ref);
+    otherwise they are located at the copy, where the fix goes.
+    """
+    grants = document_grants(copy.document, db, copy.values)
+    d = diff(base, grants)
+    origins = action_origins(copy.document, db)
+    added_word, removed_word = words
+    out: list[Difference] = []
+    by_action_added: dict[str, list[Grant]] = defaultdict(list)
+    by_action_removed: dict[str, list[Grant]] = defaultdict(list)
+    for g in d.added:
+        by_action_added[g.action].append(g)
+    for g in d.removed:
+        by_action_removed[g.action].append(g)
+
+    def line(kind: str, action: str, message: str, loc: Location) -> None:
+        out.append(Difference(kind, "drift", loc, copy.name, base_name, display_action(action, db), message))
+
+    for a in d.removed_actions():
+        name = display_action(a, db)
+        where = copy.loc
+        if base_origins is not None and base_loc is not None:
+            where = _loc_of(base_origins.get(a), base_loc)
+        res = _describe(by_action_removed[a])
+        line("removed", a, f"{removed_word} {name}" + ("" if res == "*" else f" (on {res})"), where)
+    for a in d.added_actions():
+        name = display_action(a, db)
+        res = _describe(by_action_added[a])
+        line("added", a, f"{added_word} {name}" + ("" if res == "*" else f" (on {res})"),
+             _loc_of(origins.get(a), copy.loc))
+    for a in d.changed_resources():
+        name = display_action(a, db)
+        now, was = _describe(by_action_added[a]), _describe(by_action_removed[a])
+        line("changed", a, f"changed {name}: {now} instead of {was}", _loc_of(origins.get(a), copy.loc))
+    return sorted(out, key=lambda x: (x.loc.line, x.kind, x.action))
+
+
+def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: str, source: str) -> Report:
+    """Each copy against its mapped or most resembling canonical policy: must grant exactly the same."""
+    canon = canonical_grants(project, db)
+    report = Report(mode, source)
+    for copy in copies:
+        if copy.canonical:
+            unknown = [n for n in copy.canonical if n not in canon]
+            if unknown:
+                from iamdocs.errors import UserError
+
+                raise UserError(f"{copy.name}: no policy {', '.join(unknown)} in policies/",
+                                hint=f"policies: {', '.join(sorted(canon))}")
+            names = copy.canonical
+            how = "as mapped"
+        else:
+            name, score = best_match(allowed_actions(copy.document, db), canon)
+            if score < MIN_RESEMBLANCE:
+                report.differences.append(Difference(
+                    "unmatched", "info", copy.loc, copy.name, "", "",
+                    f"not compared: resembles no policy in policies/ (best: {name}, {score:.0%} of actions shared)"))
+                continue
+            names = (name,)
+            how = f"the most resembling: {score:.0%} of actions shared"
+        base: set[Grant] = set().union(*(canon[n] for n in names))
+        label = " + ".join(names)
+        report.documents += 1
+        report.differences.append(Difference("match", "info", copy.loc, copy.name, label, "", f"compared with {label} ({how})"))
+        report.differences.extend(diff_document(copy, base, label, db))
+    return report
+
+
+def _covers(pattern: str, resource: str) -> bool:
+    """Whether a granted resource (pattern) covers a needed one. NotResource covers what it does not name."""
+    if pattern.startswith("!"):
+        return not resource.startswith("!") and not fnmatch.fnmatchcase(resource, pattern[1:])
+    if resource.startswith("!"):
+        return pattern == "*"
+    return fnmatch.fnmatchcase(resource, pattern)
+
+
+def compare_role(project: Project, role_name: str, copies: list[Copy], required: list[str], option: str,
+                 db: IAMDatabase, loc: Location) -> Report:
+    """Does a deployed role grant everything the option needs? Missing is drift; extra is information."""
+    canon = canonical_grants(project, db)
+    report = Report("role", f"role {role_name} (option {option})", documents=len(copies))
+    have: dict[str, list[Grant]] = defaultdict(list)
+    for c in copies:
+        report.differences.append(Difference("read", "info", c.loc, c.name, "", "", f"read {c.name}"))
+        for g in document_grants(c.document, db, c.values):
+            have[g.action].append(g)
+    need: dict[str, list[tuple[Grant, str]]] = defaultdict(list)
+    for name in required:
+        for g in canon[name]:
+            need[g.action].append((g, name))
+    for action in sorted(need):
+        name = display_action(action, db)
+        for g, policy in sorted(need[action]):
+            held = have.get(action, [])
+            denied = [h for h in held if h.effect == "Deny" and not h.condition and _covers(h.resource, g.resource)]
+            allowed = [h for h in held if h.effect == "Allow" and h.condition in ("", g.condition)
+                       and _covers(h.resource, g.resource)]
+            res = "" if g.resource == "*" else f" on {_show_resource(g.resource)}"
+            if denied:
+                report.differences.append(Difference(
+                    "denied", "drift", loc, role_name, policy, name,
+                    f"denied {name}{res}: the role's own policies deny it ({policy} needs it)"))
+            elif not allowed:
+                report.differences.append(Difference(
+                    "missing", "drift", loc, role_name, policy, name, f"missing {name}{res} (needed by {policy})"))
+    extra_by_service: dict[str, list[str]] = defaultdict(list)
+    for action, held in have.items():
+        if action not in need and any(h.effect == "Allow" for h in held):
+            extra_by_service[action.partition(":")[0]].append(action)
+    for service, actions in sorted(extra_by_service.items()):
+        if len(actions) > EXTRA_LINES_PER_SERVICE:
+            report.differences.append(Difference(
+                "extra", "info", loc, role_name, "", f"{service}:*",
+                f"extra: {len(actions)} {service} actions that option {option} does not need"))
+            continue
+        for a in sorted(actions):
+            name = display_action(a, db)
+            report.differences.append(Difference(
+                "extra", "info", loc, role_name, "", name, f"extra {name}: option {option} does not need it"))
+    return report
+
+
+def compare_versions(old: Mapping[str, Copy], new: Mapping[str, Copy], renamed: Mapping[str, str],
+                     db: IAMDatabase, ref: str) -> Report:
+    """What changed in policies/ between a git ref (old) and now (new), file by file."""
+    report = Report("ref", f"policies/ since {ref}")
+    matched_old: set[str] = set()
+    for name, now in sorted(new.items()):
+        before_name = name if name in old else next((o for o, n in renamed.items() if n == name and o in old), None)
+        if before_name is None:
+            report.differences.append(Difference("new-file", "drift", now.loc, name, "", "",
+                                                  f"new policy file {name} (not in policies/ at {ref})"))
+            continue
+        matched_old.add(before_name)
+        before = old[before_name]
+        report.documents += 1
+        if before_name != name:
+            report.differences.append(Difference("renamed", "drift", now.loc, name, before_name, "",
+                                                 f"renamed from {before_name}"))
+        base = document_grants(before.document, db, before.values)
+        report.differences.extend(diff_document(
+            now, base, before_name, db, base_origins=action_origins(before.document, db), base_loc=before.loc,
+            words=("added", "removed")))
+    for name in sorted(set(old) - matched_old):
+        report.differences.append(Difference("deleted-file", "drift", old[name].loc, name, "", "",
+                                             f"policy file {name} deleted since {ref}"))
+    return report
+
+
+def location(path: Path | str, line: int = 0, col: int = 0) -> Location:
+    return Location(Path(path), line, col)

@@ -1,0 +1,62 @@
+"""Print a drift report like validate prints findings: lines for people, JSON, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+
+from iamdocs.drift.compare import Difference, Report
+
+
+def _where(d: Difference) -> str:
+    if d.loc.line:
+        return f"{d.loc.path}:{d.loc.line}:{d.loc.col or 1}"
+    return str(d.loc.path)
+
+
+def _label(d: Difference) -> str:
+    if d.kind in ("removed", "added", "changed") and d.canonical:
+        return f"{d.document} (vs {d.canonical})"
+    return d.document
+
+
+def text(report: Report) -> str:
+    """One line per difference with file:line where known, then the summary."""
+    lines = [f"{_where(d)}: {d.severity}: {_label(d)}: {d.message}" for d in report.differences]
+    lines.append(report.summary())
+    return "\n".join(lines) + "\n"
+
+
+def as_json(report: Report) -> str:
+    items = [
+        {
+            "kind": d.kind,
+            "severity": d.severity,
+            "document": d.document,
+            "canonical": d.canonical,
+            "action": d.action,
+            "message": d.message,
+            "path": str(d.loc.path),
+            "line": d.loc.line or None,
+            "column": d.loc.col or None,
+        }
+        for d in report.differences
+    ]
+    return json.dumps({"mode": report.mode, "source": report.source, "documents_checked": report.documents,
+                       "drift": report.drift, "differences": items, "summary": report.summary()}, indent=2) + "\n"
+
+
+def github(report: Report) -> str:
+    """GitHub Actions workflow commands: drift as errors, information as notices."""
+    out = []
+    for d in report.differences:
+        level = "error" if d.severity == "drift" else "notice"
+        msg = f"{_label(d)}: {d.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        where = f"file={d.loc.path}"
+        if d.loc.line:
+            where += f",line={d.loc.line},col={d.loc.col or 1}"
+        out.append(f"::{level} {where},title=drift {d.kind}::{msg}")
+    out.append(report.summary())
+    return "\n".join(out) + "\n"
+
+
+FORMATS = {"text": text, "json": as_json, "github": github}

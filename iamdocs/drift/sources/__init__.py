@@ -1,0 +1,1 @@
+"""Readers that find copies of the permissions outside policies/."""

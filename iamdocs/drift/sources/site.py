@@ -1,0 +1,178 @@
+"""Policy copies in a built site: code blocks in the HTML pages, and downloadable files.
+
+Readers copy from the page, so every code block that holds a policy document
+is a copy to check, as is every *.json download and every CloudFormation
+template (*.yaml) published in the site. The standard library's HTML parser is
+enough (and keeps this a runtime feature without test-only packages): code
+blocks are the `<code>` elements inside `<pre>`, whatever the highlighter
+wrapped around them; a `filename` title above a block names its policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from iamdocs import jsonpos
+from iamdocs.drift.compare import Copy, Difference
+from iamdocs.drift.positions import from_node, pos
+from iamdocs.errors import UserError
+from iamdocs.loader import read_policy_file
+from iamdocs.model import Location, Project
+
+
+@dataclass
+class CodeBlock:
+    line: int  # line of the HTML file where the code text starts
+    language: str  # from a language-* class, or ""
+    filename: str  # from a `filename` title just before the block, or ""
+    text: str = ""
+    parts: list[str] = field(default_factory=list)
+
+
+class _CodeBlocks(HTMLParser):
+    """Collects the text of every <pre><code> element with its line, language and title."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[CodeBlock] = []
+        self._stack: list[tuple[str, str]] = []  # (tag, class) of open elements
+        self._code: CodeBlock | None = None
+        self._code_depth = 0
+        self._filename: str | None = None  # text of the last `filename` span, until a block takes it
+        self._in_filename = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        cls = " ".join(v or "" for k, v in attrs if k == "class")
+        if tag in ("br", "img", "input", "hr", "meta", "link", "wbr", "source"):
+            return
+        self._stack.append((tag, cls))
+        if self._code is not None:
+            return
+        if tag == "span" and "filename" in cls.split():
+            self._in_filename, self._filename = True, ""
+        if tag == "code" and any(t == "pre" for t, _ in self._stack[:-1]):
+            lang = next((c[len("language-"):] for _, k in reversed(self._stack) for c in k.split()
+                         if c.startswith("language-")), "")
+            self._code = CodeBlock(self.getpos()[0], lang, (self._filename or "").strip())
+            self._filename = None
+            self._code_depth = len(self._stack)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in (t for t, _ in self._stack):
+            return
+        while self._stack:
+            t, _ = self._stack.pop()
+            if self._code is not None and len(self._stack) < self._code_depth:
+                self._code.text = "".join(self._code.parts)
+                self.blocks.append(self._code)
+                self._code = None
+            if t == "span" and self._in_filename:
+                self._in_filename = False
+            if t == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._code is not None:
+            self._code.parts.append(data)
+        elif self._in_filename and self._filename is not None:
+            self._filename += data
+
+
+def code_blocks(html: str) -> list[CodeBlock]:
+    parser = _CodeBlocks()
+    parser.feed(html)
+    parser.close()
+    return parser.blocks
+
+
+def _is_identity_policy(doc: object) -> bool:
+    """A document with Statement and no Principal: a permissions policy, not a trust policy."""
+    if not isinstance(doc, dict) or "Statement" not in doc:
+        return False
+    st = doc["Statement"]
+    items = st if isinstance(st, list) else [st]
+    return not any(isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s) for s in items)
+
+
+def _names(project: Project) -> dict[str, str]:
+    """Canonical and former file names -> canonical file name."""
+    out = {f.name: f.name for f in project.files}
+    if project.catalog is not None:
+        for meta in project.catalog.policies.values():
+            for former in meta.former_names:
+                out.setdefault(former, meta.file)
+    return out
+
+
+def site_copies(site: Path, project: Project, display: Path | None = None) -> tuple[list[Copy], list[Difference]]:
+    """Every policy document in the built site, and what could not be compared.
+
+    A code block labelled JSON that mentions "Statement" but does not parse is
+    drift (a reader would copy a broken policy); templates' skipped resources are information.
+    """
+    shown = display or site
+    if not site.is_dir():
+        raise UserError(f"{shown}: no such folder; build the site first", hint="make site")
+    names = _names(project)
+    values: Mapping[str, str] = {}
+    if project.catalog is not None:
+        values = {n: p.example for n, p in project.catalog.placeholders.items()}
+    copies: list[Copy] = []
+    notes: list[Difference] = []
+    for path in sorted(site.rglob("*.html")):
+        rel = shown / path.relative_to(site)
+        try:
+            html = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"{rel}: cannot be read: {exc}") from None
+        n = 0
+        for block in code_blocks(html):
+            if "Statement" not in block.text:
+                continue
+            try:
+                doc = from_node(jsonpos.parse(block.text).root, block.line - 1)
+            except jsonpos.JSONPositionError as exc:
+                if block.language == "json":
+                    notes.append(Difference("unreadable", "drift", Location(rel, block.line + exc.line - 1, exc.col),
+                                            str(rel), "", "", f"code block is not valid JSON: {exc.message}"))
+                continue
+            if not _is_identity_policy(doc):
+                continue
+            n += 1
+            label = block.filename or f"code block {n}"
+            line, col = pos(doc, (block.line, 1))
+            copies.append(Copy(f"{rel} ({label})", doc, Location(rel, line, col),
+                               (names[block.filename],) if block.filename in names else (), values))
+    for path in sorted(site.rglob("*.json")):
+        rel = shown / path.relative_to(site)
+        pf = read_policy_file(path, rel)
+        if pf.root is None:
+            continue  # not a policy (or not JSON): the site also ships search indexes and the like
+        doc = from_node(pf.root)
+        if not _is_identity_policy(doc):
+            continue
+        copies.append(Copy(str(rel), doc, Location(rel, 1, 1), (names[path.name],) if path.name in names else (),
+                           values))
+    for path in sorted([*site.rglob("*.yaml"), *site.rglob("*.yml")]):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "AWS::IAM::" not in text or "Resources" not in text:
+            continue
+        from iamdocs.drift.sources.cloudformation import template_copies
+
+        rel = shown / path.relative_to(site)
+        found, skipped = template_copies(path, display=rel)
+        for c in found:
+            c.name = f"{rel} {c.name}"
+        copies.extend(found)
+        for n in skipped:
+            notes.append(Difference(n.kind, n.severity, n.loc, f"{rel} {n.document}", "", "", n.message))
+    if not copies and not notes:
+        raise UserError(f"{shown}: no policy documents in this site (no JSON code block or download with a Statement)",
+                        hint="is this the built site folder? run: make site")
+    return copies, notes
