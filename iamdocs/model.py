@@ -310,8 +310,10 @@ _KEY_ORDER = {
 def _ordered(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         keys = list(value)
-        if depth <= 2:  # policy and statement level: IAM's documented order
-            keys.sort(key=lambda k: (_KEY_ORDER.get(k, len(_KEY_ORDER)), keys.index(k)))
+        if depth <= 2:  # policy and statement level: IAM's documented order, others kept in place
+            # (list.sort empties the list while sorting, so the original position is taken beforehand)
+            position = {k: i for i, k in enumerate(keys)}
+            keys.sort(key=lambda k: (_KEY_ORDER.get(k, len(_KEY_ORDER)), position[k]))
         return {k: _ordered(value[k], depth + 1) for k in keys}
     if isinstance(value, list):
         return [_ordered(v, depth + 1) for v in value]

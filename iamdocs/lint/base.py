@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import ClassVar
 
 from iamdocs import iamdb
-from iamdocs.model import Location, PolicyFile, Project
+from iamdocs.model import Catalog, Location, PolicyFile, Project
 
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
+RULE_ID = re.compile(r"[EWI][0-9]{3}")
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,13 @@ class Context:
         return iamdb.load()
 
     @property
-    def catalog(self):  # noqa: ANN201 - Catalog | None
+    def catalog(self) -> Catalog | None:
         return self.project.catalog
+
+    @cached_property
+    def project_paths(self) -> frozenset[Path]:
+        """The paths (as shown in findings) of the project's own policy files."""
+        return frozenset(f.path for f in self.project.files)
 
     def readable_files(self) -> Iterator[PolicyFile]:
         """Files that parsed as JSON; E001 reports the others."""
@@ -84,12 +92,16 @@ def discover_rules() -> list[type[Rule]]:
     for info in pkgutil.iter_modules(pkg.__path__):
         module = importlib.import_module(f"{pkg.__name__}.{info.name}")
         for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__:
-                if obj.id in found:
-                    raise DuplicateRuleError(f"rule ID {obj.id} is defined twice: {found[obj.id].__module__} and {module.__name__}")
-                if obj.id[:1] not in SEVERITIES:
-                    raise DuplicateRuleError(f"rule ID {obj.id} must start with E, W or I")
-                found[obj.id] = obj
+            is_rule = isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
+            if not is_rule or obj.__module__ != module.__name__:
+                continue
+            if obj.id in found:
+                raise DuplicateRuleError(
+                    f"rule ID {obj.id} is defined twice: {found[obj.id].__module__} and {module.__name__}"
+                )
+            if not RULE_ID.fullmatch(obj.id):
+                raise DuplicateRuleError(f"rule ID {obj.id} must be E, W or I and three digits, e.g. E021")
+            found[obj.id] = obj
     return [found[k] for k in sorted(found)]
 
 
@@ -114,6 +126,8 @@ def _accept(finding: Finding, ctx: Context) -> Finding:
     """Mark a warning accepted when the catalog lists its rule for the policy, with a justification."""
     if finding.rule[0] != "W" or ctx.catalog is None:
         return finding
+    if finding.loc.path not in ctx.project_paths:
+        return finding  # a lone file outside policies/ is not the catalog's to accept, whatever its name
     name = finding.loc.path.name
     for a in ctx.catalog.accepted_findings:
         if a.rule == finding.rule and name in a.policies:

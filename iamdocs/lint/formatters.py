@@ -10,7 +10,8 @@ from iamdocs.lint.base import Finding
 
 def _summary(findings: list[Finding], files: int) -> str:
     counts = Counter("accepted" if f.accepted else f.severity for f in findings)
-    parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 and k != 'info' else ''}" for k in ("error", "warning", "info", "accepted") if counts[k]]
+    plural = {"error": "errors", "warning": "warnings", "info": "info", "accepted": "accepted"}
+    parts = [f"{counts[k]} {k if counts[k] == 1 else plural[k]}" for k in plural if counts[k]]
     checked = f"{files} file{'s' if files != 1 else ''} checked"
     return f"{checked}: {', '.join(parts) if parts else 'no findings'}"
 
@@ -45,7 +46,8 @@ def as_json(findings: list[Finding], files: int) -> str:
         }
         for f in findings
     ]
-    return json.dumps({"files_checked": files, "findings": items, "summary": _summary(findings, files)}, indent=2) + "\n"
+    report = {"files_checked": files, "findings": items, "summary": _summary(findings, files)}
+    return json.dumps(report, indent=2) + "\n"
 
 
 def github(findings: list[Finding], files: int) -> str:
@@ -56,7 +58,8 @@ def github(findings: list[Finding], files: int) -> str:
             continue
         level = {"error": "error", "warning": "warning", "info": "notice"}[f.severity]
         msg = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        out.append(f"::{level} file={f.loc.path},line={f.loc.line or 1},col={f.loc.col or 1},title={f.rule}::{f.rule}: {msg}")
+        where = f"file={f.loc.path},line={f.loc.line or 1},col={f.loc.col or 1}"
+        out.append(f"::{level} {where},title={f.rule}::{f.rule}: {msg}")
     out.append(_summary(findings, files))
     return "\n".join(out) + "\n"
 

@@ -1,0 +1,172 @@
+"""Helpers that several rules share: walking the position tree, expanding actions, matching ARNs.
+
+Kept out of `iamdocs/lint/rules/` so that rule discovery only sees rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from iamdocs.iamdb import Action, IAMDatabase
+from iamdocs.jsonpos import Node
+from iamdocs.model import Limits, PolicyFile, Statement, Value
+
+WILDCARD_CHARS = ("*", "?")
+
+
+def child(node: Node | None, key: str | int) -> Node | None:
+    """The child of an object (last occurrence of `key`, as json.loads keeps) or an array."""
+    if node is None:
+        return None
+    if isinstance(key, int):
+        return node.items[key] if node.kind == "array" and 0 <= key < len(node.items) else None
+    found = None
+    for k, v in node.pairs:
+        if k.value == key:
+            found = v
+    return found
+
+
+def key_node(node: Node | None, key: str) -> Node | None:
+    """The node of the key itself (not its value), for findings about a key."""
+    if node is None:
+        return None
+    found = None
+    for k, _ in node.pairs:
+        if k.value == key:
+            found = k
+    return found
+
+
+def node_at(root: Node, path: Sequence[str | int]) -> Node:
+    """The deepest node that `path` reaches from `root` (the root itself for an empty path)."""
+    node = root
+    for key in path:
+        nxt = child(node, key)
+        if nxt is None:
+            break
+        node = nxt
+    return node
+
+
+@lru_cache(maxsize=4)
+def schema_validator(schema_file: Path) -> Any:
+    """The JSON Schema validator for `schema_file`, built once per process (construction is costly)."""
+    import jsonschema
+
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def is_wildcard(text: str) -> bool:
+    return any(c in text for c in WILDCARD_CHARS)
+
+
+def expand(db: IAMDatabase, pattern: str) -> list[Action]:
+    """Known actions that an Action entry covers ("*" covers all of them)."""
+    if pattern == "*":
+        return db.expand("*")
+    if ":" not in pattern:
+        return []
+    return db.expand(pattern)
+
+
+def limits_of(catalog: Any) -> Limits:
+    """The catalog's limits, or AWS's defaults when there is no usable catalog."""
+    return catalog.limits if catalog is not None else Limits()
+
+
+def minified_size(document: Any) -> int:
+    """Characters of a document as IAM counts them: JSON with all whitespace outside strings removed."""
+    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+
+
+def allow_statements_on_star(f: PolicyFile) -> Iterator[tuple[Statement, Value]]:
+    """Allow statements with Action whose Resource list contains "*", with that "*" value."""
+    for st in f.statements:
+        if st.effect != "Allow" or not st.actions:
+            continue
+        star = next((r for r in st.resources if r.text == "*"), None)
+        if star is not None:
+            yield st, star
+
+
+def statement_actions(st: Statement, db: IAMDatabase) -> dict[str, tuple[Action, Value]]:
+    """Known actions a statement's Action list covers: lower-case name -> (action, first entry naming it)."""
+    out: dict[str, tuple[Action, Value]] = {}
+    for v in st.actions:
+        for a in expand(db, v.text):
+            out.setdefault(a.full_name.lower(), (a, v))
+    return out
+
+
+def short_list(names: Sequence[str], limit: int = 5) -> str:
+    """`a, b, c and 4 more`: findings name what they are about without printing 70 lines."""
+    names = list(names)
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# ARN matching -----------------------------------------------------------------------------------
+
+_TEMPLATE_VAR = re.compile(r"\$\{[^}]*\}")
+_PLACEHOLDER = re.compile(r"<[A-Za-z0-9_]*>")
+
+
+def arn_glob(text: str) -> str:
+    """An ARN as a glob: placeholders and policy variables stand for any text."""
+    return _PLACEHOLDER.sub("*", _TEMPLATE_VAR.sub("*", text))
+
+
+def globs_intersect(a: str, b: str) -> bool:
+    """Whether some string matches both glob patterns (`*` any run of characters, `?` one character)."""
+    # Collapse runs of stars: they add no power and only grow the search.
+    a = re.sub(r"\*+", "*", a)
+    b = re.sub(r"\*+", "*", b)
+    seen: set[tuple[int, int]] = set()
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(a) and j == len(b):
+            return True
+        ca = a[i] if i < len(a) else None
+        cb = b[j] if j < len(b) else None
+        if ca == "*":
+            stack.append((i + 1, j))  # the star matches nothing more
+            if cb is not None:
+                stack.append((i, j + 1))  # the star swallows b's next symbol
+        if cb == "*":
+            stack.append((i, j + 1))
+            if ca is not None:
+                stack.append((i + 1, j))
+        if ca is not None and cb is not None and ca != "*" and cb != "*" and (ca == cb or "?" in (ca, cb)):
+            stack.append((i + 1, j + 1))
+    return False
+
+
+def arns_intersect(a: str, b: str) -> bool:
+    """Whether two ARN globs can match a common ARN, field by field (a `*` in the partition stays there)."""
+    fa, fb = a.split(":", 5), b.split(":", 5)
+    if len(fa) != 6 or len(fb) != 6:
+        return globs_intersect(a, b)
+    return all(globs_intersect(x, y) for x, y in zip(fa, fb, strict=True))
+
+
+def arn_service(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    return parts[2] if len(parts) == 6 and parts[0] == "arn" else None

@@ -1,0 +1,81 @@
+"""`iamdocs validate --fix`: rewrite policy files into canonical form, changing nothing else.
+
+A rewrite must keep the document's meaning exactly, so files whose content is
+ambiguous (unreadable, duplicate keys) or whose numbers would be respelled are
+refused, and the new text is read back and compared before it replaces the old
+one. Writing goes through a temporary file and os.replace, so a crash leaves
+either the old or the new file, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from iamdocs import jsonpos
+from iamdocs.jsonpos import Node
+from iamdocs.model import PolicyFile, canonical_json
+
+
+def _number_respelled(f: PolicyFile) -> Node | None:
+    """The first number whose canonical spelling differs from the file's (1e2 would become 100.0)."""
+    assert f.root is not None and f.text is not None
+    lines = f.text.split("\n")
+    stack = [f.root]
+    while stack:
+        n = stack.pop()
+        if n.kind == "number":
+            spelled = json.dumps(n.value)
+            if lines[n.line - 1][n.col - 1 : n.col - 1 + len(spelled) + 1].rstrip(",]} \r\t") != spelled:
+                return n
+        stack.extend(n.items)
+        stack.extend(v for _, v in n.pairs)
+    return None
+
+
+def _refusal(f: PolicyFile) -> str | None:
+    if f.root is None:
+        return f"cannot be read ({f.error})"
+    if f.duplicate_keys:
+        key, node = f.duplicate_keys[0]
+        return f'has a duplicate key "{key}" at line {node.line}: which value to keep is for you to decide'
+    if (n := _number_respelled(f)) is not None:
+        return f"the number at line {n.line}, column {n.col} would be respelled as {json.dumps(n.value)}"
+    return None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` (UTF-8), keeping its permissions; all or nothing."""
+    mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fix_files(files: list[PolicyFile]) -> list[str]:
+    """Rewrite each file that is not in canonical form; one message per file rewritten or refused."""
+    messages = []
+    for f in files:
+        refusal = _refusal(f)
+        if refusal:
+            messages.append(f"{f.path}: not rewritten: {refusal}")
+            continue
+        new = canonical_json(f.document)
+        if new == f.text:
+            continue
+        if jsonpos.parse(new).root.to_python() != f.document:  # never write a different document
+            messages.append(f"{f.path}: not rewritten: the canonical form would change the document")
+            continue
+        write_atomically(Path(f.path), new)
+        messages.append(f"{f.path}: rewritten in canonical form")
+    return messages

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from iamdocs.jsonpos import Node
+from iamdocs.lint.base import Context, Finding, Rule
+from iamdocs.lint.common import key_node, node_at, schema_validator
+from iamdocs.loader import schema_path
+from iamdocs.model import PolicyFile
+
+SCHEMA_NAME = "identity-policy.schema.json"
+
+
+def _nearest_key(path: list[Any]) -> str:
+    for p in reversed(path):
+        if isinstance(p, str):
+            return p
+    return "the document"
+
+
+class PolicyGrammar(Rule):
+    id = "E010"
+    name = "policy-grammar"
+    description = "A policy must follow the IAM identity-policy grammar (policies/schema/identity-policy.schema.json)."
+    explanation = (
+        "Version, Statement (an object or a non-empty list), Effect (Allow or Deny), exactly one of Action and "
+        "NotAction and of Resource and NotResource, each a string or a list of strings, Condition as "
+        "operator -> {key: value}, and no other keys. IAM rejects documents that break this grammar."
+    )
+
+    def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
+        if f.root is None:
+            return
+        validator = schema_validator(schema_path(ctx.project.root, SCHEMA_NAME))
+        errors = sorted(validator.iter_errors(f.document), key=lambda e: [str(p) for p in e.absolute_path])
+        # A value of the wrong type makes every other complaint about it noise.
+        mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+        errors = [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in mistyped]
+        for err in errors:
+            path = list(err.absolute_path)
+            node = node_at(f.root, path)
+            yield from self._findings(f, err, path, node)
+
+    def _findings(self, f: PolicyFile, err: Any, path: list[Any], node: Node) -> Iterable[Finding]:
+        where = "a statement" if path and path[0] == "Statement" else "the policy"
+        if err.validator == "additionalProperties":
+            allowed = list(err.schema.get("properties", {}))
+            extras = [k for k in err.instance if k not in allowed]
+            for key in extras:
+                shown = ", ".join(k for k in allowed if k not in ("Principal", "NotPrincipal"))
+                yield self.finding(f'unknown key "{key}" in {where}; allowed: {shown}', f.loc(key_node(node, key)))
+            return
+        if err.validator == "required":
+            missing = [k for k in err.validator_value if k not in err.instance]
+            for key in missing:
+                yield self.finding(f"{where} needs {key}", f.loc(node))
+            return
+        if err.validator == "oneOf" and all(list(s) == ["required"] for s in err.validator_value):
+            keys = [s["required"][0] for s in err.validator_value]
+            present = [k for k in keys if k in err.instance]
+            if not present:
+                yield self.finding(f"{where} needs {' or '.join(keys)}", f.loc(node))
+            else:
+                yield self.finding(f"{where} may have only one of {' and '.join(keys)}; remove {present[-1]}",
+                                   f.loc(key_node(node, present[-1])))
+            return
+        message = err.schema.get("x-message") if isinstance(err.schema, dict) else None
+        if message:
+            message = message.replace("{key}", _nearest_key(path))
+        else:  # a keyword without its own wording: keep jsonschema's, without a long dump of the value
+            message = err.message if len(err.message) <= 200 else err.message[:200] + "..."
+        yield self.finding(message, f.loc(node))

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from iamdocs.grants import allowed_actions, display_action, expand_actions
+from iamdocs.lint.base import Context, Finding, Rule
+from iamdocs.lint.common import short_list
+from iamdocs.model import Location, PolicyFile
+
+
+class HistoryReplay(Rule):
+    id = "E060"
+    name = "history-replay"
+    description = "The catalog's history, replayed from nothing, must give exactly the actions of today's policy files."
+    explanation = (
+        "Every change to a policy needs a dated history entry, which the guide publishes. The replay starts "
+        "empty, applies each entry in date order (added/removed, case-insensitive, following renames) and "
+        "compares the result with each file's allowed actions, naming the actions that differ."
+    )
+    project_only = True
+
+    def check_project(self, ctx: Context) -> Iterable[Finding]:
+        catalog = ctx.catalog
+        db = ctx.iam
+        state: dict[str, set[str]] = {}
+        last: tuple[datetime.date, int] | None = None
+        for i, entry in enumerate(catalog.history):
+            date_loc = catalog.locate(["history", i, "date"])
+            try:
+                date = datetime.date.fromisoformat(entry.date)
+            except ValueError:
+                yield self.finding(f'history date "{entry.date}" is not a calendar date', date_loc)
+                date = None
+            if date is not None:
+                if last is not None and date < last[0]:
+                    yield self.finding(f"history entry {entry.date} comes after {last[0].isoformat()} (line "
+                                       f"{last[1]}); entries must be in ascending date order", date_loc)
+                last = (date, date_loc.line)
+            for old, new in entry.renamed.items():
+                if old in state:
+                    state[new] = state.pop(old)
+            for j, change in enumerate(entry.changes):
+                loc = catalog.locate(["history", i, "changes", j])
+                added = expand_actions(change.added, db)
+                removed = expand_actions(change.removed, db)
+                for name in change.policies:
+                    actions = state.setdefault(name, set())
+                    if again := added & actions:
+                        yield self.finding(f"{entry.date}: adds {self._show(again, ctx)} to {name}, which already "
+                                           "had them", loc)
+                    if never := removed - actions:
+                        yield self.finding(f"{entry.date}: removes {self._show(never, ctx)} from {name}, which did "
+                                           "not have them", loc)
+                    actions |= added
+                    actions -= removed
+        for f in ctx.project.files:
+            if f.root is None or f.name not in catalog.policies:
+                continue  # unreadable (E001) or without a catalog entry (E053)
+            replayed = state.get(f.name, set())
+            actual = allowed_actions(f.document, db)
+            unrecorded = actual - replayed
+            gone = replayed - actual
+            if not unrecorded and not gone:
+                continue
+            parts = []
+            if unrecorded:
+                parts.append(f"the file allows {self._show(unrecorded, ctx)} that no history entry adds")
+            if gone:
+                parts.append(f"the history adds {self._show(gone, ctx)} that the file does not allow")
+            yield self.finding(f"history does not replay to {f.name}: " + "; ".join(parts) +
+                               "; add a dated entry to the catalog's history", self._where(f, unrecorded, ctx))
+
+    @staticmethod
+    def _show(actions: set[str], ctx: Context) -> str:
+        return short_list([display_action(a, ctx.iam) for a in sorted(actions)], 10)
+
+    @staticmethod
+    def _where(f: PolicyFile, unrecorded: set[str], ctx: Context) -> Location:
+        """The first action in the file that no entry adds; else the policy's catalog entry."""
+        for st in f.statements:
+            for v in st.actions:
+                if v.text.lower() in unrecorded:
+                    return v.loc
+        return ctx.catalog.locate(["policies", f.name])

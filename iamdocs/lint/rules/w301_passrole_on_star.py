@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from iamdocs.lint.base import Context, Finding, Rule
+from iamdocs.lint.common import allow_statements_on_star, statement_actions
+from iamdocs.model import PolicyFile
+
+
+class PassRoleOnStar(Rule):
+    id = "W301"
+    name = "passrole-on-star"
+    description = 'iam:PassRole should not be allowed on Resource "*".'
+    explanation = (
+        "With iam:PassRole on every role, the holder can hand any role in the account to a service it controls. "
+        "Narrow the resource to the roles that must be passed, or accept the finding in the catalog with the "
+        "reason and the way customers can narrow it (permissions boundary, role prefix, SCP)."
+    )
+
+    def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
+        for st, _star in allow_statements_on_star(f):
+            hit = statement_actions(st, ctx.iam).get("iam:passrole")
+            if hit is not None:
+                _, entry = hit
+                via = f' (through "{entry.text}")' if entry.text.lower() != "iam:passrole" else ""
+                yield self.finding(f'iam:PassRole on Resource "*"{via} lets this role pass any role in the account '
+                                   "to an AWS service", entry.loc)

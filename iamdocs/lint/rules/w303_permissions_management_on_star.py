@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from iamdocs.lint.base import Context, Finding, Rule
+from iamdocs.lint.common import allow_statements_on_star, count, short_list, statement_actions
+from iamdocs.model import PolicyFile
+
+
+class PermissionsManagementOnStar(Rule):
+    id = "W303"
+    name = "permissions-management-on-star"
+    description = 'Actions of access level "Permissions management" should not be allowed on Resource "*".'
+    explanation = (
+        "Permissions-management actions (iam:PutRolePolicy, iam:CreateRole ...) change who may do what; on every "
+        "resource they reach roles and policies far beyond the product's own. Access levels come from the IAM "
+        "action database. One finding per statement lists the actions."
+    )
+
+    def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
+        for st, star in allow_statements_on_star(f):
+            names = sorted(a.full_name for a, _ in statement_actions(st, ctx.iam).values()
+                           if a.access_level == "Permissions management")
+            if names:
+                yield self.finding(f"{count(len(names), 'permissions-management action')} on Resource \"*\": "
+                                   f"{short_list(names, 6)}", star.loc)
