@@ -1,0 +1,45 @@
+"""Render functions: pure `fn(project, *args, **kwargs) -> str` that return Markdown for the guide.
+
+Every module in this package lists its functions in `MACROS`; `discover_macros`
+finds them, so that `macros/main.py` never keeps a list of its own and a new
+module (deploy, drift) appears in the pages without touching the macros file.
+Logic lives here, in Python that tests can call, never in Jinja.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+
+MacroFn = Callable[..., str]
+
+
+class MacroError(RuntimeError):
+    """A render module breaks the macro contract (duplicate name, missing MACROS)."""
+
+
+def discover_macros() -> dict[str, MacroFn]:
+    """Every function listed in `MACROS` of a module of this package, by its __name__."""
+    from iamdocs import render as pkg
+
+    found: dict[str, MacroFn] = {}
+    owner: dict[str, str] = {}
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        macros = getattr(module, "MACROS", None)
+        if macros is None:
+            raise MacroError(f"{module.__name__} defines no MACROS list")
+        for fn in macros:
+            name = fn.__name__
+            if name in found:
+                raise MacroError(f"macro {name} is defined twice: {owner[name]} and {module.__name__}")
+            params = list(inspect.signature(fn).parameters)
+            if not params or params[0] != "project":
+                raise MacroError(f"{module.__name__}.{name}: the first parameter must be `project`")
+            found[name] = fn
+            owner[name] = module.__name__
+    return found

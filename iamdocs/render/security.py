@@ -1,0 +1,35 @@
+"""Security findings the project accepts, with the catalog's justification and the rule's metadata."""
+
+from __future__ import annotations
+
+from iamdocs.lint import discover_rules
+from iamdocs.model import Project
+from iamdocs.render._markdown import LINT_RULES_PAGE, code, policy_page
+
+
+def accepted_findings(project: Project, name: str = "") -> str:
+    """Accepted findings for one policy (or all), each with its rule and why AI Unlimited needs it."""
+    assert project.catalog is not None
+    rules = {r.id: r for r in discover_rules()}
+    entries = [a for a in project.catalog.accepted_findings if not name or name in a.policies]
+    if not entries:
+        return "The lint rules report no security findings for this policy.\n" if name else "None.\n"
+    out = []
+    for a in entries:
+        rule = rules.get(a.rule)
+        if rule is not None:
+            title = f"[{a.rule}]({LINT_RULES_PAGE}#{a.rule.lower()}) {rule.name}: {rule.description}"
+        else:
+            title = f"{a.rule}"
+        body = a.justification.strip()
+        if not name:
+            body += "\n\n    Policies: " + ", ".join(f"[{code(p)}]({policy_page(p)})" for p in a.policies)
+        out.append(f'!!! warning "{_quote(title)}"\n\n    {body}\n')
+    return "\n".join(out)
+
+
+def _quote(text: str) -> str:
+    return text.replace('"', "'")
+
+
+MACROS = [accepted_findings]

@@ -1,0 +1,113 @@
+"""What the hooks publish besides the pages in docs/: policy pages, downloads and page data.
+
+Pure functions of the project, so that tests can check them without a build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from iamdocs.cfn import template_yaml
+from iamdocs.model import Project
+from iamdocs.render._markdown import POLICY_DOWNLOAD_DIR, POLICY_PAGE_DIR, TRUST_POLICY_DIR, stem, trust_policy_file
+from iamdocs.render.cloudformation import TEMPLATE_DOWNLOAD
+from iamdocs.render.roles import trust_policy_text
+
+DATA_SCRIPT = "javascripts/iamdocs-data.js"
+
+
+def policy_pages(project: Project) -> dict[str, str]:
+    """src_uri -> Markdown of the reference page of every policy the loader knows."""
+    out = {}
+    for pf in project.files:
+        title = pf.meta.title if pf.meta else pf.name
+        purpose = pf.meta.purpose.strip() if pf.meta else ""
+        n = json.dumps(pf.name)
+        out[f"{POLICY_PAGE_DIR}/{stem(pf.name)}.md"] = f"""---
+render_macros: true
+---
+
+# {title}
+
+{purpose}
+
+**File:** {{{{ download_link({n}) }}}} (published byte for byte as in the project's `policies/` folder)
+
+**Used by:** {{{{ policy_usage({n}) }}}}
+
+## Policy document
+
+{{{{ policy_json({n}) }}}}
+
+## Permissions
+
+{{{{ permissions_table({n}) }}}}
+
+## Size
+
+{{{{ policy_size({n}) }}}}
+
+## Former names
+
+{{{{ former_names({n}) }}}}
+
+## History
+
+{{{{ policy_history({n}) }}}}
+
+## Security findings
+
+{{{{ accepted_findings({n}) }}}}
+"""
+    return out
+
+
+def downloads(project: Project) -> dict[str, bytes]:
+    """site path -> bytes of every file offered for download, straight from the loader."""
+    out: dict[str, bytes] = {}
+    for pf in project.files:
+        out[f"{POLICY_DOWNLOAD_DIR}/{pf.name}"] = pf.raw
+        for old in pf.meta.former_names if pf.meta else []:
+            out[f"{POLICY_DOWNLOAD_DIR}/{old}"] = pf.raw
+    assert project.catalog is not None
+    for rid in project.catalog.roles:
+        out[f"{TRUST_POLICY_DIR}/{trust_policy_file(rid)}"] = trust_policy_text(project, rid).encode()
+    out[TEMPLATE_DOWNLOAD.lstrip("/")] = template_yaml(project).encode()
+    return out
+
+
+def page_data(project: Project, regions: list[str]) -> dict:
+    """What the fill-in form needs in the browser: the fields and the downloads that have placeholders."""
+    assert project.catalog is not None
+    names = list(project.catalog.placeholders)
+    fields = []
+    for name, ph in project.catalog.placeholders.items():
+        pattern = re.compile(ph.pattern)
+        field: dict = {"name": name, "label": _label(name), "description": ph.description,
+                       "example": ph.example, "pattern": ph.pattern}
+        if name == "REGION":
+            field["choices"] = [r for r in regions if pattern.match(r)]
+        fields.append(field)
+    marker = re.compile("<(" + "|".join(map(re.escape, names)) + ")>") if names else None
+    sources = {}
+    for path, raw in downloads(project).items():
+        text = raw.decode("utf-8", errors="replace")
+        if marker is not None and marker.search(text):
+            sources[path] = text
+    return {"fields": fields, "sources": sources}
+
+
+def page_data_script(project: Project, regions: list[str]) -> str:
+    return "window.iamdocsData = " + json.dumps(page_data(project, regions), indent=1, sort_keys=True) + ";\n"
+
+
+def _label(name: str) -> str:
+    return " ".join("ID" if w == "ID" else w.capitalize() for w in name.split("_"))
+
+
+def aws_regions() -> list[str]:
+    """Region names of the standard AWS partition, from botocore's bundled endpoint data (no network)."""
+    import botocore.session
+
+    return sorted(botocore.session.get_session().get_available_regions("ec2", partition_name="aws"))
