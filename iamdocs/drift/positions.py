@@ -51,7 +51,8 @@ def from_node(node: Node, line_offset: int = 0) -> Any:
     """A jsonpos tree as positioned Python values (last duplicate key wins, as in json.loads)."""
     line = node.line + line_offset
     if node.kind == "object":
-        return at({k.value: from_node(v, line_offset) for k, v in node.pairs}, line, node.col)
+        return at({at(k.value, k.line + line_offset, k.col): from_node(v, line_offset) for k, v in node.pairs},
+                  line, node.col)
     if node.kind == "array":
         return at([from_node(v, line_offset) for v in node.items], line, node.col)
     if node.kind == "string":
