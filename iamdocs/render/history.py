@@ -21,7 +21,8 @@ def permissions_changelog(project: Project, heading: str = "##") -> str:
                 for p in change.policies:
                     counts.setdefault(p, set()).update(change.added)
             for p, actions in counts.items():
-                out.append(f"- [{code(p)}]({policy_page(p)}): first release, {len(actions)} actions.")
+                plural = "" if len(actions) == 1 else "s"
+                out.append(f"- [{code(p)}]({policy_page(p)}): first release, {len(actions)} action{plural}.")
             out.append("")
             continue
         for change in entry.changes:

@@ -81,7 +81,7 @@ def permissions_table(project: Project, name: str, heading: str = "###") -> str:
         label = db.service_name(service) if db.has_service(service) else service
         count = f"{len(rows)} action" + ("" if len(rows) == 1 else "s")
         out.append(f"{heading} {label} ({code(service)}, {count})\n")
-        out.append(table(["Action", "Access level", "Resource", "Why AI Unlimited needs it"], [r[:4] for r in rows]))
+        out.append(table(["Action", "Access level", "Resource", "Purpose"], [r[:4] for r in rows]))
     return "\n".join(out)
 
 

@@ -1,0 +1,304 @@
+"""The render functions on a tiny hand-written project (tests/site/conftest.py), against hand-written Markdown."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from iamdocs.render import MacroError, discover_macros
+from iamdocs.render.cloudformation import (
+    capabilities,
+    cfn_capabilities,
+    cfn_inline_policies,
+    cfn_stack_command,
+)
+from iamdocs.render.history import permissions_changelog
+from iamdocs.render.policies import (
+    download_link,
+    former_names,
+    permissions_table,
+    policy_history,
+    policy_json,
+    policy_size,
+    policy_usage,
+)
+from iamdocs.render.roles import cli_commands, decision_table, trust_policy
+from iamdocs.render.security import accepted_findings
+
+
+def test_policy_json_is_the_file_text_in_a_titled_block(mini):
+    assert policy_json(mini, "app.json") == (
+        '```json title="app.json"\n'
+        "{\n"
+        '  "Version": "2012-10-17",\n'
+        '  "Statement": [\n'
+        "    {\n"
+        '      "Sid": "ReadSecrets",\n'
+        '      "Effect": "Allow",\n'
+        '      "Action": ["secretsmanager:GetSecretValue"],\n'
+        '      "Resource": "arn:aws:secretsmanager:<REGION>:<ACCOUNT_ID>:secret:app/*"\n'
+        "    }\n"
+        "  ]\n"
+        "}\n"
+        "```\n"
+    )
+
+
+def test_unknown_policy_names_the_known_ones(mini):
+    with pytest.raises(KeyError, match=re.escape("no policy 'nope.json' in policies/; known: app.json, ops.json")):
+        policy_json(mini, "nope.json")
+
+
+def test_permissions_table_groups_by_service_with_access_level_and_purpose(mini):
+    assert permissions_table(mini, "ops.json") == (
+        "### Amazon EC2 (`ec2`, 2 actions)\n"
+        "\n"
+        "| Action | Access level | Resource | Purpose |\n"
+        "|---|---|---|---|\n"
+        "| `ec2:DescribeInstances` | List | `*` | See what is there. |\n"
+        "| `ec2:RunInstances` | Write | `*` | Start the work. |\n"
+        "\n"
+        "### Amazon S3 (`s3`, 1 action)\n"
+        "\n"
+        "| Action | Access level | Resource | Purpose |\n"
+        "|---|---|---|---|\n"
+        "| `s3:GetObject` | Read | `*` | See what is there. |\n"
+    )
+
+
+def test_permissions_table_heading_level_is_a_parameter(mini):
+    assert permissions_table(mini, "app.json", heading="####").startswith(
+        "#### AWS Secrets Manager (`secretsmanager`, 1 action)\n"
+    )
+
+
+def test_download_link_points_at_the_published_copy(mini):
+    assert download_link(mini, "app.json") == (
+        '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download }'
+    )
+
+
+def test_decision_table_one_row_per_option_one_column_per_role(mini):
+    assert decision_table(mini) == (
+        "| If | Choose | Worker role | On the setup page |\n"
+        "|---|---|---|---|\n"
+        "| You want the worker. | Plain worker | "
+        '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }<br>'
+        '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download } (inline) '
+        "| Enter the role in **Role**. |\n"
+        "| You need a boundary. | Bounded worker | "
+        '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }<br>permissions boundary | — |\n'
+    )
+
+
+def test_trust_policy_block_and_download(mini):
+    assert trust_policy(mini, "worker") == (
+        "The worker role trusts `ec2.amazonaws.com` to assume it "
+        "([download `worker-role-trust-policy.json`](/policies/trust/worker-role-trust-policy.json)"
+        '{ download="worker-role-trust-policy.json" .iamdocs-download }):\n'
+        "\n"
+        '```json title="worker-role-trust-policy.json"\n'
+        "{\n"
+        '  "Version": "2012-10-17",\n'
+        '  "Statement": [\n'
+        "    {\n"
+        '      "Effect": "Allow",\n'
+        '      "Principal": {\n'
+        '        "Service": "ec2.amazonaws.com"\n'
+        "      },\n"
+        '      "Action": "sts:AssumeRole"\n'
+        "    }\n"
+        "  ]\n"
+        "}\n"
+        "```\n"
+    )
+
+
+def test_cli_commands_managed_inline_and_instance_profile(mini):
+    assert cli_commands(mini, "plain") == (
+        "```bash\n"
+        "# Worker role: choose its name\n"
+        "WORKER_ROLE=ai-unlimited-worker\n"
+        'aws iam create-role --role-name "$WORKER_ROLE" \\\n'
+        "  --assume-role-policy-document file://worker-role-trust-policy.json\n"
+        "aws iam create-policy --policy-name ops --policy-document file://ops.json\n"
+        'aws iam attach-role-policy --role-name "$WORKER_ROLE" \\\n'
+        "  --policy-arn arn:aws:iam::<ACCOUNT_ID>:policy/ops\n"
+        'aws iam put-role-policy --role-name "$WORKER_ROLE" --policy-name app \\\n'
+        "  --policy-document file://app.json\n"
+        'aws iam create-instance-profile --instance-profile-name "$WORKER_ROLE"\n'
+        'aws iam add-role-to-instance-profile --instance-profile-name "$WORKER_ROLE" --role-name "$WORKER_ROLE"\n'
+        "```\n"
+    )
+
+
+def test_cli_commands_with_a_permissions_boundary(mini):
+    text = cli_commands(mini, "bounded")
+    assert text.startswith(
+        "```bash\n"
+        'BOUNDARY_POLICY_ARN="arn:aws:iam::<ACCOUNT_ID>:policy/<your boundary policy>"\n'
+        "\n"
+    )
+    assert (
+        'aws iam create-role --role-name "$WORKER_ROLE" \\\n'
+        "  --assume-role-policy-document file://worker-role-trust-policy.json \\\n"
+        '  --permissions-boundary "$BOUNDARY_POLICY_ARN"\n'
+    ) in text
+    assert "put-role-policy" not in text
+
+
+def test_cli_commands_unknown_option(mini):
+    with pytest.raises(KeyError, match=re.escape("no option 'x' in the catalog; known: plain, bounded")):
+        cli_commands(mini, "x")
+
+
+@pytest.mark.parametrize(
+    ("iam_role", "named", "expected"),
+    [
+        ("New", False, ["CAPABILITY_IAM"]),
+        ("New", True, ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]),
+        ("Existing", True, ["CAPABILITY_IAM"]),
+        ("Existing", False, ["CAPABILITY_IAM"]),
+    ],
+)
+def test_capabilities_always_include_capability_iam(iam_role, named, expected):
+    assert capabilities(iam_role, named) == expected
+
+
+def test_cfn_capabilities_table(mini):
+    assert cfn_capabilities(mini) == (
+        "| `IamRole` | `IamRoleName` | Acknowledge |\n"
+        "|---|---|---|\n"
+        "| `New` | blank | `CAPABILITY_IAM` |\n"
+        "| `New` | set | `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM` |\n"
+        "| `Existing` | the existing role's name | `CAPABILITY_IAM` |\n"
+        "\n"
+        "The template always creates an instance profile for the manager, so `CAPABILITY_IAM` is needed in every "
+        "case, also with an existing role.\n"
+    )
+
+
+def test_cfn_stack_command_existing_named_role(mini):
+    assert cfn_stack_command(mini, "Existing", role_name=True) == (
+        "```bash\n"
+        "# Add the template's other parameters (network, instance, ...) to --parameters.\n"
+        "aws cloudformation create-stack --stack-name ai-unlimited \\\n"
+        '  --template-url "$AI_UNLIMITED_TEMPLATE_URL" \\\n'
+        "  --parameters ParameterKey=IamRole,ParameterValue=Existing \\\n"
+        '    ParameterKey=IamRoleName,ParameterValue="$MANAGER_ROLE" \\\n'
+        "  --capabilities CAPABILITY_IAM\n"
+        "```\n"
+    )
+
+
+def test_cfn_stack_command_new_named_role_needs_named_iam(mini):
+    assert "  --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM\n" in cfn_stack_command(mini, "New", role_name=True)
+
+
+def test_cfn_inline_policies_from_the_catalog(mini):
+    assert cfn_inline_policies(mini) == (
+        '- always: [`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }, as an inline policy;\n'
+        "- with `Session` = `true`: also "
+        '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download }, inline.\n'
+    )
+
+
+def test_accepted_findings_without_a_known_rule_show_id_and_justification(mini):
+    assert accepted_findings(mini, "ops.json") == (
+        '!!! warning "W999"\n\n    The worker must run instances it cannot name in advance.\n'
+    )
+    assert accepted_findings(mini, "app.json") == "The lint rules report no security findings for this policy.\n"
+
+
+def test_accepted_findings_link_known_rules_to_the_rule_reference(project):
+    text = accepted_findings(project, "session-manager.json")
+    assert text.startswith('!!! warning "[W304](/writers/lint-rules.md#w304) ')
+
+
+def test_changelog_newest_first_with_renames(mini):
+    assert permissions_changelog(mini) == (
+        "## 2024-03-01: Buckets\n"
+        "\n"
+        "Work needs files.\n"
+        "\n"
+        "- [`ops.json`](/reference/policies/ops.md): add `s3:GetObject`.\n"
+        "\n"
+        "## 2024-02-01: Renamed\n"
+        "\n"
+        "- `old-app.json` is now [`app.json`](/policies/app.json); the old name still works.\n"
+        "\n"
+        "## 2024-01-01: First release\n"
+        "\n"
+        "- [`ops.json`](/reference/policies/ops.md): first release, 2 actions.\n"
+        "- [`app.json`](/reference/policies/app.md): first release, 1 action.\n"
+    )
+
+
+def test_policy_history_only_this_policy(mini):
+    assert policy_history(mini, "app.json") == (
+        "| Date | Change | Details |\n"
+        "|---|---|---|\n"
+        "| 2024-02-01 | Renamed. | renamed from `old-app.json` |\n"
+        "| 2024-01-01 | First release. | first release with 1 action |\n"
+    )
+    assert policy_history(mini, "ops.json").splitlines()[2] == "| 2024-03-01 | Buckets. | added `s3:GetObject` |"
+
+
+def test_policy_size_counts_without_whitespace_against_the_catalog_limit(mini):
+    # ops.json without whitespace outside strings: 209 characters (counted by hand); the mini limit is 200.
+    assert policy_size(mini, "ops.json") == (
+        "209 characters of the 200 a managed policy may have (104%), whitespace not counted.\n"
+    )
+    assert policy_size(mini, "app.json").endswith(
+        "Where it is an inline policy, it counts toward the 10,240 characters that all inline policies of one "
+        "role may have together.\n"
+    )
+
+
+def test_former_names_are_listed_with_downloads(mini):
+    assert former_names(mini, "app.json") == (
+        "Links to these names keep working: each serves the current file, identical to `app.json`.\n"
+        "\n"
+        "| Former name | Download |\n"
+        "|---|---|\n"
+        '| `old-app.json` | [`old-app.json`](/policies/old-app.json){ download="old-app.json" .iamdocs-download } |\n'
+    )
+    assert former_names(mini, "ops.json") == "This file has had no other name.\n"
+
+
+def test_policy_usage(mini):
+    assert policy_usage(mini, "app.json") == "Plain worker (worker role, inline)."
+    assert policy_usage(mini, "ops.json") == (
+        "Plain worker (worker role, managed); Bounded worker (worker role, managed)."
+    )
+
+
+def test_every_macro_takes_the_project_first_and_names_are_unique():
+    macros = discover_macros()
+    assert {"policy_json", "permissions_table", "decision_table", "trust_policy", "cfn_parameters",
+            "cfn_capabilities", "cli_commands", "accepted_findings", "permissions_changelog",
+            "lint_rules_reference"} <= set(macros)
+    assert all(name == fn.__name__ for name, fn in macros.items())
+
+
+def test_duplicate_macro_names_are_refused(monkeypatch):
+    import types
+
+    from iamdocs import render
+
+    def policy_json(project):  # same name as the real macro
+        return ""
+
+    fake = types.ModuleType("iamdocs.render.zz_fake")
+    fake.MACROS = [policy_json]
+    real_iter = render.pkgutil.iter_modules
+
+    def iter_modules(path):
+        yield from real_iter(path)
+        yield types.SimpleNamespace(name="zz_fake")
+
+    monkeypatch.setitem(__import__("sys").modules, "iamdocs.render.zz_fake", fake)
+    monkeypatch.setattr(render.pkgutil, "iter_modules", iter_modules)
+    with pytest.raises(MacroError, match="macro policy_json is defined twice"):
+        discover_macros()
