@@ -200,7 +200,8 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
         base: set[Grant] = set().union(*(canon[n] for n in names))
         label = " + ".join(names)
         report.documents += 1
-        report.differences.append(Difference("match", "info", copy.loc, copy.name, label, "", f"compared with {label} ({how})"))
+        report.differences.append(
+            Difference("match", "info", copy.loc, copy.name, label, "", f"compared with {label} ({how})"))
         report.differences.extend(diff_document(copy, base, label, db))
     return report
 

@@ -137,14 +137,15 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
             except jsonpos.JSONPositionError as exc:
                 if block.language == "json":
                     notes.append(Difference("unreadable", "drift", Location(rel, block.line + exc.line - 1, exc.col),
-                                            str(rel), "", "", f"code block is not valid JSON: {exc.message}"))
+                                            str(path.relative_to(site)), "", "",
+                                            f"code block is not valid JSON: {exc.message}"))
                 continue
             if not _is_identity_policy(doc):
                 continue
             n += 1
             label = block.filename or f"code block {n}"
             line, col = pos(doc, (block.line, 1))
-            copies.append(Copy(f"{rel} ({label})", doc, Location(rel, line, col),
+            copies.append(Copy(f"{path.relative_to(site)} ({label})", doc, Location(rel, line, col),
                                (names[block.filename],) if block.filename in names else (), values))
     for path in sorted(site.rglob("*.json")):
         rel = shown / path.relative_to(site)
@@ -154,8 +155,8 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
         doc = from_node(pf.root)
         if not _is_identity_policy(doc):
             continue
-        copies.append(Copy(str(rel), doc, Location(rel, 1, 1), (names[path.name],) if path.name in names else (),
-                           values))
+        forced = (names[path.name],) if path.name in names else ()
+        copies.append(Copy(str(path.relative_to(site)), doc, Location(rel, 1, 1), forced, values))
     for path in sorted([*site.rglob("*.yaml"), *site.rglob("*.yml")]):
         try:
             text = path.read_text(encoding="utf-8")
@@ -168,10 +169,11 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
         rel = shown / path.relative_to(site)
         found, skipped = template_copies(path, display=rel)
         for c in found:
-            c.name = f"{rel} {c.name}"
+            c.name = f"{path.relative_to(site)} {c.name}"
         copies.extend(found)
         for n in skipped:
-            notes.append(Difference(n.kind, n.severity, n.loc, f"{rel} {n.document}", "", "", n.message))
+            notes.append(Difference(n.kind, n.severity, n.loc, f"{path.relative_to(site)} {n.document}", "", "",
+                                    n.message))
     if not copies and not notes:
         raise UserError(f"{shown}: no policy documents in this site (no JSON code block or download with a Statement)",
                         hint="is this the built site folder? run: make site")
