@@ -1,0 +1,67 @@
+"""`iamdocs deploy`: prove that the policy files deploy as documented, in a sandbox, leaving nothing behind."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from iamdocs.errors import UserError
+from iamdocs.loader import find_root, load_sound_project
+from iamdocs.sandbox.deploy import cleanup, deploy, stack_names
+from iamdocs.sandbox.faults import Faults
+from iamdocs.sandbox.report import Report
+from iamdocs.sandbox.target import add_target_arguments, options_from_args
+
+NAME = "deploy"
+HELP = "deploy every role option and the CloudFormation stack into a sandbox, verify, and remove them"
+DESCRIPTION = (
+    "Create every role option of policies/catalog.yaml and the generated CloudFormation template in a sandbox "
+    "(by default an embedded moto server that this command starts and stops), read everything back and compare "
+    "it with the policy files, then delete it all. Exit 0 when every check passed and nothing is left behind, "
+    "1 when a check failed or something is left behind, 2 for a usage error or a refused account, "
+    "130 when interrupted (after cleaning up)."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_target_arguments(p)
+    g = p.add_argument_group("what to deploy (default: every role option and every stack)")
+    g.add_argument("--option", metavar="ID", action="append",
+                   help="deploy only this role option of the catalog (repeatable)")
+    g.add_argument("--stack", metavar="NAME", action="append", choices=stack_names(),
+                   help=f"deploy only this stack combination (repeatable): {', '.join(stack_names())}")
+    p.add_argument("--cleanup", action="store_true",
+                   help="deploy nothing: remove the leftovers of earlier runs, found by their iamdocs tags")
+    p.add_argument("--report", metavar="FILE", type=Path, help="write the JSON report to FILE")
+    p.add_argument("--project", metavar="DIR", type=Path,
+                   help="project folder (default: found from the current folder)")
+
+
+def _finish(report: Report, path: Path | None) -> int:
+    if path is not None:
+        try:
+            report.write(path)
+        except OSError as exc:
+            raise UserError(f"cannot write the report to {path}: {exc.strerror or exc}") from exc
+    print(report.summary())
+    assert report.exit_code is not None
+    return report.exit_code
+
+
+def run(args: argparse.Namespace) -> int:
+    root = (args.project or find_root()).resolve()
+    opts = options_from_args(args, root)
+    if args.cleanup:
+        if args.option or args.stack:
+            raise UserError("--cleanup deploys nothing; it cannot be combined with --option or --stack")
+        return _finish(cleanup(opts), args.report)
+    project = load_sound_project(root)
+    if args.option is not None or args.stack is not None:
+        options, stacks = list(args.option or []), list(args.stack or [])
+    else:
+        options, stacks = None, None
+    report = deploy(opts, project, options=options, stacks=stacks, faults=Faults.from_env())
+    code = _finish(report, args.report)
+    sys.stdout.flush()
+    return code

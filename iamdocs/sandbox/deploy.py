@@ -1,0 +1,190 @@
+"""`deploy()` and `cleanup()`: the Python API behind `iamdocs deploy`.
+
+Teardown runs in a `finally`, so it follows an error, a failure half-way, an
+injected fault, Ctrl-C and SIGTERM alike. While it runs, further Ctrl-C and
+SIGTERM are noted and deferred: stopping a clean-up half-way is what leaves
+resources behind.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
+
+from iamdocs.errors import UserError
+from iamdocs.iamdb import load as load_iamdb
+from iamdocs.model import Project
+from iamdocs.sandbox import verify
+from iamdocs.sandbox.faults import Faults, InjectedFault
+from iamdocs.sandbox.naming import Naming, new_run_id
+from iamdocs.sandbox.report import Report, StepResult, source_digest, stderr_progress
+from iamdocs.sandbox.run import Run
+from iamdocs.sandbox.steps import STEPS
+from iamdocs.sandbox.steps.stacks import COMBINATIONS, StackError
+from iamdocs.sandbox.target import TargetOptions, open_target
+from iamdocs.sandbox.teardown import CLEANUP_ERRORS, Cleaner, plain_caller, teardown
+
+# What a deploy step may raise that is a finding about the target, not a bug.
+DEPLOY_ERRORS = (ClientError, BotoCoreError, WaiterError, InjectedFault, StackError)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: stop deploying, clean up."""
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if not _main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Terminated()
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@contextmanager
+def _deferred_signals(say: Callable[[str], None]) -> Iterator[list[int]]:
+    """Note Ctrl-C and SIGTERM instead of acting on them, until the block ends."""
+    caught: list[int] = []
+    if not _main_thread():
+        yield caught
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+        say("interrupt noted: finishing clean-up first so that nothing is left behind")
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield caught
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def option_ids(project: Project) -> list[str]:
+    assert project.catalog is not None
+    return list(project.catalog.options)
+
+
+def stack_names() -> list[str]:
+    return [c.name for c in COMBINATIONS]
+
+
+def _select(wanted: list[str] | None, known: list[str], what: str) -> list[str]:
+    if wanted is None:
+        return list(known)
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise UserError(f"unknown {what} {', '.join(unknown)}", hint=f"choose from: {', '.join(known)}")
+    return [k for k in known if k in wanted]
+
+
+def _sources(project: Project, options: list[str], stacks: list[str]) -> list[Path]:
+    catalog = project.catalog
+    assert catalog is not None
+    names = {f for o in options for s in catalog.options[o].roles.values() for f in s.policies}
+    if stacks:
+        names.update(catalog.cloudformation.inline_policies)
+        names.update(catalog.cloudformation.session_policies)
+    return [project.policies_dir / "catalog.yaml", *(project.policies_dir / n for n in sorted(names))]
+
+
+def deploy(opts: TargetOptions, project: Project, *, options: list[str] | None = None,
+           stacks: list[str] | None = None, faults: Faults | None = None,
+           progress: Callable[[str], None] = stderr_progress, run_id: str | None = None) -> Report:
+    """Deploy the selected role options and stacks (default: all), verify, tear down; return the report.
+
+    Raises UserError (exit 2) for bad arguments or a refused target, before anything is created.
+    """
+    chosen_options = _select(options, option_ids(project), "role option")
+    chosen_stacks = _select(stacks, stack_names(), "stack combination")
+    if not chosen_options and not chosen_stacks:
+        raise UserError("nothing to deploy: no role option and no stack selected")
+    naming = Naming(run_id or new_run_id())
+    report = Report(run_id=naming.run_id, options=chosen_options)
+    report.sources = source_digest(_sources(project, chosen_options, chosen_stacks), project.root)
+    started = time.perf_counter()
+    interrupted = False
+    with _sigterm_as_interrupt(), open_target(opts, progress) as target:
+        report.target = target.describe()
+        r = Run(target=target, project=project, naming=naming, db=load_iamdb(), report=report,
+                faults=faults or Faults(), progress=progress, options=chosen_options, stacks=chosen_stacks)
+        progress(f"run {naming.run_id}: account {target.account}, {target.region}; "
+                 f"{len(chosen_options)} role option(s), {len(chosen_stacks)} stack(s)")
+        try:
+            for step in [*STEPS, verify]:
+                r.step = step.NAME
+                t0 = time.perf_counter()
+                before = len(r.journal)
+                try:
+                    step.run(r)
+                except DEPLOY_ERRORS as exc:
+                    report.steps.append(StepResult(step.NAME, "failed", round(time.perf_counter() - t0, 3),
+                                                   len(r.journal) - before, str(exc)))
+                    report.errors.append(f"step {step.NAME} failed: {exc}")
+                    progress(f"{step.NAME}: FAILED: {exc}")
+                    break
+                except KeyboardInterrupt:
+                    report.steps.append(StepResult(step.NAME, "interrupted", round(time.perf_counter() - t0, 3),
+                                                   len(r.journal) - before))
+                    raise
+                secs = round(time.perf_counter() - t0, 3)
+                report.steps.append(StepResult(step.NAME, "ok", secs, len(r.journal) - before))
+                progress(f"{step.NAME}: done, {len(r.journal) - before} created ({secs:.2f} s)")
+        except KeyboardInterrupt as exc:
+            interrupted = True
+            what = "SIGTERM" if isinstance(exc, Terminated) else "interrupted (Ctrl-C)"
+            report.errors.append(f"{what} during step {r.step}")
+            progress(f"{what}: cleaning up")
+        finally:
+            with _deferred_signals(progress) as caught:
+                t0 = time.perf_counter()
+                teardown(r)
+                report.steps.append(StepResult("teardown", "ok", round(time.perf_counter() - t0, 3)))
+            interrupted = interrupted or bool(caught)
+    if target.server is not None:
+        report.server = {"pid": target.server.pid, "url": target.endpoint_url, "peak_rss_mb": target.server.peak_rss_mb}
+    report.finish(time.perf_counter() - started, interrupted)
+    return report
+
+
+def cleanup(opts: TargetOptions, progress: Callable[[str], None] = stderr_progress) -> Report:
+    """Remove every tagged leftover of earlier runs; never touch a resource without our prefix and tags."""
+    report = Report(run_id="cleanup", command="deploy --cleanup")
+    started = time.perf_counter()
+    with _sigterm_as_interrupt(), open_target(opts, progress) as target:
+        report.target = target.describe()
+        c = Cleaner(plain_caller(target), target, progress)
+        with _deferred_signals(progress) as caught:
+            try:
+                c.sweep(None, "cleanup by tag")
+                left: list[dict[str, Any]] = c.left_behind(None)
+            except CLEANUP_ERRORS as exc:
+                report.errors.append(f"cleanup failed: {exc}")
+                left = []
+        report.deleted = c.deleted
+        report.left_behind = left
+        report.errors += [f"could not delete {f['kind']} {f['id']}: {f['error']}" for f in c.failures
+                          if any(x["id"] == f["id"] for x in left)]
+        progress(f"cleanup: {len(c.deleted)} deleted, {len(left)} left behind")
+    report.finish(time.perf_counter() - started, bool(caught))
+    return report
