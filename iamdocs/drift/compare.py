@@ -269,6 +269,7 @@ def compare_versions(old: Mapping[str, Copy], new: Mapping[str, Copy], renamed: 
     for name, now in sorted(new.items()):
         before_name = name if name in old else next((o for o, n in renamed.items() if n == name and o in old), None)
         if before_name is None:
+            report.documents += 1
             report.differences.append(Difference("new-file", "drift", now.loc, name, "", "",
                                                   f"new policy file {name} (not in policies/ at {ref})"))
             continue
@@ -283,6 +284,7 @@ def compare_versions(old: Mapping[str, Copy], new: Mapping[str, Copy], renamed: 
             now, base, before_name, db, base_origins=action_origins(before.document, db), base_loc=before.loc,
             words=("added", "removed")))
     for name in sorted(set(old) - matched_old):
+        report.documents += 1
         report.differences.append(Difference("deleted-file", "drift", old[name].loc, name, "", "",
                                              f"policy file {name} deleted since {ref}"))
     return report
