@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ENGINE_BLOCK = """<div class="highlight"><span class="filename">ai-unlimited-engine.json</span><pre><span></span><code><a id="l1"></a><span class="p">{</span>
+ENGINE_BLOCK = ("""<div class="highlight"><span class="filename">ai-unlimited-engine.json</span>"""
+                """<pre><span></span><code><a id="l1"></a><span class="p">{</span>
 <a id="l2"></a>  <span class="nt">"Version"</span>: <span class="s2">"2012-10-17"</span>,
 <a id="l3"></a>  <span class="nt">"Statement"</span>: [{
 <a id="l4"></a>    "Effect": "Allow",
@@ -18,7 +19,7 @@ ENGINE_BLOCK = """<div class="highlight"><span class="filename">ai-unlimited-eng
 <a id="l6"></a>    "Resource": "arn:aws:secretsmanager:&lt;REGION&gt;:&lt;ACCOUNT_ID&gt;:secret:compute-engine/*"
 <a id="l7"></a>  }]
 <a id="l8"></a>}</code></pre></div>
-"""
+""")
 # Filled in with the catalog's example values: the same grants as the placeholders.
 FILLED_BLOCK = """<pre><code class="language-json">{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
  "Action": "secretsmanager:getsecretvalue",
