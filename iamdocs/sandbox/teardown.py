@@ -110,7 +110,8 @@ class Cleaner:
             if kind == "role":
                 tags = self.call("iam", "list_role_tags", RoleName=id)["Tags"]
             elif kind == "instance-profile":
-                tags = self.call("iam", "list_instance_profile_tags", InstanceProfileName=id)["Tags"]
+                # get_instance_profile carries the tags (moto has no ListInstanceProfileTags)
+                tags = self.call("iam", "get_instance_profile", InstanceProfileName=id)["InstanceProfile"].get("Tags")
             else:
                 tags = self.call("iam", "list_policy_tags", PolicyArn=id)["Tags"]
         except ClientError as exc:

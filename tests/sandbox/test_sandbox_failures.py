@@ -1,0 +1,123 @@
+"""Whatever goes wrong, a run leaves the sandbox as it found it: faults, throttling, signals."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+from sandbox_helpers import MOTO_ACCOUNT, endpoint_env, inventory
+
+from iamdocs.sandbox.deploy import deploy
+from iamdocs.sandbox.faults import Faults, InjectedFault, with_retries
+from iamdocs.sandbox.steps import STEP_NAMES
+
+pytestmark = pytest.mark.sandbox
+
+# Every place a fault can be injected, written out: the six deploy steps, verify and teardown.
+FAULT_POINTS = ["managed-policies", "boundaries", "roles", "role-policies", "instance-profiles", "stacks",
+                "verify", "teardown"]
+
+
+def test_fault_points_cover_every_step():
+    assert [*STEP_NAMES, "verify", "teardown"] == FAULT_POINTS
+
+
+@pytest.mark.parametrize("step", FAULT_POINTS)
+def test_a_failure_at_each_step_leaves_nothing_behind(step, endpoint, moto_server, project):
+    before = inventory(moto_server.url)
+    # engine-b and permissions-boundary touch every resource kind; one stack keeps the case short
+    report = deploy(endpoint, project, options=["engine-b", "permissions-boundary"], stacks=["existing"],
+                    faults=Faults.parse(f"fail:{step}"), progress=lambda _: None)
+    assert inventory(moto_server.url) == before
+    assert report.left_behind == []
+    if step == "teardown":  # the sweep removes what the failed delete left: the run still passes
+        assert report.exit_code == 0, report.summary()
+    else:
+        assert report.exit_code == 1
+        assert report.errors == [f"step {step} failed: injected failure at step {step}"]
+        assert [s.name for s in report.steps if s.status == "failed"] == [step]
+
+
+def test_throttling_is_retried(endpoint, moto_server, project):
+    before = inventory(moto_server.url)
+    report = deploy(endpoint, project, options=["engine-a"], stacks=[], faults=Faults.parse("throttle:roles"),
+                    progress=lambda _: None)
+    assert report.exit_code == 0, report.summary()
+    assert report.retries == [{"step": "roles", "operation": "create_role", "attempt": 1, "code": "Throttling"}]
+    assert inventory(moto_server.url) == before
+
+
+def _throttle() -> ClientError:
+    return ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "CreateRole")
+
+
+def test_with_retries_retries_throttling_then_returns():
+    calls, slept = [], []
+
+    def fn():
+        calls.append(1)
+        if len(calls) < 3:
+            raise _throttle()
+        return "done"
+
+    assert with_retries(fn, sleep=slept.append) == "done"
+    assert len(calls) == 3 and len(slept) == 2
+
+
+def test_with_retries_gives_up_after_its_attempts():
+    calls = []
+
+    def fn():
+        calls.append(1)
+        raise _throttle()
+
+    with pytest.raises(ClientError):
+        with_retries(fn, attempts=4, sleep=lambda _: None)
+    assert len(calls) == 4
+
+
+def test_with_retries_does_not_retry_other_errors():
+    calls = []
+
+    def fn():
+        calls.append(1)
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "CreateRole")
+
+    with pytest.raises(ClientError):
+        with_retries(fn, sleep=lambda _: None)
+    assert calls == [1]
+
+
+def test_fault_spec_is_parsed():
+    f = Faults.parse("fail:roles, throttle:stacks")
+    assert f.entries == {"fail": {"roles"}, "throttle": {"stacks"}}
+    with pytest.raises(InjectedFault):
+        f.after_call("roles")
+    f.after_call("roles")  # fires once only
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_half_way_cleans_up_and_exits_130(sig, moto_server):
+    before = inventory(moto_server.url)
+    env = {**endpoint_env(), "IAMDOCS_FAULT": "pause:role-policies"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iamdocs", "deploy", "--endpoint-url", moto_server.url,
+         "--allow-account", MOTO_ACCOUNT, "--option", "engine-b", "--stack", "existing"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    for line in proc.stderr:
+        if "paused at role-policies" in line:
+            break
+        assert time.monotonic() < deadline, "the run never paused"
+    during = inventory(moto_server.url)
+    assert len(during["roles"] - before["roles"]) == 2  # it had created something
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "cleaning up" in err
+    assert inventory(moto_server.url) == before
