@@ -14,9 +14,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-## site: validate the policies, then build the guide into site/
+## site: validate the policies, build the guide into site/, then check the site and the generated template for drift
 site: $(STAMP) validate
 	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/iamdocs drift --site site
+	$(BIN)/iamdocs drift --write-template build/manager-role.yaml
+	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml
+	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml --param Session=true
 
 ## test: ruff and the whole test suite (unit, CLI, build, sandbox, browser)
 test: $(STAMP) lint

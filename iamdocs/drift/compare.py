@@ -72,12 +72,17 @@ class Report:
     def summary(self) -> str:
         docs = f"{self.documents} policy document{'s' if self.documents != 1 else ''}"
         drift = [d for d in self.differences if d.severity == "drift"]
+        if self.mode == "role" and not drift:
+            return f"no drift: {self.source} has everything it needs ({docs} read)"
         if not drift:
             return f"no drift: {docs} checked in {self.source}"
         kinds: dict[str, int] = defaultdict(int)
         for d in drift:
             kinds[d.kind] += 1
         parts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        if self.mode == "role":
+            return f"drift: {self.source} lacks {len(drift)} permission{'s' if len(drift) != 1 else ''} ({parts}); " \
+                   f"{docs} read"
         affected = len({d.document for d in drift})
         return (f"drift: {len(drift)} difference{'s' if len(drift) != 1 else ''} ({parts}) in {affected} of {docs} "
                 f"checked in {self.source}")
@@ -222,7 +227,7 @@ def compare_role(project: Project, role_name: str, copies: list[Copy], required:
     report = Report("role", f"role {role_name} (option {option})", documents=len(copies))
     have: dict[str, list[Grant]] = defaultdict(list)
     for c in copies:
-        report.differences.append(Difference("read", "info", c.loc, c.name, "", "", f"read {c.name}"))
+        report.differences.append(Difference("read", "info", c.loc, c.name, "", "", "read"))
         for g in document_grants(c.document, db, c.values):
             have[g.action].append(g)
     need: dict[str, list[tuple[Grant, str]]] = defaultdict(list)

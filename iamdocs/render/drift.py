@@ -1,0 +1,131 @@
+"""Markdown for the drift pages: the customer's role check and the writers' explanation.
+
+Everything shown comes from the code that does the work (the role reader's
+calls, the catalog's options, the template reader's intrinsics, the Makefile's
+drift lines), so the pages cannot promise what the check does not do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from iamdocs.drift.compare import MIN_RESEMBLANCE
+from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
+from iamdocs.drift.sources.role import READ_PERMISSIONS
+from iamdocs.model import Project
+from iamdocs.render._markdown import code, fence, policy_page, table
+
+READ_POLICY_FILE = "drift-check-read-only.json"
+
+# Why the check makes each call, in the reader's words.
+_WHY = {
+    "GetRole": "find the role and its account",
+    "ListAttachedRolePolicies": "list the managed policies attached to the role",
+    "GetPolicy": "find each managed policy's default version",
+    "GetPolicyVersion": "read that version's document",
+    "ListRolePolicies": "list the role's inline policies",
+    "GetRolePolicy": "read each inline policy's document",
+}
+
+
+def drift_read_permissions(project: Project) -> str:
+    """Table of the read-only IAM actions `iamdocs drift --role` needs, and why."""
+    rows = [[code(action), _WHY.get(op, "")] for op, action in READ_PERMISSIONS.items()]
+    return table(["Action", "Used to"], rows)
+
+
+def drift_read_policy(project: Project) -> str:
+    """A policy that grants exactly the read-only actions the role check needs, as a JSON code block."""
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ReadRolesForDriftCheck",
+            "Effect": "Allow",
+            "Action": sorted(set(READ_PERMISSIONS.values())),
+            "Resource": "*",
+        }],
+    }
+    return fence(json.dumps(doc, indent=2), "json", READ_POLICY_FILE)
+
+
+def drift_role_options(project: Project) -> str:
+    """Table: for each role option and role, the `--option`/`--as` values and the policies checked."""
+    assert project.catalog is not None
+    rows = []
+    for oid, option in project.catalog.options.items():
+        for rid, setup in option.roles.items():
+            role = project.catalog.roles[rid].title
+            policies = ", ".join(f"[{code(p)}]({policy_page(p)})" for p in setup.policies)
+            rows.append([option.title, role, f"{code('--option ' + oid)} {code('--as ' + rid)}", policies])
+    return table(["Option", "Role", "Check with", "Must grant everything in"], rows)
+
+
+def drift_command(project: Project, option: str = "engine-a", as_role: str = "manager",
+                  role_name: str = "<ROLE_NAME>") -> str:
+    """The command that checks one role against one option, as a shell code block."""
+    assert project.catalog is not None
+    if option not in project.catalog.options:
+        raise ValueError(f"drift_command: no role option {option!r}")
+    if as_role not in project.catalog.options[option].roles:
+        raise ValueError(f"drift_command: option {option!r} has no {as_role!r} role")
+    as_part = "" if as_role == "manager" else f" --as {as_role}"
+    return fence(f"iamdocs drift --role {role_name} --option {option}{as_part} --profile <PROFILE>", "sh")
+
+
+def drift_role_example(project: Project, option: str = "engine-a", role_name: str = "my-manager-role",
+                       left_out: str = "ec2:DeleteTags") -> str:
+    """What `drift --role` prints for a manager role whose policy lacks one action, as a text code block.
+
+    Produced by the check itself, on a role made up here, so the example cannot fall behind the output.
+    """
+    from iamdocs import iamdb
+    from iamdocs.drift.compare import Copy, compare_role
+    from iamdocs.drift.report import text
+    from iamdocs.drift.sources.role import role_location
+
+    assert project.catalog is not None
+    needed = project.catalog.options[option].roles["manager"].policies
+    doc = json.loads(json.dumps(project.policy(needed[0]).document))
+    for st in doc["Statement"]:
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        st["Action"] = [a for a in actions if a.lower() != left_out.lower()]
+    loc = role_location(role_name)
+    copies = [Copy(f"managed policy {needed[0].removesuffix('.json')} (v1)", doc, loc)]
+    report = compare_role(project, role_name, copies, needed, option, iamdb.load(), loc)
+    return fence(text(report), "text")
+
+
+def drift_intrinsics(project: Project) -> str:
+    """The CloudFormation intrinsic functions the template reader evaluates, short and long form."""
+    rows = []
+    for short, long in sorted(SHORT_FORMS.items(), key=lambda kv: kv[1]):
+        note = "accepted, but an error inside a policy document" if long in NOT_EVALUATED else "evaluated"
+        rows.append([code(short), code(long), note])
+    return table(["Short form", "Long form", "In a policy"], rows)
+
+
+def drift_resemblance(project: Project) -> str:
+    """The Jaccard threshold below which a document is not compared, as a percentage."""
+    return f"{MIN_RESEMBLANCE:.0%}"
+
+
+def drift_make_lines(project: Project) -> str:
+    """The drift commands `make site` runs, read from the Makefile, as a shell code block."""
+    makefile = Path(project.root) / "Makefile"
+    try:
+        text = makefile.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"drift_make_lines: cannot read {makefile}: {exc}") from None
+    m = re.search(r"^site:.*\n((?:\t.*\n)+)", text, re.M)
+    lines = [line.strip().replace("$(BIN)/", "") for line in (m.group(1) if m else "").splitlines()
+             if "iamdocs drift" in line]
+    if not lines:
+        raise ValueError("drift_make_lines: the Makefile's site target runs no `iamdocs drift`")
+    return fence("\n".join(lines), "sh")
+
+
+MACROS = [drift_read_permissions, drift_read_policy, drift_role_options, drift_command, drift_role_example,
+          drift_intrinsics,
+          drift_resemblance, drift_make_lines]
