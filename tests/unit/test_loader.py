@@ -1,0 +1,88 @@
+"""The one loader: policy files recorded (not raised) when bad, catalog problems located."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from iamdocs.errors import UserError
+from iamdocs.loader import ProjectError, find_root, load_project, load_sound_project, read_policy_file
+
+
+def test_the_real_project_loads_with_locations(root: Path) -> None:
+    project = load_sound_project(root)
+    assert project.policy_names == ["ai-unlimited-engine.json", "ai-unlimited-without-iam-role-permissions.json",
+                                    "ai-unlimited-workspaces.json", "session-manager.json"]
+    engine = project.policy("ai-unlimited-engine.json")
+    [st] = engine.statements
+    assert (st.sid, st.effect, st.loc.line, st.loc.col) == ("ReadEngineSecrets", "Allow", 4, 5)
+    assert [(v.text, v.loc.line, v.loc.col) for v in st.actions] == [("secretsmanager:GetSecretValue", 8, 9)]
+    assert engine.meta.placeholders == ["REGION", "ACCOUNT_ID"]
+    assert project.catalog.limits.managed_policy_chars == 6144
+
+
+@pytest.mark.parametrize(("raw", "error", "line", "col"), [
+    (b"", "file is empty; expected a JSON policy document", 0, 0),
+    (b'{"a":\n "\xff"}', "not valid UTF-8 (byte 0xff)", 2, 3),
+    (b"\xef\xbb\xbf{}", "starts with a byte order mark; save the file as UTF-8 without BOM", 1, 1),
+    (b'{"a": [1,\n  }', "malformed JSON: expected a value", 2, 3),
+])
+def test_bad_policy_files_are_recorded_not_raised(raw: bytes, error: str, line: int, col: int,
+                                                  tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_bytes(raw)
+    pf = read_policy_file(path)
+    assert (pf.error, pf.error_loc.line, pf.error_loc.col, pf.root) == (error, line, col, None)
+
+
+def test_missing_and_oversized_files(tmp_path: Path) -> None:
+    assert read_policy_file(tmp_path / "nope.json").error == "no such file"
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (2 * 1024 * 1024))
+    assert read_policy_file(big).error == (
+        "file is 2,097,152 bytes; a policy document is at most 1,048,576 bytes here")
+
+
+def _project(tmp_path: Path, root: Path, catalog: str) -> Path:
+    shutil.copytree(root / "policies" / "schema", tmp_path / "policies" / "schema")
+    (tmp_path / "policies" / "catalog.yaml").write_text(catalog)
+    return tmp_path
+
+
+def test_catalog_schema_problems_are_located(root: Path, tmp_path: Path) -> None:
+    catalog = (root / "tests" / "lint" / "fixtures" / "_base" / "policies" / "catalog.yaml").read_text()
+    catalog = catalog.replace("  managed_policies_per_role: 10", "  managed_policies_per_role: ten")
+    project = load_project(_project(tmp_path, root, catalog))
+    assert project.catalog is None
+    [(message, loc)] = project.catalog_problems
+    assert (message, loc.line, loc.col) == ("limits/managed_policies_per_role: 'ten' is not of type 'integer'", 9, 30)
+    with pytest.raises(ProjectError):
+        load_sound_project(tmp_path)
+
+
+def test_malformed_yaml_is_located(root: Path, tmp_path: Path) -> None:
+    project = load_project(_project(tmp_path, root, "product: x\nroles: [a\n"))
+    [(message, loc)] = project.catalog_problems
+    assert message.startswith("malformed YAML: ")
+    assert (loc.line, loc.col) == (3, 1)
+
+
+def test_missing_catalog(tmp_path: Path, root: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    project = load_project(tmp_path)
+    assert project.catalog is None
+    assert project.catalog_problems[0][0] == "no such file"
+
+
+def test_find_root_walks_up_to_the_catalog(root: Path) -> None:
+    assert find_root(root / "tests" / "unit") == root
+
+
+def test_find_root_outside_a_project_falls_back_to_the_package_project(root: Path, tmp_path: Path) -> None:
+    # An editable install knows the project it was built from; only without one is this a UserError.
+    try:
+        assert find_root(tmp_path) == root
+    except UserError as exc:
+        assert "no policies/catalog.yaml found" in exc.message
