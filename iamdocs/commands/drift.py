@@ -134,7 +134,7 @@ def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compar
     if setup is None:
         raise UserError(f"--as {args.as_role}: option {args.option} has no {args.as_role} role",
                         hint=f"its roles: {', '.join(option.roles)}")
-    iam = iam_client(args.endpoint_url, args.aws, args.profile, args.region)
+    iam = iam_client(args)
     copies, _ = read_role(iam, args.role)
     return compare.compare_role(project, args.role, copies, setup.policies, args.option, db,
                                 role_location(args.role))

@@ -1,37 +1,35 @@
-"""A read-only IAM client for `drift --role`, with deploy's target option names.
+"""A read-only IAM client for `drift --role`, on deploy's target options.
 
-Deploy's target (iamdocs.sandbox.target) starts an embedded server by default
-and refuses accounts that are not on its allow-list, because deploy creates
-things. Reading a customer's existing role needs neither: an embedded server
-starts empty, and checking a production account is the point. So this opens
-only an explicit endpoint or AWS itself, and creates nothing.
+The options (--endpoint-url, --aws, --profile, --region) and their validation
+are deploy's (iamdocs.sandbox.target.options_from_args). Two things differ on
+purpose, because deploy creates things and this only reads: there is no
+embedded default (a fresh emulator holds no role to check), and no account
+allow-list (checking a production account is the point of the check).
 """
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from iamdocs.errors import UserError
 
-DEFAULT_REGION = "us-east-1"
 
+def iam_client(args: argparse.Namespace) -> Any:
+    """An IAM client for the endpoint or account the user named; UserError when none is named."""
+    from iamdocs.sandbox.target import EMBEDDED_REGION, RETRY_CONFIG, options_from_args
 
-def iam_client(endpoint_url: str | None, aws: bool, profile: str | None, region: str | None) -> Any:
-    """An IAM client for the target the user named; UserError when none or an unknown profile is named."""
-    if not (endpoint_url or aws or profile):
+    opts = options_from_args(argparse.Namespace(
+        endpoint_url=args.endpoint_url, aws=args.aws, profile=args.profile, region=args.region, allow_account=[]))
+    if opts.kind == "embedded":
         raise UserError("--role reads a role that already exists: name where it is",
                         hint="--endpoint-url URL (an emulator), --profile NAME, or --aws (environment credentials)")
-    if endpoint_url and (aws or profile):
-        raise UserError("--endpoint-url cannot be combined with --aws or --profile")
-    if endpoint_url and not endpoint_url.startswith(("http://", "https://")):
-        raise UserError(f"--endpoint-url {endpoint_url!r} must start with http:// or https://")
     import boto3
-    from botocore.config import Config
     from botocore.exceptions import ProfileNotFound
 
     try:
-        session = boto3.Session(profile_name=profile, region_name=region)
+        session = boto3.Session(profile_name=opts.profile, region_name=opts.region)
     except ProfileNotFound as exc:
         raise UserError(str(exc), hint="list profiles with: aws configure list-profiles") from None
-    return session.client("iam", endpoint_url=endpoint_url, region_name=region or session.region_name or DEFAULT_REGION,
-                          config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    region = opts.region or session.region_name or EMBEDDED_REGION
+    return session.client("iam", endpoint_url=opts.endpoint_url, region_name=region, config=RETRY_CONFIG)

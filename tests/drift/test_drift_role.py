@@ -190,6 +190,9 @@ def test_cli_against_the_endpoint(iam, endpoint, root):
     (["--role", "x", "--option", "engine-a", "--as", "engine", "--endpoint-url", "{endpoint}"],
      "--as engine: option engine-a has no engine role"),
     (["--role", "x", "--option", "engine-a", "--endpoint-url", "ftp://x"], "must start with http:// or https://"),
+    (["--role", "x", "--option", "engine-a", "--endpoint-url", "{endpoint}", "--profile", "p"],
+     "--endpoint-url cannot be combined with --aws or --profile"),
+    (["--ref", "HEAD", "--option", "engine-a"], "--option apply only to --role"),
 ])
 def test_cli_role_errors_exit_2(endpoint, args, message):
     proc = run_cli(*[a.replace("{endpoint}", endpoint) for a in args])

@@ -1,0 +1,81 @@
+"""Matching and coverage rules of compare.py, on small documents written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iamdocs.drift.compare import Copy, _covers, best_match, compare_copies, jaccard
+from iamdocs.grants import Grant
+from iamdocs.model import Location
+
+LOC = Location(Path("x.yaml"), 1, 1)
+
+
+def doc(*actions: str, resource: str = "*", effect: str = "Allow") -> dict:
+    return {"Version": "2012-10-17", "Statement": [{"Effect": effect, "Action": list(actions), "Resource": resource}]}
+
+
+def grants(*actions: str) -> set[Grant]:
+    return {Grant("Allow", a, "*") for a in actions}
+
+
+def test_jaccard():
+    assert jaccard({"a", "b"}, {"b", "c"}) == pytest.approx(1 / 3)
+    assert jaccard(set(), set()) == 1.0
+
+
+def test_best_match_prefers_overlap_then_smaller_difference_then_name():
+    canon = {"b.json": grants("x:a", "x:b"), "a.json": grants("x:a", "x:b"), "c.json": grants("x:a", "x:b", "x:c")}
+    assert best_match({"x:a", "x:b"}, canon) == ("a.json", 1.0)
+    assert best_match({"x:a", "x:b", "x:c", "x:d"}, canon) == ("c.json", 0.75)
+
+
+@pytest.mark.parametrize(("pattern", "resource", "covered"), [
+    ("*", "arn:{partition}:s3:::b/*", True),
+    ("arn:{partition}:s3:::b/*", "arn:{partition}:s3:::b/*", True),
+    ("arn:{partition}:s3:::b/x", "arn:{partition}:s3:::b/*", False),
+    ("arn:{partition}:secretsmanager:{region}:{account}:secret:*",
+     "arn:{partition}:secretsmanager:{region}:{account}:secret:compute-engine/*", True),
+    ("arn:{partition}:secretsmanager:eu-west-1:{account}:secret:*",
+     "arn:{partition}:secretsmanager:{region}:{account}:secret:compute-engine/*", False),
+    ("!arn:{partition}:s3:::other", "arn:{partition}:s3:::b/*", True),
+    ("!*", "*", False),
+])
+def test_covers(pattern, resource, covered):
+    assert _covers(pattern, resource) is covered
+
+
+def test_unrelated_document_is_information_not_drift(project, db):
+    r = compare_copies(project, [Copy("Logs", doc("logs:PutLogEvents"), LOC)], db, "cloudformation", "x.yaml")
+    assert r.items() == [] and r.documents == 0
+    assert r.items("info") == [("Logs", "unmatched", "")]
+
+
+def test_a_deny_statement_is_an_added_grant(project, db):
+    copy = doc("secretsmanager:GetSecretValue",
+               resource="arn:aws:secretsmanager:<REGION>:<ACCOUNT_ID>:secret:compute-engine/*")
+    copy["Statement"].append({"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"})
+    r = compare_copies(project, [Copy("E", copy, LOC, ("ai-unlimited-engine.json",))], db, "cloudformation", "x")
+    assert r.items() == [("E", "added", "secretsmanager:GetSecretValue")]
+    assert r.differences[-1].message == "added secretsmanager:GetSecretValue (on Deny on *)"
+
+
+def test_condition_difference_is_a_change(project, db):
+    copy = doc("secretsmanager:GetSecretValue",
+               resource="arn:aws:secretsmanager:<REGION>:<ACCOUNT_ID>:secret:compute-engine/*")
+    copy["Statement"][0]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+    r = compare_copies(project, [Copy("E", copy, LOC, ("ai-unlimited-engine.json",))], db, "cloudformation", "x")
+    assert r.items() == [("E", "changed", "secretsmanager:GetSecretValue")]
+
+
+def test_bench_template_is_1000_lines_and_reads(tmp_path):
+    from iamdocs.bench.drift import template_text
+    from iamdocs.drift.sources.cloudformation import template_copies
+
+    path = tmp_path / "t.yaml"
+    path.write_text(template_text())
+    assert len(path.read_text().splitlines()) == 1000
+    copies, _ = template_copies(path)
+    assert len(copies) == 5  # 96, 98, 23 and 95 actions, then 7 of the fifth copy (3 lines each, 8 per role)
