@@ -14,13 +14,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-## site: validate the policies, build the guide into site/, then check the site and the generated template for drift
+## site: validate the policies, build the guide into site/, check the site and the generated template for drift,
+## and test-deploy every role option and stack into the embedded sandbox
 site: $(STAMP) validate
 	$(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/iamdocs drift --site site
 	$(BIN)/iamdocs drift --write-template build/manager-role.yaml
 	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml
 	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml --param Session=true
+	$(BIN)/iamdocs deploy --report site/deploy-report.json
 
 ## test: ruff and the whole test suite (unit, CLI, build, sandbox, browser)
 test: $(STAMP) lint

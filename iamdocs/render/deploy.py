@@ -1,0 +1,87 @@
+"""The release engineers' page on `iamdocs deploy`: the deployer's permissions, options and stacks.
+
+All three are rendered from what the deploy itself uses: the permission data
+file that the sandbox tests check against every call a run makes, the command's
+own argument parser, and the stack combinations of the stacks step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from iamdocs.model import Project
+from iamdocs.render._markdown import code, fence, table
+
+PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "sandbox" / "deployer-permissions.json"
+
+
+@cache
+def deployer_permissions_data() -> dict[str, Any]:
+    return json.loads(PERMISSIONS_FILE.read_text(encoding="utf-8"))
+
+
+def deployer_policy() -> dict[str, Any]:
+    """The deployer's permissions as an IAM policy document (placeholders for region and account)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": s["sid"], "Effect": "Allow", "Action": sorted(s["actions"]), "Resource": s["resource"]}
+            for s in deployer_permissions_data()["statements"]
+        ],
+    }
+
+
+def deploy_permissions_policy(project: Project) -> str:
+    """The policy to give the identity that runs `iamdocs deploy`, as a JSON code block."""
+    return fence(json.dumps(deployer_policy(), indent=2) + "\n", "json", "iamdocs-deployer-policy.json")
+
+
+def deploy_permissions_table(project: Project) -> str:
+    """Why the deployer needs each group of permissions, and on what."""
+    rows = [[code(s["sid"]), s["why"], code(s["resource"]), str(len(s["actions"]))]
+            for s in deployer_permissions_data()["statements"]]
+    return table(["Statement", "Why", "Resource", "Actions"], rows)
+
+
+def _parser() -> argparse.ArgumentParser:
+    from iamdocs.commands import deploy as command
+
+    p = argparse.ArgumentParser(prog="iamdocs deploy", add_help=False)
+    command.add_arguments(p)
+    return p
+
+
+def deploy_options(project: Project) -> str:
+    """Every option of `iamdocs deploy`, from its argument parser."""
+    rows = []
+    for action in _parser()._actions:
+        if not action.option_strings:
+            continue
+        name = ", ".join(action.option_strings)
+        if action.metavar:
+            name += f" {action.metavar}"
+        rows.append([code(name), action.help or ""])
+    return table(["Option", "What it does"], rows)
+
+
+def deploy_stacks(project: Project) -> str:
+    """The stacks a run deploys: one per parameter combination, with the capabilities it acknowledges."""
+    from iamdocs.sandbox.steps.stacks import COMBINATIONS
+
+    rows = [[code(c.name), ", ".join(f"{code(k)} = {code(v)}" for k, v in c.parameters.items()), c.title,
+             ", ".join(code(x) for x in c.capabilities)] for c in COMBINATIONS]
+    return table(["Stack", "Parameters", "What it shows", "Capabilities"], rows)
+
+
+def deploy_role_options(project: Project) -> str:
+    """The role options a run deploys, from the catalog."""
+    assert project.catalog is not None
+    rows = [[code(o.id), o.title, ", ".join(code(r) for r in o.roles)] for o in project.catalog.options.values()]
+    return table(["Option", "What it is", "Roles"], rows)
+
+
+MACROS = [deploy_permissions_policy, deploy_permissions_table, deploy_options, deploy_stacks, deploy_role_options]
