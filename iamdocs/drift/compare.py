@@ -13,7 +13,6 @@ import fnmatch
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from iamdocs.drift.positions import pos
@@ -293,7 +292,3 @@ def compare_versions(old: Mapping[str, Copy], new: Mapping[str, Copy], renamed: 
         report.differences.append(Difference("deleted-file", "drift", old[name].loc, name, "", "",
                                              f"policy file {name} deleted since {ref}"))
     return report
-
-
-def location(path: Path | str, line: int = 0, col: int = 0) -> Location:
-    return Location(Path(path), line, col)

@@ -49,6 +49,7 @@ ROLE_TYPE = "AWS::IAM::Role"
 PSEUDO_KEPT = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName", "AWS::StackId",
                "AWS::NotificationARNs"}
 _NOVALUE = object()  # Ref AWS::NoValue: the item or key disappears
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # CloudFormation accepts 1 MB; anything far larger is not a template
 
 
 class TemplateError(UserError):
@@ -113,6 +114,8 @@ def read_template(path: Path, display: Path | None = None) -> Any:
     """The template as positioned Python values; TemplateError for anything unreadable."""
     shown = display or path
     try:
+        if path.is_file() and path.stat().st_size > MAX_TEMPLATE_BYTES:
+            raise TemplateError(f"{shown}: {path.stat().st_size:,} bytes is too large for a CloudFormation template")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise TemplateError(f"{shown}: no such file") from None
