@@ -124,7 +124,15 @@ def parse(text: str) -> ParseResult:
     for m in re.finditer("\n", text):
         line_starts.append(m.end())
 
+    last_line = len(line_starts) - 1
+    cursor = 0  # tokens come in order, so the line of the next one is found by walking forward
+
     def where(offset: int) -> tuple[int, int]:
+        nonlocal cursor
+        if offset >= line_starts[cursor]:
+            while cursor < last_line and line_starts[cursor + 1] <= offset:
+                cursor += 1
+            return cursor + 1, offset - line_starts[cursor] + 1
         lo, hi = 0, len(line_starts) - 1
         while lo < hi:
             mid = (lo + hi + 1) // 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +80,12 @@ class PolicyFile:
             return Location(self.path, 1, 1)
         return Location(self.path, node.line, node.col)
 
-    @property
+    @cached_property
     def statements(self) -> list[Statement]:
-        """Statements whose outline is usable; the grammar rule reports the rest."""
+        """Statements whose outline is usable; the grammar rule reports the rest.
+
+        Computed once per file: every lint rule walks them, and a file is not re-parsed in place.
+        """
         if self.root is None or self.root.kind != "object":
             return []
         st = self.root.get("Statement")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from iamdocs import iamdb
-from iamdocs.model import Catalog, Location, PolicyFile, Project
+from iamdocs.model import Catalog, Location, PolicyFile, Project, Statement, Value
 
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
 RULE_ID = re.compile(r"[EWI][0-9]{3}")
@@ -46,6 +46,23 @@ class Context:
     @property
     def catalog(self) -> Catalog | None:
         return self.project.catalog
+
+    @cached_property
+    def _actions_cache(self) -> dict[int, dict]:
+        return {}
+
+    def statement_actions(self, st: Statement) -> dict[str, tuple[iamdb.Action, Value]]:
+        """Known actions a statement's Action list covers (lower-case name -> (action, entry)), computed once."""
+        cache = self._actions_cache
+        key = id(st)
+        if key not in cache:
+            out: dict[str, tuple[iamdb.Action, Value]] = {}
+            for v in st.actions:
+                matched = self.iam.expand(v.text) if v.text == "*" or ":" in v.text else []
+                for a in matched:
+                    out.setdefault(a.full_name.lower(), (a, v))
+            cache[key] = (st, out)  # keep st alive so that its id is not reused
+        return cache[key][1]
 
     @cached_property
     def project_paths(self) -> frozenset[Path]:

@@ -66,7 +66,7 @@ def schema_validator(schema_file: Path) -> Any:
 
 
 def is_wildcard(text: str) -> bool:
-    return any(c in text for c in WILDCARD_CHARS)
+    return "*" in text or "?" in text
 
 
 def expand(db: IAMDatabase, pattern: str) -> list[Action]:
@@ -99,7 +99,10 @@ def allow_statements_on_star(f: PolicyFile) -> Iterator[tuple[Statement, Value]]
 
 
 def statement_actions(st: Statement, db: IAMDatabase) -> dict[str, tuple[Action, Value]]:
-    """Known actions a statement's Action list covers: lower-case name -> (action, first entry naming it)."""
+    """Known actions a statement's Action list covers: lower-case name -> (action, first entry naming it).
+
+    Rules should prefer Context.statement_actions, which computes this once per statement.
+    """
     out: dict[str, tuple[Action, Value]] = {}
     for v in st.actions:
         for a in expand(db, v.text):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import arn_glob, arn_service, arns_intersect, short_list, statement_actions
+from iamdocs.lint.common import arn_glob, arn_service, arns_intersect, short_list
 from iamdocs.model import PolicyFile
 
 
@@ -20,9 +20,10 @@ class ResourceMismatch(Rule):
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
         db = ctx.iam
         for st in f.statements:
-            if not st.actions or not st.resources:
-                continue
-            actions = statement_actions(st, db)
+            arns = [r for r in st.resources if r.text != "*" and r.text.startswith("arn:")]
+            if not st.actions or not arns:
+                continue  # "*" matches everything; a malformed ARN is E033's
+            actions = ctx.statement_actions(st)
             if not actions:
                 continue  # unknown actions are E020/E021's
             # Every ARN format that some action of the statement acts on, with the actions that use it.
@@ -31,9 +32,7 @@ class ResourceMismatch(Rule):
                 for rtype in action.resource_types:
                     for fmt in db.arn_formats(action.service, rtype).values():
                         formats.setdefault(fmt, []).append(action.full_name)
-            for r in st.resources:
-                if r.text == "*" or not r.text.startswith("arn:"):
-                    continue  # "*" matches everything; a malformed ARN is E033's
+            for r in arns:
                 glob = arn_glob(r.text)
                 if any(arns_intersect(glob, arn_glob(fmt)) for fmt in formats):
                     continue

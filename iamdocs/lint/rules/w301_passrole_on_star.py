@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import allow_statements_on_star, statement_actions
+from iamdocs.lint.common import allow_statements_on_star
 from iamdocs.model import PolicyFile
 
 
@@ -19,7 +19,7 @@ class PassRoleOnStar(Rule):
 
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
         for st, _star in allow_statements_on_star(f):
-            hit = statement_actions(st, ctx.iam).get("iam:passrole")
+            hit = ctx.statement_actions(st).get("iam:passrole")
             if hit is not None:
                 _, entry = hit
                 via = f' (through "{entry.text}")' if entry.text.lower() != "iam:passrole" else ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import allow_statements_on_star, statement_actions
+from iamdocs.lint.common import allow_statements_on_star
 from iamdocs.model import PolicyFile, Value
 
 # Known ways to gain more permissions than a policy grants, after Rhino Security Labs' and Bishop Fox's
@@ -56,7 +56,7 @@ class PrivilegeEscalation(Rule):
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
         on_star: dict[str, Value] = {}
         for st, _star in allow_statements_on_star(f):
-            for name, (_, entry) in statement_actions(st, ctx.iam).items():
+            for name, (_, entry) in ctx.statement_actions(st).items():
                 on_star.setdefault(name, entry)
         if not on_star:
             return

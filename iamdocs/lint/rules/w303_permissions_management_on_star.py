@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import allow_statements_on_star, count, short_list, statement_actions
+from iamdocs.lint.common import allow_statements_on_star, count, short_list
 from iamdocs.model import PolicyFile
 
 
@@ -19,7 +19,7 @@ class PermissionsManagementOnStar(Rule):
 
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
         for st, star in allow_statements_on_star(f):
-            names = sorted(a.full_name for a, _ in statement_actions(st, ctx.iam).values()
+            names = sorted(a.full_name for a, _ in ctx.statement_actions(st).values()
                            if a.access_level == "Permissions management")
             if names:
                 yield self.finding(f"{count(len(names), 'permissions-management action')} on Resource \"*\": "
