@@ -8,10 +8,13 @@ resources behind.
 
 from __future__ import annotations
 
+import os
+import resource
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -19,6 +22,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
+from iamdocs.cfn.lint import lint_template
 from iamdocs.errors import UserError
 from iamdocs.iamdb import load as load_iamdb
 from iamdocs.model import Project
@@ -124,10 +128,14 @@ def deploy(opts: TargetOptions, project: Project, *, options: list[str] | None =
     report.sources = source_digest(_sources(project, chosen_options, chosen_stacks), project.root)
     started = time.perf_counter()
     interrupted = False
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iamdocs-cfn-lint")
+    lint_future = pool.submit(lint_template, project) if chosen_stacks else None
+    pool.shutdown(wait=False)
     with _sigterm_as_interrupt(), open_target(opts, progress) as target:
         report.target = target.describe()
         r = Run(target=target, project=project, naming=naming, db=load_iamdb(), report=report,
-                faults=faults or Faults(), progress=progress, options=chosen_options, stacks=chosen_stacks)
+                faults=faults or Faults(), progress=progress, options=chosen_options, stacks=chosen_stacks,
+                lint_future=lint_future)
         progress(f"run {naming.run_id}: account {target.account}, {target.region}; "
                  f"{len(chosen_options)} role option(s), {len(chosen_stacks)} stack(s)")
         try:
@@ -163,8 +171,14 @@ def deploy(opts: TargetOptions, project: Project, *, options: list[str] | None =
             interrupted = interrupted or bool(caught)
     if target.server is not None:
         report.server = {"pid": target.server.pid, "url": target.endpoint_url, "peak_rss_mb": target.server.peak_rss_mb}
+    report.process = {"pid": os.getpid(), "peak_rss_mb": _own_peak_mb()}
     report.finish(time.perf_counter() - started, interrupted)
     return report
+
+
+def _own_peak_mb() -> float:
+    """This process's peak resident memory (the server's is reported separately)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def cleanup(opts: TargetOptions, progress: Callable[[str], None] = stderr_progress) -> Report:

@@ -69,7 +69,8 @@ class Report:
     retries: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     sources: dict[str, Any] = field(default_factory=dict)
-    server: dict[str, Any] | None = None
+    server: dict[str, Any] | None = None  # the embedded server: pid, url, peak_rss_mb
+    process: dict[str, Any] | None = None  # this process: pid, peak_rss_mb
     started: str = field(default_factory=lambda: _now())
     finished: str | None = None
     seconds: float = 0.0

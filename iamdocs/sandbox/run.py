@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +81,8 @@ class Run:
     managed_arns: dict[str, str] = field(default_factory=dict)  # source file name -> deployed ARN
     boundary_arns: dict[str, str] = field(default_factory=dict)  # "option/role" or "stack/<combo>" -> ARN
     step: str = ""
+    # cfn-lint, started in a thread as the run begins: it overlaps the server start and the IAM steps
+    lint_future: Future[Any] | None = None
 
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
         """One API call: throttling retried, the fault hook fired, the step named on errors."""

@@ -72,7 +72,7 @@ def boundary_files_for_stacks(r: Run) -> dict[str, list[str]]:
 
 
 def _lint(r: Run) -> None:
-    findings = lint_template(r.project)
+    findings = r.lint_future.result() if r.lint_future is not None else lint_template(r.project)
     errs = lint_errors(findings)
     detail = "; ".join(str(f) for f in findings) or "no findings"
     r.report.add(Check("cfn-lint", "generated manager template", FAILED if errs else PASSED, detail))
