@@ -1,6 +1,7 @@
 /*
- * Fill in your account: pages that show placeholders such as <REGION> get a small
- * form that fills the values into every code block and download on the page.
+ * Fill in your account: pages whose code shows placeholders such as <REGION> get a
+ * small form that fills the values into every code block and download on the page.
+ * Other pages fill their downloads with the saved values, without a form.
  *
  * Everything happens in the browser: the values are kept in localStorage, the
  * filled files are Blob URLs built here, and nothing is sent anywhere. The fields,
@@ -145,7 +146,7 @@
       re.lastIndex = 0;
       return re.test(code.textContent);
     });
-    return inCode || downloads(content).length > 0;
+    return inCode;
   }
 
   function buildForm() {
@@ -214,7 +215,11 @@
 
   function setup() {
     var content = document.querySelector("article.md-content__inner");
-    if (!content || content.querySelector("[data-iamdocs-fill]") || !hasPlaceholders(content)) return;
+    if (!content || content.querySelector("[data-iamdocs-fill]")) return;
+    if (!hasPlaceholders(content)) {
+      fillDownloads(content, stored()); // no form here, but downloads still get the saved values
+      return;
+    }
     var box = buildForm();
     var heading = content.querySelector("h1");
     if (heading) heading.parentNode.insertBefore(box, heading.nextSibling);

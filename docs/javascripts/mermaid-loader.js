@@ -1,0 +1,38 @@
+/*
+ * Mermaid from this site instead of a CDN, loaded only when a page has a diagram.
+ *
+ * Material for MkDocs fetches Mermaid from unpkg unless `mermaid` is defined. This
+ * stand-in is defined on every page (it is tiny); the first time Material asks it to
+ * render a diagram, it loads the vendored copy (javascripts/vendor/mermaid.min.js),
+ * which then replaces the stand-in. Works with instant navigation, since Material
+ * calls the global `mermaid` at render time.
+ */
+(function () {
+  "use strict";
+  var src = document.currentScript.src.replace(/mermaid-loader\.js(\?.*)?$/, "vendor/mermaid.min.js");
+  var config = {};
+  var loading = null;
+
+  function load() {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () {
+          window.mermaid.initialize(config);
+          resolve(window.mermaid);
+        };
+        script.onerror = function () { reject(new Error("cannot load " + src)); };
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  window.mermaid = {
+    initialize: function (options) { config = options || {}; },
+    render: function (id, text) {
+      return load().then(function (real) { return real.render(id, text); });
+    }
+  };
+})();
