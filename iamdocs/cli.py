@@ -17,25 +17,42 @@ from iamdocs import __version__
 from iamdocs.errors import UserError
 
 
-def commands() -> dict[str, object]:
+def command_names() -> list[str]:
+    """Subcommand names, from the module file names, without importing them."""
     from iamdocs import commands as pkg
 
+    return sorted(info.name for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_"))
+
+
+def commands(only: str | None = None) -> dict[str, object]:
+    """Import the command modules (just `only`, when given: deploy's boto3 need not slow validate)."""
     found = {}
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
-        if hasattr(module, "NAME") and hasattr(module, "run"):
-            found[module.NAME] = module
+    for name in command_names():
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(f"iamdocs.commands.{name}")
+        if getattr(module, "NAME", None) != name or not hasattr(module, "run"):
+            raise RuntimeError(f"iamdocs/commands/{name}.py must define NAME = {name!r} and run(args)")
+        found[name] = module
     return found
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _requested(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line, if it is a known one."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in command_names() else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iamdocs",
         description="Validate, publish, test-deploy and drift-check the AI Unlimited IAM policies in policies/.",
     )
     parser.add_argument("--version", action="version", version=f"iamdocs {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module in commands().items():
+    for name, module in commands(only).items():
         p = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP))
         module.add_arguments(p)
         p.set_defaults(_module=module)
@@ -43,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_requested(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors

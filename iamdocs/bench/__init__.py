@@ -47,7 +47,8 @@ def measure(cmd: Sequence[str], repeat: int = 5, cwd: str | None = None, env: di
 def sections() -> list:
     from iamdocs import bench as pkg
 
-    return [importlib.import_module(f"{pkg.__name__}.{i.name}") for i in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name)]
+    names = sorted(i.name for i in pkgutil.iter_modules(pkg.__path__))
+    return [importlib.import_module(f"{pkg.__name__}.{name}") for name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
