@@ -46,7 +46,7 @@ def define_env(env: Any) -> None:
     project = sound_project(Path(env.conf["config_file_path"]).parent)
     timed = bool(os.environ.get("IAMDOCS_MACRO_TIMES"))
     _times.clear()
-    for name, fn in discover_macros().items():
+    for name, fn in discover_macros(reload=True).items():
         env.macro(_bind(fn, project, timed), name)
 
 

@@ -20,8 +20,12 @@ class MacroError(RuntimeError):
     """A render module breaks the macro contract (duplicate name, missing MACROS)."""
 
 
-def discover_macros() -> dict[str, MacroFn]:
-    """Every function listed in `MACROS` of a module of this package, by its __name__."""
+def discover_macros(reload: bool = False) -> dict[str, MacroFn]:
+    """Every function listed in `MACROS` of a module of this package, by its __name__.
+
+    `reload=True` re-executes modules imported before, so that `mkdocs serve`, which
+    keeps one process across rebuilds, picks up a writer's edit to a render module.
+    """
     from iamdocs import render as pkg
 
     found: dict[str, MacroFn] = {}
@@ -30,6 +34,8 @@ def discover_macros() -> dict[str, MacroFn]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        if reload:
+            module = importlib.reload(module)
         macros = getattr(module, "MACROS", None)
         if macros is None:
             raise MacroError(f"{module.__name__} defines no MACROS list")
