@@ -6,6 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# Mermaid, for the guide's diagrams, is served from the site itself (no CDN). It comes from the
+# npm registry at a pinned version, checked against its tarball's SHA-256, and is not committed.
+MERMAID_VERSION := 11.17.2
+MERMAID_SHA256 := 6ad2f42c3fc26bbf9e45cbb6d11898972573ea52b33a5f4ff51952899f950ffd
+MERMAID := docs/javascripts/vendor/mermaid.min.js
+
 .PHONY: site test validate serve lint bench readme lock clean
 
 $(STAMP): requirements.lock pyproject.toml
@@ -14,9 +20,16 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+$(MERMAID):
+	mkdir -p build/npm $(dir $(MERMAID))
+	cd build/npm && npm pack --silent mermaid@$(MERMAID_VERSION) >/dev/null
+	echo "$(MERMAID_SHA256)  build/npm/mermaid-$(MERMAID_VERSION).tgz" | sha256sum --check --quiet
+	tar -xzf build/npm/mermaid-$(MERMAID_VERSION).tgz -C build/npm package/dist/mermaid.min.js
+	cp build/npm/package/dist/mermaid.min.js $(MERMAID)
+
 ## site: validate the policies, build the guide into site/, check the site and the generated template for drift,
 ## and test-deploy every role option and stack into the embedded sandbox
-site: $(STAMP) validate
+site: $(STAMP) $(MERMAID) validate
 	$(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/iamdocs drift --site site
 	$(BIN)/iamdocs drift --write-template build/manager-role.yaml
@@ -25,7 +38,7 @@ site: $(STAMP) validate
 	$(BIN)/iamdocs deploy --report site/deploy-report.json
 
 ## test: ruff and the whole test suite (unit, CLI, build, sandbox, browser)
-test: $(STAMP) lint
+test: $(STAMP) $(MERMAID) lint
 	$(BIN)/pytest -n 2
 
 validate: $(STAMP)
@@ -35,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check iamdocs macros tests scripts
 
 ## serve: live preview for writers; reloads on changes to docs/, policies/ and iamdocs/
-serve: $(STAMP)
+serve: $(STAMP) $(MERMAID)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 bench: $(STAMP)

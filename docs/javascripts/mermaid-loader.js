@@ -3,7 +3,8 @@
  *
  * Material for MkDocs fetches Mermaid from unpkg unless `mermaid` is defined. This
  * stand-in is defined on every page (it is tiny); the first time Material asks it to
- * render a diagram, it loads the vendored copy (javascripts/vendor/mermaid.min.js),
+ * render a diagram, it loads the copy served with the site (javascripts/vendor/mermaid.min.js,
+ * fetched at a pinned version by the Makefile),
  * which then replaces the stand-in. Works with instant navigation, since Material
  * calls the global `mermaid` at render time.
  */

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from iamdocs.cfn import PARAMETERS
+from iamdocs.cfn.template import capabilities
 from iamdocs.model import Project
 from iamdocs.render._markdown import code, download, fence, table
 
 TEMPLATE_FILE = "ai-unlimited-iam.yaml"
 TEMPLATE_DOWNLOAD = f"/cloudformation/{TEMPLATE_FILE}"
-
-
-def capabilities(iam_role: str, role_name_set: bool) -> list[str]:
-    """Capabilities a stack of the AI Unlimited template must acknowledge.
-
-    The template always creates an instance profile, so CAPABILITY_IAM is always needed,
-    also with an existing role; a new role with a chosen name also needs CAPABILITY_NAMED_IAM.
-    """
-    caps = ["CAPABILITY_IAM"]
-    if iam_role == "New" and role_name_set:
-        caps.append("CAPABILITY_NAMED_IAM")
-    return caps
 
 
 def cfn_parameters(project: Project) -> str:
@@ -35,7 +24,8 @@ def cfn_parameters(project: Project) -> str:
 def cfn_capabilities(project: Project) -> str:
     """When the stack needs CAPABILITY_IAM and CAPABILITY_NAMED_IAM."""
     cases = [("New", False, "blank"), ("New", True, "set"), ("Existing", True, "the existing role's name")]
-    rows = [[code(r), n, ", ".join(code(c) for c in capabilities(r, s))] for r, s, n in cases]
+    rows = [[code(r), n, ", ".join(code(c) for c in capabilities({"IamRole": r, "IamRoleName": "x" if s else ""}))]
+            for r, s, n in cases]
     return (
         table([code("IamRole"), code("IamRoleName"), "Acknowledge"], rows)
         + "\nThe template always creates an instance profile for the manager, so "
@@ -58,7 +48,7 @@ def cfn_stack_command(project: Project, iam_role: str = "New", role_name: bool =
         "aws cloudformation create-stack --stack-name ai-unlimited \\",
         '  --template-url "$AI_UNLIMITED_TEMPLATE_URL" \\',
         "  --parameters " + " \\\n    ".join(params) + " \\",
-        "  --capabilities " + " ".join(capabilities(iam_role, role_name)),
+        "  --capabilities " + " ".join(capabilities({"IamRole": iam_role, "IamRoleName": "x" if role_name else ""})),
     ]
     return fence("\n".join(lines) + "\n", "bash")
 

@@ -45,6 +45,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                     f"{Path(f.abs_src_path).relative_to(docs_dir.parent)}:{line}: a policy document is pasted "
                     "here; show it with {{ policy_json(\"<file>.json\") }} instead, so it cannot drift from policies/"
                 )
+    mermaid = docs_dir / "javascripts" / "vendor" / "mermaid.min.js"
+    if not mermaid.is_file() and any("```mermaid" in f.content_string for f in files.documentation_pages()):
+        raise PluginError(f"{mermaid.relative_to(root)} is missing and a page has a diagram; "
+                          "`make site` fetches the pinned Mermaid package")
     new: dict[str, str | bytes] = {}
     new.update(generated.policy_pages(project))
     new.update(generated.downloads(project))

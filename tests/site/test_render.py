@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from iamdocs.cfn.template import capabilities
 from iamdocs.render import MacroError, discover_macros
 from iamdocs.render.cloudformation import (
-    capabilities,
     cfn_capabilities,
     cfn_inline_policies,
     cfn_stack_command,
@@ -163,7 +163,7 @@ def test_cli_commands_unknown_option(mini):
     ],
 )
 def test_capabilities_always_include_capability_iam(iam_role, named, expected):
-    assert capabilities(iam_role, named) == expected
+    assert capabilities({"IamRole": iam_role, "IamRoleName": "manager" if named else ""}) == expected
 
 
 def test_cfn_capabilities_table(mini):
