@@ -32,7 +32,7 @@ $(MERMAID):
 site: $(STAMP) $(MERMAID) validate
 	$(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/iamdocs drift --site site
-	$(BIN)/iamdocs drift --write-template build/manager-role.yaml
+	$(BIN)/iamdocs template --output build/manager-role.yaml
 	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml
 	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml --param Session=true
 	$(BIN)/iamdocs deploy --report site/deploy-report.json

@@ -32,9 +32,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--role", metavar="NAME",
                      help="a deployed IAM role (read-only): does it have everything --option needs?")
     src.add_argument("--ref", metavar="GIT_REF", help="policies/ at an earlier commit or tag: what changed since")
-    src.add_argument("--write-template", metavar="FILE", type=Path,
-                     help="write the manager-role template that iamdocs generates to FILE, to check it with "
-                          "--cloudformation, and exit")
     cfn = p.add_argument_group("--cloudformation")
     cfn.add_argument("--map", metavar="ID=FILE", action="append", default=[],
                      help="compare this document (LogicalId, or LogicalId/PolicyName for a role's inline policy) "
@@ -79,17 +76,6 @@ def run(args: argparse.Namespace) -> int:
     _check_options(args)
     root = (args.project or find_root()).resolve()
     project = load_sound_project(root)
-    if args.write_template:
-        from iamdocs.cfn.template import template_yaml
-
-        try:
-            args.write_template.parent.mkdir(parents=True, exist_ok=True)
-            args.write_template.write_text(template_yaml(project), encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{args.write_template}: cannot write: {exc.strerror or exc}") from None
-        print(f"wrote {args.write_template}", file=sys.stderr)
-        return 0
-
     db = iamdb.load()
     if args.cloudformation:
         from iamdocs.drift.sources.cloudformation import template_copies

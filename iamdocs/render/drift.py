@@ -112,7 +112,7 @@ def drift_resemblance(project: Project) -> str:
 
 
 def drift_make_lines(project: Project) -> str:
-    """The drift commands `make site` runs, read from the Makefile, as a shell code block."""
+    """The drift commands `make site` runs (and the template they check), read from the Makefile."""
     makefile = Path(project.root) / "Makefile"
     try:
         text = makefile.read_text(encoding="utf-8")
@@ -120,7 +120,7 @@ def drift_make_lines(project: Project) -> str:
         raise ValueError(f"drift_make_lines: cannot read {makefile}: {exc}") from None
     m = re.search(r"^site:.*\n((?:\t.*\n)+)", text, re.M)
     lines = [line.strip().replace("$(BIN)/", "") for line in (m.group(1) if m else "").splitlines()
-             if "iamdocs drift" in line]
+             if "iamdocs drift" in line or "iamdocs template" in line]
     if not lines:
         raise ValueError("drift_make_lines: the Makefile's site target runs no `iamdocs drift`")
     return fence("\n".join(lines), "sh")

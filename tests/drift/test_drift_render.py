@@ -97,7 +97,7 @@ def test_make_lines_come_from_the_makefile(project, tmp_path):
     assert r.drift_make_lines(project) == (
         "```sh\n"
         "iamdocs drift --site site\n"
-        "iamdocs drift --write-template build/manager-role.yaml\n"
+        "iamdocs template --output build/manager-role.yaml\n"
         "iamdocs drift --cloudformation build/manager-role.yaml\n"
         "iamdocs drift --cloudformation build/manager-role.yaml --param Session=true\n"
         "```\n"
