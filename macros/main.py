@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from iamdocs import iamdb
 from iamdocs.render import discover_macros
 from iamdocs.site.project import sound_project
 
@@ -42,8 +43,9 @@ def _bind(fn: Callable[..., str], project: Any, timed: bool) -> Callable[..., st
 
 
 def define_env(env: Any) -> None:
-    """Load the project once and register every render function as a macro."""
+    """Load the project and the IAM action data once, and register every render function as a macro."""
     project = sound_project(Path(env.conf["config_file_path"]).parent)
+    iamdb.load()  # data loading belongs here, with the project, not in whichever macro asks first
     timed = bool(os.environ.get("IAMDOCS_MACRO_TIMES"))
     _times.clear()
     for name, fn in discover_macros(reload=True).items():
