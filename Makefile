@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Material prints a banner about its successor on every build; it is not a build warning.
+export NO_MKDOCS_2_WARNING := 1
 
 # Mermaid, for the guide's diagrams, is served from the site itself (no CDN). It comes from the
 # npm registry at a pinned version, checked against its tarball's SHA-256, and is not committed.
