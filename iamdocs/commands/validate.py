@@ -9,7 +9,7 @@ from pathlib import Path
 from iamdocs.errors import UserError
 from iamdocs.lint import Context, discover_rules
 from iamdocs.lint import run as run_rules
-from iamdocs.lint.formatters import FORMATS
+from iamdocs.lint.formatters import FORMATS, printable
 from iamdocs.loader import find_root, load_project, read_policy_file
 from iamdocs.model import PolicyFile, Project
 
@@ -81,13 +81,16 @@ def _select(raw: str | None) -> set[str] | None:
 def run(args: argparse.Namespace) -> int:
     select = _select(args.select)
     root = (args.project or find_root()).resolve()
+    if not (root / "policies").is_dir():
+        raise UserError(f"--project {args.project}: no policies/ folder there",
+                        hint="give the folder that holds policies/catalog.yaml")
     project = load_project(root)
     ctx = _context(project, args.paths)
     if args.fix:
         from iamdocs.lint.fix import fix_files
 
         for message in fix_files(ctx.files):
-            print(message, file=sys.stderr)
+            print(printable(message), file=sys.stderr)
         ctx = _context(load_project(root), args.paths)  # check what is on disk now
     findings = run_rules(ctx, select)
     if args.format == "text":

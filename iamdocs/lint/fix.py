@@ -73,6 +73,12 @@ def fix_files(files: list[PolicyFile]) -> list[str]:
         new = canonical_json(f.document)
         if new == f.text:
             continue
+        try:
+            new.encode("utf-8")
+        except UnicodeEncodeError as exc:  # "\ud800" in the file decodes to a lone surrogate
+            messages.append(f"{f.path}: not rewritten: the escaped character U+{ord(exc.object[exc.start]):04X} "
+                            "cannot be written as UTF-8; remove it (rule E003)")
+            continue
         if jsonpos.parse(new).root.to_python() != f.document:  # never write a different document
             messages.append(f"{f.path}: not rewritten: the canonical form would change the document")
             continue

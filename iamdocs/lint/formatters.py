@@ -8,6 +8,14 @@ from collections import Counter
 from iamdocs.lint.base import Finding
 
 
+def printable(text: str) -> str:
+    """The text with unprintable characters escaped (\\x1b, \\ud800), so that a policy's content can neither
+    garble the terminal nor fail the write to a UTF-8 stream (a lone surrogate from "\\ud800" cannot be encoded)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def _summary(findings: list[Finding], files: int) -> str:
     counts = Counter("accepted" if f.accepted else f.severity for f in findings)
     plural = {"error": "errors", "warning": "warnings", "info": "info", "accepted": "accepted"}
@@ -22,7 +30,7 @@ def text(findings: list[Finding], files: int, show_accepted: bool = False) -> st
         if f.accepted and not show_accepted:
             continue
         tag = f"{f.severity} (accepted)" if f.accepted else f.severity
-        lines.append(f"{_where(f)}: {f.rule} {tag}: {f.message}")
+        lines.append(f"{_where(f)}: {f.rule} {tag}: {printable(f.message)}")
     lines.append(_summary(findings, files))
     return "\n".join(lines) + "\n"
 
@@ -30,7 +38,7 @@ def text(findings: list[Finding], files: int, show_accepted: bool = False) -> st
 def _where(f: Finding) -> str:
     line = f.loc.line or 1
     col = f.loc.col or 1
-    return f"{f.loc.path}:{line}:{col}"
+    return f"{printable(str(f.loc.path))}:{line}:{col}"
 
 
 def as_json(findings: list[Finding], files: int) -> str:
@@ -57,11 +65,20 @@ def github(findings: list[Finding], files: int) -> str:
         if f.accepted:
             continue
         level = {"error": "error", "warning": "warning", "info": "notice"}[f.severity]
-        msg = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        where = f"file={f.loc.path},line={f.loc.line or 1},col={f.loc.col or 1}"
-        out.append(f"::{level} {where},title={f.rule}::{f.rule}: {msg}")
+        where = f"file={_property(str(f.loc.path))},line={f.loc.line or 1},col={f.loc.col or 1}"
+        out.append(f"::{level} {where},title={f.rule}::{f.rule}: {_data(f.message)}")
     out.append(_summary(findings, files))
     return "\n".join(out) + "\n"
+
+
+def _data(text: str) -> str:
+    """A workflow command's message: GitHub reads %, CR and LF specially."""
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    """A workflow command's property value: also "," and ":", which would end or split the property."""
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 FORMATS = {"text": text, "json": as_json, "github": github}

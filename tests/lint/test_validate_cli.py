@@ -28,7 +28,10 @@ MALFORMED: list[tuple[str, str | bytes, str, tuple[str, ...]]] = [
     ("extra data", doc(STMT) + "{}", "E001", ()),
     ("10 MB", b'{"Statement": "' + b"x" * (10 * 1024 * 1024) + b'"}', "E001", ()),
     ("nested 100,000 deep", "[" * 100_000 + "]" * 100_000, "E001", ()),
+    ("object nested 100,000 deep", '{"a": ' * 100_000 + "1" + "}" * 100_000, "E001", ()),
     ("duplicate key", '{"Version": "2012-10-17", "Version": "2012-10-17", "Statement": ' + STMT + "}", "E002", ()),
+    ("escaped lone surrogate", doc(STMT.replace("bucket/*", "\\ud800/*")), "E003", ()),
+    ("escaped terminal escape", doc(STMT.replace("bucket/*", "\\u001b[2J/*")), "E003", ()),
     ("typographic dash", doc(STMT.replace("bucket/*", "my–bucket/*")), "E003", ()),
     ("top-level list", "[" + STMT + "]", "E010", ()),
     ("no Statement", '{"Version": "2012-10-17"}', "E010", ()),
@@ -92,6 +95,30 @@ def test_malformed_input_is_rejected_with_its_rule(content, rule: str, extra: tu
     severity = "error" if rule[0] == "E" else "warning"
     assert re.search(rf"^{re.escape(str(path))}:\d+:\d+: {rule} {severity}: ", result.stdout, re.M), result.stdout
     assert result.stdout.splitlines()[-1].startswith("1 file checked: ")
+
+
+def test_escaped_characters_are_printed_as_escapes(tmp_path: Path, cli) -> None:
+    """A policy's content reaches the terminal and GitHub's log: no raw control character, no unencodable one."""
+    path = write(tmp_path / "p.json", doc(STMT.replace("arn:aws:s3:::bucket/*", "\\u001b[2J\\ud800")))
+    for fmt in ("text", "github"):
+        result = cli("validate", "--select", "E033", "--format", fmt, str(path))
+        assert result.returncode == 1 and result.stderr == ""
+        assert 'resource "\\x1b[2J\\ud800" is not a valid ARN' in result.stdout
+
+
+def test_github_annotation_properties_are_escaped(tmp_path: Path, cli) -> None:
+    folder = tmp_path / "a,b:c"
+    folder.mkdir()
+    path = write(folder / "p.json", doc(STMT.replace("s3:GetObject", "s3:GetObjects")))
+    result = cli("validate", "--format", "github", "--select", "E021", str(path))
+    escaped = str(path).replace(":", "%3A").replace(",", "%2C")
+    assert result.stdout.splitlines()[0].startswith(f"::error file={escaped},line=1,col=70,title=E021::E021: ")
+
+
+def test_a_project_folder_without_policies_is_a_usage_error(tmp_path: Path, cli) -> None:
+    result = cli("validate", "--project", str(tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"iamdocs validate: error: --project {tmp_path / 'nowhere'}: no policies/ folder")
 
 
 def test_missing_file_is_named(tmp_path: Path, cli) -> None:
@@ -212,6 +239,8 @@ def test_fix_rewrites_into_canonical_form_and_nothing_else(tmp_path: Path, cli) 
     (doc('{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", '
          '"Condition": {"NumericLessThan": {"s3:max-keys": 1e2}}}'),
      "the number at line 1, column 153 would be respelled as 100.0"),
+    (doc(STMT.replace("bucket/*", "\\ud800/*")),
+     "the escaped character U+D800 cannot be written as UTF-8; remove it (rule E003)"),
 ])
 def test_fix_refuses_ambiguous_files(content: str, reason: str, tmp_path: Path, cli) -> None:
     path = write(tmp_path / "p.json", content)
