@@ -55,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
     if args.cleanup:
         if args.option or args.stack:
             raise UserError("--cleanup deploys nothing; it cannot be combined with --option or --stack")
+        if opts.kind == "embedded":  # every embedded run starts an empty server: there is never a leftover to find
+            raise UserError("--cleanup needs the sandbox that earlier runs used: the embedded server starts empty "
+                            "every time and stops with its run, so it never holds leftovers",
+                            hint="add --endpoint-url URL, --profile NAME or --aws, with --allow-account ID")
         return _finish(cleanup(opts), args.report)
     project = load_sound_project(root)
     if args.option is not None or args.stack is not None:

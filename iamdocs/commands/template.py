@@ -35,14 +35,18 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     out: Path = args.output
+    tmp = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside the target and renamed, so a failure never leaves half a template.
+        # Written beside the target and renamed, so a failure never leaves half a template (nor the temporary file).
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, out)
     except OSError as exc:
         raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
     print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -106,8 +108,17 @@ class Report:
         return data
 
     def write(self, path: Path) -> None:
+        """Write beside `path` and rename, so that a failed write never leaves half a report behind."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(self.to_json(), indent=2) + "\n"
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
     def summary(self) -> str:
         """A few lines for people: what was deployed where, what passed, what could not be checked."""
@@ -120,7 +131,8 @@ class Report:
             lines.append(f"  stacks: {', '.join(s['combination'] for s in self.stacks)}")
         ran = [c for c in self.checks if c.status != NOT_RUN]
         passed = sum(1 for c in ran if c.status == PASSED)
-        lines.append(f"  checks: {passed} of {len(ran)} passed")
+        if self.command == "deploy":  # --cleanup checks nothing; "0 of 0 passed" would read as a result
+            lines.append(f"  checks: {passed} of {len(ran)} passed")
         for c in self.failed_checks:
             lines.append(f"  FAILED {c.id} {c.subject}: {c.detail}")
             if c.added_actions:

@@ -143,6 +143,7 @@ def _alive(pid: int) -> bool:
     (["--option", "no-such-option"], "unknown role option no-such-option"),
     (["--allow-account", "12345"], "is not a 12-digit AWS account ID"),
     (["--cleanup", "--option", "engine-a"], "cannot be combined with --option"),
+    (["--cleanup"], "--cleanup needs the sandbox that earlier runs used"),
     (["--endpoint-url", "localhost:5000"], "must start with http:// or https://"),
     (["--endpoint-url", "http://127.0.0.1:9", "--profile", "x"], "cannot be combined with --aws or --profile"),
 ])
@@ -156,3 +157,13 @@ def test_usage_errors_exit_2_without_a_traceback(args, message, cli):
 def test_a_bad_fault_spec_is_a_usage_error(cli):
     proc = cli("deploy", env={"IAMDOCS_FAULT": "explode:roles"})
     assert proc.returncode == 2 and "IAMDOCS_FAULT" in proc.stderr
+
+
+def test_a_report_that_cannot_be_written_is_an_error_and_leaves_no_partial_file(moto_server, tmp_path):
+    folder = tmp_path / "report.json"
+    folder.mkdir()  # a folder where the report should go
+    proc = _deploy_cli("--cleanup", "--endpoint-url", moto_server.url, "--allow-account", MOTO_ACCOUNT,
+                       "--report", str(folder))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"cannot write the report to {folder}" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"] and list(folder.iterdir()) == []

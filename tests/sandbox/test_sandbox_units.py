@@ -122,6 +122,11 @@ def test_documents_are_read_in_every_form_iam_returns():
         decode_document(str(doc), emulator=False)  # a real account must return JSON
 
 
+# Calls that IAM authorizes with a second permission too, from the IAM API reference:
+# "The caller of this operation must be granted the PassRole permission on the IAM role" (AddRoleToInstanceProfile).
+ALSO_NEEDED = {"iam:AddRoleToInstanceProfile": {"iam:PassRole"}}
+
+
 def test_every_call_a_run_makes_is_in_the_deployer_permissions(endpoint, project, monkeypatch):
     calls: set[str] = set()
     original = Target.client
@@ -139,6 +144,9 @@ def test_every_call_a_run_makes_is_in_the_deployer_permissions(endpoint, project
     listed = {a for s in page.deployer_permissions_data()["statements"] for a in s["actions"]}
     assert "iam:CreateRole" in calls and "cloudformation:CreateStack" in calls
     assert calls - listed == set()
+    assert "iam:AddRoleToInstanceProfile" in calls
+    needed = set().union(*(ALSO_NEEDED.get(c, set()) for c in calls))
+    assert needed - listed == set()
 
 
 def test_deployer_policy_is_valid_json_with_one_statement_per_group():
@@ -164,3 +172,13 @@ def test_release_page_uses_only_existing_macros(root):
     assert text.startswith("---\ntitle: ") and "render_macros: true" in text.split("---")[1]
     used = {m.split("(")[0].strip() for m in text.split("{{ ")[1:]}
     assert used == {f.__name__ for f in page.MACROS}
+
+
+def test_template_output_that_cannot_be_written_leaves_nothing(cli, tmp_path):
+    folder = tmp_path / "manager-role.yaml"
+    folder.mkdir()  # a folder where the file should go: the rename fails
+    proc = cli("template", "--output", str(folder))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"iamdocs template: error: {folder}: cannot write: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manager-role.yaml"]
+    assert list(folder.iterdir()) == []
