@@ -28,7 +28,10 @@ CASES = [
      '{"Resources": {"R": {"Type": "AWS::S3::Bucket",\n "Properties": {"BucketName": {"Fn::Bogus": "x"}}}}}',
      ":2:32: unknown intrinsic function Fn::Bogus"),
     ("bad.json", '{"Resources": {"R": \n  {"Type": "x",}}}', ":2:16: malformed JSON: "),
-    ("no-iam.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n", ": no IAM policies in this template"),
+    ("no-iam.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+     ":1:1: no IAM policies in this template (Resources has 1 resource(s): AWS::S3::Bucket)"),
+    ("no-iam.json", '{"AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {}}',
+     ":2:2: no IAM policies in this template (Resources has 0 resource(s))"),
     ("not-template.yaml", "- just\n- a list\n", ": not a CloudFormation template (no Resources section)"),
     ("empty.yaml", "\n", ": file is empty; expected a CloudFormation template"),
     ("cidr-in-policy.yaml", ROLE_HEAD + "              - Effect: Allow\n                Action: s3:GetObject\n"

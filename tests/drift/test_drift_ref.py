@@ -110,3 +110,21 @@ def test_not_a_repository(cli, tmp_path, root):
     shutil.copytree(root / "policies", tmp_path / "p" / "policies")
     proc = cli("drift", "--ref", "HEAD", cwd=tmp_path / "p")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_project_in_a_subfolder_of_its_repository(cli, tmp_path, root):
+    """A repository that keeps the guide in a subfolder: --ref reads policies/ of that folder at the ref."""
+    repo = tmp_path / "mono"
+    guide = repo / "guide"
+    shutil.copytree(root / "policies", guide / "policies")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    engine = guide / "policies" / "ai-unlimited-engine.json"
+    engine.write_text(engine.read_text().replace('"secretsmanager:GetSecretValue"',
+                                                 '"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"'))
+    proc = cli("drift", "--ref", "HEAD", "--project", str(guide), "--format", "json", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    assert [(d["document"], d["kind"], d["action"]) for d in data["differences"] if d["severity"] == "drift"] == [
+        ("ai-unlimited-engine.json", "added", "secretsmanager:DescribeSecret")]

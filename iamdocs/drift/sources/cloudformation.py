@@ -457,7 +457,12 @@ def template_copies(path: Path, params: Mapping[str, str] | None = None, mapping
             name = f"{logical}/{pname if isinstance(pname, str) else i}"
             add(name, str(logical), p["PolicyDocument"], p)
     if not found_any:
-        raise TemplateError(f"{shown}: no IAM policies in this template",
+        key = next(k for k in t if k == "Resources")  # the key carries its position; point the reader at it
+        line, col = pos(key, pos(ev.resources))
+        where = f"{shown}:{line}:{col}" if line else str(shown)
+        types = sorted({str(r.get("Type")) for r in ev.resources.values() if isinstance(r, dict) and r.get("Type")})
+        found = f"Resources has {len(ev.resources)} resource(s)" + (f": {', '.join(types)}" if types else "")
+        raise TemplateError(f"{where}: no IAM policies in this template ({found})",
                             hint="drift looks at AWS::IAM::Policy, AWS::IAM::ManagedPolicy and the Policies of "
                                  "AWS::IAM::Role")
     unused = sorted(set(maps) - used_keys)

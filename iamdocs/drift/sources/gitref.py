@@ -38,7 +38,9 @@ def ref_copies(root: Path, ref: str) -> dict[str, Copy]:
         if not name.endswith(".json"):
             continue
         shown = Path(f"{ref}:{entry}")
-        pf = read_policy_bytes(_git(root, "show", f"{ref}:{entry}"), shown, name)
+        # `ls-tree` names paths from the project folder; `ref:./path` reads them from there too, also when the
+        # project is a subfolder of its repository (plain `ref:path` starts at the repository's top).
+        pf = read_policy_bytes(_git(root, "show", f"{ref}:./{entry}"), shown, name)
         if pf.error or pf.root is None:
             raise UserError(f"{pf.error_loc}: {pf.error}")
         out[name] = Copy(name, from_node(pf.root), Location(shown, 1, 1))
