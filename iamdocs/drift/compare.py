@@ -110,18 +110,20 @@ def best_match(actions: set[str], canonical: Mapping[str, set[Grant]]) -> tuple[
     return name, -score
 
 
-def _show_resource(resource: str) -> str:
-    """A normalized resource as a reader writes it: placeholders back in <NAME> form."""
-    out = resource.replace("arn:{partition}:", "arn:aws:").replace("{partition}", "aws")
-    return out.replace("{region}", "<REGION>").replace("{account}", "<ACCOUNT_ID>")
+def _show_resource(resource: str, values: Mapping[str, str] | None = None) -> str:
+    """A normalized resource as a reader writes it: placeholders back in <NAME> form, or filled from `values`."""
+    v = values or {}
+    out = resource.replace("{partition}", v.get("PARTITION", "aws"))
+    out = out.replace("{region}", v.get("REGION", "<REGION>"))
+    return out.replace("{account}", v.get("ACCOUNT_ID", "<ACCOUNT_ID>"))
 
 
-def _describe(grants: Iterable[Grant]) -> str:
+def _describe(grants: Iterable[Grant], values: Mapping[str, str] | None = None) -> str:
     """Resources (and conditions) of grants for one action, short."""
     parts = []
     for g in sorted(grants):
         negated = g.resource.startswith("!")
-        r = _show_resource(g.resource[1:] if negated else g.resource)
+        r = _show_resource(g.resource[1:] if negated else g.resource, values)
         text = f"NotResource {r}" if negated else r
         if g.condition:
             text += f" when {g.condition}"
@@ -224,6 +226,9 @@ def compare_role(project: Project, role_name: str, copies: list[Copy], required:
     """Does a deployed role grant everything the option needs? Missing is drift; extra is information."""
     canon = canonical_grants(project, db)
     report = Report("role", f"role {role_name} (option {option})", documents=len(copies))
+    # The role's account and Region, as read_role found them: shown in place of <ACCOUNT_ID> and <REGION>, so that a
+    # resource mismatch reads as the ARN that was checked, not as a placeholder the role cannot contain.
+    values: Mapping[str, str] = next((c.values for c in copies if c.values), {})
     have: dict[str, list[Grant]] = defaultdict(list)
     for c in copies:
         report.differences.append(Difference("read", "info", c.loc, c.name, "", "", "read"))
@@ -240,14 +245,17 @@ def compare_role(project: Project, role_name: str, copies: list[Copy], required:
             denied = [h for h in held if h.effect == "Deny" and not h.condition and _covers(h.resource, g.resource)]
             allowed = [h for h in held if h.effect == "Allow" and h.condition in ("", g.condition)
                        and _covers(h.resource, g.resource)]
-            res = "" if g.resource == "*" else f" on {_show_resource(g.resource)}"
+            res = "" if g.resource == "*" else f" on {_show_resource(g.resource, values)}"
             if denied:
                 report.differences.append(Difference(
                     "denied", "drift", loc, role_name, policy, name,
                     f"denied {name}{res}: the role's own policies deny it ({policy} needs it)"))
             elif not allowed:
+                partly = [h for h in held if h.effect == "Allow"]
+                granted = f"; the role grants it only on {_describe(partly, values)}" if partly else ""
                 report.differences.append(Difference(
-                    "missing", "drift", loc, role_name, policy, name, f"missing {name}{res} (needed by {policy})"))
+                    "missing", "drift", loc, role_name, policy, name,
+                    f"missing {name}{res} (needed by {policy}){granted}"))
     extra_by_service: dict[str, list[str]] = defaultdict(list)
     for action, held in have.items():
         if action not in need and any(h.effect == "Allow" for h in held):

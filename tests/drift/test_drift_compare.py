@@ -79,3 +79,25 @@ def test_bench_template_is_1000_lines_and_reads(tmp_path):
     assert len(path.read_text().splitlines()) == 1000
     copies, _ = template_copies(path)
     assert len(copies) == 5  # 96, 98, 23 and 95 actions, then 7 of the fifth copy (3 lines each, 8 per role)
+
+
+def test_parameter_combinations_defaults_first_then_every_choice():
+    from iamdocs.drift.sources.cloudformation import parameter_combinations
+
+    template = {"Parameters": {
+        "IamRole": {"Type": "String", "AllowedValues": ["New", "Existing"], "Default": "New"},
+        "Session": {"Type": "String", "AllowedValues": ["true", "false"], "Default": "false"},
+        "Name": {"Type": "String", "Default": ""},  # no AllowedValues: left at its default
+        "Tier": {"Type": "String", "AllowedValues": ["a", "b"]},  # no Default: its first value stands in
+    }, "Resources": {}}
+    assert parameter_combinations(template) == [
+        {"Tier": "a"},
+        {"Session": "true", "Tier": "a"},
+        {"Session": "true", "Tier": "b"},
+        {"Tier": "b"},
+        {"IamRole": "Existing", "Session": "true", "Tier": "a"},
+        {"IamRole": "Existing", "Session": "true", "Tier": "b"},
+        {"IamRole": "Existing", "Tier": "a"},
+        {"IamRole": "Existing", "Tier": "b"},
+    ]
+    assert parameter_combinations({"Resources": {}}) == [{}]

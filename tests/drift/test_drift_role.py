@@ -128,6 +128,12 @@ def test_engine_role_with_filled_placeholders(project, db, iam, root):
                                                            {"REGION": "eu-west-1", "ACCOUNT_ID": ACCOUNT})})
     r = role_report(project, db, iam, other_region, "engine-b", "engine")
     assert r.items() == [(other_region, "missing", "secretsmanager:GetSecretValue")]
+    missing = next(d for d in r.differences if d.kind == "missing")
+    assert missing.message == (  # the ARN that was checked, and what the role has instead
+        "missing secretsmanager:GetSecretValue on "
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:compute-engine/* "
+        "(needed by ai-unlimited-engine.json); the role grants it only on "
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:compute-engine/*")
     assert r.items("info") == [("inline policy engine", "read", "")]  # a needed action is never "extra"
 
 
@@ -198,3 +204,14 @@ def test_cli_role_errors_exit_2(endpoint, args, message):
     proc = run_cli(*[a.replace("{endpoint}", endpoint) for a in args])
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_without_credentials_says_so(endpoint):
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in clean_env().items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    env["AWS_EC2_METADATA_DISABLED"] = "true"  # no instance role to find on a CI machine either
+    proc = subprocess.run([sys.executable, "-m", "iamdocs", "drift", "--role", "r", "--option", "engine-a",
+                           "--endpoint-url", endpoint], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == ["iamdocs drift: error: role r: no AWS credentials found to read it with",
+                                        "hint: use --profile NAME, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"]

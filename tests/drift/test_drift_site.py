@@ -130,3 +130,21 @@ def test_real_build_has_no_drift(root, tmp_path, cli):
     proc = cli("drift", "--site", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[-1].startswith("no drift: ")
+
+
+def test_template_branches_behind_a_parameter_are_checked(project, db, site):
+    """The Session Manager policy exists only with Session = true; a reader who picks that gets it, so it is checked."""
+    from iamdocs.cfn.template import template_yaml
+
+    text = template_yaml(project)
+    assert text.count("ssm:GetManifest") == 1  # only in the Session = true branch
+    (site / "cloudformation").mkdir()
+    lines = text.splitlines(keepends=True)
+    (site / "cloudformation" / "manager.yaml").write_text("".join(x for x in lines if x.strip() != "- ssm:GetManifest"))
+    r = site_report(project, db, site)
+    assert r.items() == [("cloudformation/manager.yaml ManagerRole/session-manager (Session=true)", "removed",
+                          "ssm:GetManifest")]
+    checked = sorted(d.document for d in r.differences if d.kind == "match" and d.document.startswith("cloud"))
+    assert checked == ["cloudformation/manager.yaml ManagerRole/ai-unlimited-workspaces",
+                       "cloudformation/manager.yaml ManagerRole/ai-unlimited-workspaces (Session=true)",
+                       "cloudformation/manager.yaml ManagerRole/session-manager (Session=true)"]

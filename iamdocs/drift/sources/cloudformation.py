@@ -385,6 +385,34 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+MAX_COMBINATIONS = 32  # parameter value combinations tried per template (see parameter_combinations)
+
+
+def parameter_combinations(template: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every combination of the values of parameters with AllowedValues, the defaults first.
+
+    What a published template can create depends on the values a reader picks,
+    so every choice it offers is a copy to check. With more than
+    MAX_COMBINATIONS, each parameter is varied on its own from the defaults.
+    """
+    params = template.get("Parameters") or {}
+    choices = {str(name): [_text(v) for v in spec["AllowedValues"]] for name, spec in params.items()
+               if isinstance(spec, dict) and isinstance(spec.get("AllowedValues"), list) and spec["AllowedValues"]}
+    base = {n: v[0] for n, v in choices.items() if "Default" not in params[n]}  # no Default: the first value
+    defaults = {**{n: _text(params[n]["Default"]) for n in choices if n not in base}, **base}
+    combos: list[dict[str, str]] = [{}]
+    for name, values in choices.items():
+        combos = [{**c, name: v} for c in combos for v in values]
+    if len(combos) > MAX_COMBINATIONS:
+        combos = [{**defaults, name: v} for name, values in choices.items() for v in values]
+    out = [base]  # the parameters' own defaults first
+    for c in combos:
+        changed = {k: v for k, v in c.items() if k in base or v != defaults[k]}
+        if changed not in out:
+            out.append(changed)
+    return out
+
+
 def _parse_map(entries: list[str]) -> dict[str, tuple[str, ...]]:
     """--map LogicalId[/PolicyName]=file.json[,other.json]"""
     out: dict[str, tuple[str, ...]] = {}
@@ -397,11 +425,12 @@ def _parse_map(entries: list[str]) -> dict[str, tuple[str, ...]]:
 
 
 def template_copies(path: Path, params: Mapping[str, str] | None = None, mapping: list[str] | None = None,
-                    display: Path | None = None) -> tuple[list[Copy], list[Difference]]:
+                    display: Path | None = None, none_created_ok: bool = False) -> tuple[list[Copy], list[Difference]]:
     """Every IAM policy document the template creates with these parameter values, and the resources skipped.
 
     Raises TemplateError when the template has no IAM policy documents at all, or
-    none with these values: a check that compares nothing must not pass.
+    none with these values (unless `none_created_ok`, for callers that try
+    several values): a check that compares nothing must not pass.
     """
     shown = display or path
     t = read_template(path, shown)
@@ -469,7 +498,7 @@ def template_copies(path: Path, params: Mapping[str, str] | None = None, mapping
     if unused:
         raise UserError(f"--map {', '.join(unused)}: no such policy document in {shown}",
                         hint="documents: " + ", ".join(c.name for c in copies))
-    if not copies:
+    if not copies and not none_created_ok:
         skipped = "; ".join(f"{n.document} {n.message}" for n in notes)
         raise TemplateError(f"{shown}: no IAM policy document is created with these parameter values: {skipped}",
                             hint="set other values with --param NAME=VALUE")

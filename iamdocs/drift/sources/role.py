@@ -42,7 +42,7 @@ def _document(doc: Any) -> Any:
 
 
 def _call(fn: Any, role: str, **kwargs: Any) -> Any:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
         return fn(**kwargs)
@@ -55,6 +55,9 @@ def _call(fn: Any, role: str, **kwargs: Any) -> Any:
                             hint="the check needs these read-only permissions: "
                                  + ", ".join(sorted(set(READ_PERMISSIONS.values())))) from None
         raise UserError(f"role {role}: {exc.operation_name} failed: {code}") from None
+    except NoCredentialsError:
+        raise UserError(f"role {role}: no AWS credentials found to read it with",
+                        hint="use --profile NAME, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") from None
     except BotoCoreError as exc:
         raise UserError(f"role {role}: cannot reach IAM: {exc}") from None
 

@@ -107,6 +107,40 @@ def _names(project: Project) -> dict[str, str]:
     return out
 
 
+def _template_copies(path: Path, rel: Path, label: str) -> tuple[list[Copy], list[Difference]]:
+    """A published template's policy documents for every choice of parameter values it offers.
+
+    A reader may deploy it with any allowed value (Session = true, say), so each
+    document any choice creates is checked once; names say which values made it.
+    """
+    from iamdocs.drift.sources.cloudformation import (
+        TemplateError,
+        parameter_combinations,
+        read_template,
+        template_copies,
+    )
+
+    copies: list[Copy] = []
+    seen: set[tuple[str, int, int]] = set()
+    notes: list[Difference] = []
+    for i, params in enumerate(parameter_combinations(read_template(path, rel))):
+        found, skipped = template_copies(path, params, display=rel, none_created_ok=True)
+        suffix = f" ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else ""
+        for c in found:
+            key = (c.name, c.loc.line, c.loc.col)
+            if key in seen:
+                continue
+            seen.add(key)
+            c.name = f"{label} {c.name}{suffix}"
+            copies.append(c)
+        if i == 0:  # what the defaults skip; the other choices would repeat it
+            notes += [Difference(n.kind, n.severity, n.loc, f"{label} {n.document}", "", "", n.message)
+                      for n in skipped]
+    if not copies:
+        raise TemplateError(f"{rel}: no IAM policy document is created with any allowed parameter values")
+    return copies, notes
+
+
 def site_copies(site: Path, project: Project, display: Path | None = None) -> tuple[list[Copy], list[Difference]]:
     """Every policy document in the built site, and what could not be compared.
 
@@ -164,16 +198,9 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
             continue
         if "AWS::IAM::" not in text or "Resources" not in text:
             continue
-        from iamdocs.drift.sources.cloudformation import template_copies
-
-        rel = shown / path.relative_to(site)
-        found, skipped = template_copies(path, display=rel)
-        for c in found:
-            c.name = f"{path.relative_to(site)} {c.name}"
-        copies.extend(found)
-        for n in skipped:
-            notes.append(Difference(n.kind, n.severity, n.loc, f"{path.relative_to(site)} {n.document}", "", "",
-                                    n.message))
+        copies_, notes_ = _template_copies(path, shown / path.relative_to(site), str(path.relative_to(site)))
+        copies.extend(copies_)
+        notes.extend(notes_)
     if not copies and not notes:
         raise UserError(f"{shown}: no policy documents in this site (no JSON code block or download with a Statement)",
                         hint="is this the built site folder? run: make site")
