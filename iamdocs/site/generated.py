@@ -99,6 +99,7 @@ def page_data(project: Project, regions: list[str]) -> dict:
 
 
 def page_data_script(project: Project, regions: list[str]) -> str:
+    """The form's data as a script the pages load, so that filling in needs no request."""
     return "window.iamdocsData = " + json.dumps(page_data(project, regions), indent=1, sort_keys=True) + ";\n"
 
 

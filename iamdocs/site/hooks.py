@@ -34,6 +34,7 @@ def pasted_policies(path: Path, text: str) -> list[int]:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Refuse pasted policies, then add what the loader knows and build the navigation from every page."""
     root = Path(config.config_file_path).parent
     project = sound_project(root)
     docs_dir = Path(config.docs_dir)

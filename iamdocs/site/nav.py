@@ -41,6 +41,7 @@ def _order(meta: Mapping[str, Any]) -> int:
 
 
 def humanize(folder: str) -> str:
+    """A section title for a folder whose index.md gives none: "check-a-role" -> "Check a role"."""
     return folder.replace("-", " ").replace("_", " ").capitalize()
 
 
