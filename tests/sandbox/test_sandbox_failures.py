@@ -121,3 +121,30 @@ def test_a_signal_half_way_cleans_up_and_exits_130(sig, moto_server):
     assert proc.returncode == 130, err
     assert "cleaning up" in err
     assert inventory(moto_server.url) == before
+
+
+def test_a_role_that_the_emulators_stack_deletion_leaves_behind_is_removed(endpoint, moto_server, project):
+    """moto deletes a stack's instance profile, then stops at a role with an extra policy attached (DeleteConflict)
+    and forgets the stack: the role would stay forever. The sweep deletes it, found through the stack's resources."""
+    import json
+
+    from sandbox_helpers import client
+
+    from iamdocs.cfn.template import template_yaml
+    from iamdocs.sandbox.deploy import cleanup
+
+    cfn, iam = client(moto_server.url, "cloudformation"), client(moto_server.url, "iam")
+    before = inventory(moto_server.url)
+    tags = [{"Key": "iamdocs:managed-by", "Value": "iamdocs"}, {"Key": "iamdocs:run", "Value": "5tack000"}]
+    cfn.create_stack(StackName="iamdocs-sbx-5tack000-new", TemplateBody=template_yaml(project), Tags=tags,
+                     Capabilities=["CAPABILITY_IAM"])
+    role = next(r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName="iamdocs-sbx-5tack000-new")
+                ["StackResources"] if r["ResourceType"] == "AWS::IAM::Role")
+    extra = iam.create_policy(PolicyName="iamdocs-sbx-5tack000-extra", Tags=tags, PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    iam.attach_role_policy(RoleName=role, PolicyArn=extra["Policy"]["Arn"])
+
+    report = cleanup(endpoint, progress=lambda _: None)
+    assert {"kind": "role", "id": role, "how": "left behind by stack deletion"} in report.deleted
+    assert (report.exit_code, report.left_behind) == (0, [])
+    assert inventory(moto_server.url) == before
