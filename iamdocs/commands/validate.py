@@ -44,6 +44,8 @@ def _collect(paths: list[str]) -> list[Path]:
             found = sorted(p.glob("*.json"))
             if not found:
                 raise UserError(f"{raw}: no *.json policy files in this folder")
+        elif p.exists() and not p.is_file():  # a device or pipe: reading /dev/zero would never end
+            raise UserError(f"{raw}: not a regular file or folder", hint="save the policy to a file first")
         else:
             found = [p]  # missing files are reported by E001 with their name
         for f in found:

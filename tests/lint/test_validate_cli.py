@@ -115,6 +115,13 @@ def test_github_annotation_properties_are_escaped(tmp_path: Path, cli) -> None:
     assert result.stdout.splitlines()[0].startswith(f"::error file={escaped},line=1,col=70,title=E021::E021: ")
 
 
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_device_is_refused_without_reading_it(device: str, cli) -> None:
+    result = cli("validate", device, timeout=20)  # /dev/zero read to its end would never return
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"iamdocs validate: error: {device}: not a regular file or folder")
+
+
 def test_a_project_folder_without_policies_is_a_usage_error(tmp_path: Path, cli) -> None:
     result = cli("validate", "--project", str(tmp_path / "nowhere"))
     assert result.returncode == 2
