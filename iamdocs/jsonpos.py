@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_DEPTH = 64  # IAM documents nest a handful of levels; anything deeper is not a policy.
+MAX_NUMBER_CHARS = 1000
 
 
 @dataclass
@@ -172,6 +173,8 @@ def parse(text: str) -> ParseResult:
         if kind == "string":
             return Node("string", line, col, _decode_string(tok))
         if kind == "number":
+            if len(tok) > MAX_NUMBER_CHARS:  # Python refuses to convert longer integers; IAM has none
+                raise JSONPositionError(f"number with {len(tok):,} characters; at most {MAX_NUMBER_CHARS}", line, col)
             value: Any = float(tok) if any(c in tok for c in ".eE") else int(tok)
             return Node("number", line, col, value)
         return Node(tok, line, col, {"true": True, "false": False, "null": None}[tok])

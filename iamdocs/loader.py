@@ -38,6 +38,7 @@ from iamdocs.model import (
 CATALOG_NAME = "catalog.yaml"
 SCHEMA_DIR_NAME = "schema"
 MAX_FILE_BYTES = 1024 * 1024  # far above any IAM limit; larger files are not policies
+MAX_CATALOG_NODES = 100_000  # the real catalog has about 700
 
 
 class ProjectError(UserError):
@@ -67,7 +68,10 @@ def read_policy_file(path: Path, display: Path | None = None) -> PolicyFile:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return _fail(pf, f"file is {size:,} bytes; a policy document is at most {MAX_FILE_BYTES:,} bytes here")
-        raw = path.read_bytes()
+        with path.open("rb") as fh:  # bounded: the size seen by stat() may be wrong (devices, growing files)
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return _fail(pf, f"file is over {MAX_FILE_BYTES:,} bytes; a policy document is at most that here")
     except FileNotFoundError:
         return _fail(pf, "no such file")
     except OSError as exc:
@@ -166,7 +170,12 @@ def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[st
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and (size := _expanded_size(node)) > MAX_CATALOG_NODES:
+            return None, [(f"the catalog expands to over {MAX_CATALOG_NODES:,} values through YAML aliases "
+                           f"({size:,} counted); use fewer or smaller anchors", Location(shown, 1, 1))]
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        return None, [("the YAML is nested too deeply to be a catalog", Location(shown, 1, 1))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
@@ -190,6 +199,27 @@ def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[st
     if problems:
         return None, problems
     return _build_catalog(shown, data, locate), []
+
+
+def _expanded_size(node: yaml.Node) -> int:
+    """How many values the document holds once aliases are expanded, counting up to a bound.
+
+    Aliases let a few lines stand for billions of values ("billion laughs"); everything
+    after composing walks the expanded tree, so a catalog far larger than any real one
+    is refused before that.
+    """
+    count = 0
+    stack = [node]
+    while stack and count <= MAX_CATALOG_NODES:
+        n = stack.pop()
+        count += 1
+        if isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.append(k)
+                stack.append(v)
+    return count
 
 
 def _dates_as_text(value: Any) -> Any:
