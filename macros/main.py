@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from iamdocs import iamdb
+from iamdocs.guide.project import sound_project
 from iamdocs.render import discover_macros
-from iamdocs.site.project import sound_project
 
 _times: dict[str, list[float]] = {}
 

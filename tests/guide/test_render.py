@@ -1,4 +1,4 @@
-"""The render functions on a tiny hand-written project (tests/site/conftest.py), against hand-written Markdown."""
+"""The render functions on a tiny hand-written project (tests/guide/conftest.py), against hand-written Markdown."""
 
 from __future__ import annotations
 

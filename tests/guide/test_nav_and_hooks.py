@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from iamdocs.site.generated import aws_regions, downloads, page_data, policy_pages
-from iamdocs.site.hooks import pasted_policies
-from iamdocs.site.nav import build_nav
+from iamdocs.guide.generated import aws_regions, downloads, page_data, policy_pages
+from iamdocs.guide.hooks import pasted_policies
+from iamdocs.guide.nav import build_nav
 
 
 def test_nav_orders_pages_and_sections_by_front_matter():

@@ -18,9 +18,9 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.utils.meta import get_data
 
-from iamdocs.site import generated
-from iamdocs.site.nav import build_nav
-from iamdocs.site.project import sound_project
+from iamdocs.guide import generated
+from iamdocs.guide.nav import build_nav
+from iamdocs.guide.project import sound_project
 
 log = get_plugin_logger(__name__)
 
