@@ -61,6 +61,7 @@ class Grant:
     condition: str = ""  # canonical JSON of the statement's Condition, or ""
 
     def describe(self) -> str:
+        """One grant in words, for reports that list what was added or removed."""
         cond = f" when {self.condition}" if self.condition else ""
         return f"{self.effect} {self.action} on {self.resource}{cond}"
 

@@ -44,4 +44,5 @@ def lint_template(project: Project, regions: list[str] | None = None) -> list[Cf
 
 
 def errors(findings: list[CfnFinding]) -> list[CfnFinding]:
+    """Only errors fail the check: cfn-lint warnings and informational findings are reported, not fatal."""
     return [f for f in findings if f.level == "error"]

@@ -85,6 +85,7 @@ def _deferred_signals(say: Callable[[str], None]) -> Iterator[list[int]]:
 
 
 def option_ids(project: Project) -> list[str]:
+    """Role options in catalog order: the default set a run deploys and the choices of --option."""
     assert project.catalog is not None
     return list(project.catalog.options)
 

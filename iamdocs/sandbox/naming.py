@@ -51,6 +51,7 @@ class Naming:
 
 
 def tag_map(tags: Iterable[Mapping[str, str]] | None) -> dict[str, str]:
+    """IAM and CloudFormation return tags as [{Key, Value}]; ownership checks want a plain mapping."""
     return {t["Key"]: t["Value"] for t in tags or []}
 
 

@@ -46,6 +46,7 @@ class StepResult:
 
 
 def sha256_file(path: Path) -> str:
+    """The digest the report records, so a run can be tied to the exact sources it deployed."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

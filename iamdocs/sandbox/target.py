@@ -92,6 +92,7 @@ class Target:
         return {"REGION": self.region, "ACCOUNT_ID": self.account, "PARTITION": self.partition}
 
     def describe(self) -> dict[str, Any]:
+        """The target as the JSON report shows it (no credentials)."""
         return {"kind": self.kind, "endpoint_url": self.endpoint_url, "region": self.region,
                 "account": self.account, "partition": self.partition, "caller_arn": self.caller_arn}
 
