@@ -9,9 +9,10 @@ from pathlib import Path
 from iamdocs.errors import UserError
 from iamdocs.lint import Context, discover_rules
 from iamdocs.lint import run as run_rules
-from iamdocs.lint.formatters import FORMATS, printable
+from iamdocs.lint.formatters import FORMATS
 from iamdocs.loader import find_root, load_project, read_policy_file
 from iamdocs.model import PolicyFile, Project
+from iamdocs.output import printable
 
 NAME = "validate"
 HELP = "check the policy files and the catalog against the JSON Schemas and the lint rules"

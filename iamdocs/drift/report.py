@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 from iamdocs.drift.compare import Difference, Report
+from iamdocs.output import annotation, printable
 
 
 def _where(d: Difference) -> str:
     if d.loc.line:
-        return f"{d.loc.path}:{d.loc.line}:{d.loc.col or 1}"
-    return str(d.loc.path)
+        return f"{printable(str(d.loc.path))}:{d.loc.line}:{d.loc.col or 1}"
+    return printable(str(d.loc.path))
 
 
 def _label(d: Difference) -> str:
@@ -21,7 +22,7 @@ def _label(d: Difference) -> str:
 
 def text(report: Report) -> str:
     """One line per difference with file:line where known, then the summary."""
-    lines = [f"{_where(d)}: {d.severity}: {_label(d)}: {d.message}" for d in report.differences]
+    lines = [f"{_where(d)}: {d.severity}: {printable(_label(d))}: {printable(d.message)}" for d in report.differences]
     lines.append(report.summary())
     return "\n".join(lines) + "\n"
 
@@ -50,11 +51,8 @@ def github(report: Report) -> str:
     out = []
     for d in report.differences:
         level = "error" if d.severity == "drift" else "notice"
-        msg = f"{_label(d)}: {d.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        where = f"file={d.loc.path}"
-        if d.loc.line:
-            where += f",line={d.loc.line},col={d.loc.col or 1}"
-        out.append(f"::{level} {where},title=drift {d.kind}::{msg}")
+        out.append(annotation(level, f"{_label(d)}: {d.message}", str(d.loc.path), d.loc.line, d.loc.col,
+                              f"drift {d.kind}"))
     out.append(report.summary())
     return "\n".join(out) + "\n"
 

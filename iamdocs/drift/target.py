@@ -17,19 +17,12 @@ from iamdocs.errors import UserError
 
 def iam_client(args: argparse.Namespace) -> Any:
     """An IAM client for the endpoint or account the user named; UserError when none is named."""
-    from iamdocs.sandbox.target import EMBEDDED_REGION, RETRY_CONFIG, options_from_args
+    from iamdocs.sandbox.target import RETRY_CONFIG, options_from_args, user_session
 
     opts = options_from_args(argparse.Namespace(
         endpoint_url=args.endpoint_url, aws=args.aws, profile=args.profile, region=args.region, allow_account=[]))
     if opts.kind == "embedded":
         raise UserError("--role reads a role that already exists: name where it is",
                         hint="--endpoint-url URL (an emulator), --profile NAME, or --aws (environment credentials)")
-    import boto3
-    from botocore.exceptions import ProfileNotFound
-
-    try:
-        session = boto3.Session(profile_name=opts.profile, region_name=opts.region)
-    except ProfileNotFound as exc:
-        raise UserError(str(exc), hint="list profiles with: aws configure list-profiles") from None
-    region = opts.region or session.region_name or EMBEDDED_REGION
+    session, region = user_session(opts)
     return session.client("iam", endpoint_url=opts.endpoint_url, region_name=region, config=RETRY_CONFIG)

@@ -6,14 +6,7 @@ import json
 from collections import Counter
 
 from iamdocs.lint.base import Finding
-
-
-def printable(text: str) -> str:
-    """The text with unprintable characters escaped (\\x1b, \\ud800), so that a policy's content can neither
-    garble the terminal nor fail the write to a UTF-8 stream (a lone surrogate from "\\ud800" cannot be encoded)."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+from iamdocs.output import annotation, printable
 
 
 def _summary(findings: list[Finding], files: int) -> str:
@@ -65,20 +58,10 @@ def github(findings: list[Finding], files: int) -> str:
         if f.accepted:
             continue
         level = {"error": "error", "warning": "warning", "info": "notice"}[f.severity]
-        where = f"file={_property(str(f.loc.path))},line={f.loc.line or 1},col={f.loc.col or 1}"
-        out.append(f"::{level} {where},title={f.rule}::{f.rule}: {_data(f.message)}")
+        out.append(annotation(level, f"{f.rule}: {f.message}", str(f.loc.path), f.loc.line or 1, f.loc.col or 1,
+                              f.rule))
     out.append(_summary(findings, files))
     return "\n".join(out) + "\n"
-
-
-def _data(text: str) -> str:
-    """A workflow command's message: GitHub reads %, CR and LF specially."""
-    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    """A workflow command's property value: also "," and ":", which would end or split the property."""
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 FORMATS = {"text": text, "json": as_json, "github": github}

@@ -153,12 +153,13 @@ def isolated_session(region: str) -> boto3.Session:
                          region_name=region, botocore_session=bs)
 
 
-def _user_session(opts: TargetOptions) -> boto3.Session:
+def user_session(opts: TargetOptions) -> tuple[boto3.Session, str]:
+    """The user's own session (profile, environment, SSO) and the Region to use: for anything but embedded."""
     try:
         session = boto3.Session(profile_name=opts.profile, region_name=opts.region)
     except ProfileNotFound as exc:
-        raise UserError(str(exc), hint="list profiles with: aws configure list-profiles") from exc
-    return session
+        raise UserError(str(exc), hint="list profiles with: aws configure list-profiles") from None
+    return session, opts.region or session.region_name or EMBEDDED_REGION
 
 
 def _identity(session: boto3.Session, endpoint_url: str | None, region: str) -> tuple[str, str]:
@@ -202,8 +203,7 @@ def open_target(opts: TargetOptions, progress: Any = None) -> Iterator[Target]:
             say(f"target: embedded moto server at {endpoint} (pid {server.pid})")
         else:
             endpoint = opts.endpoint_url
-            session = _user_session(opts)
-            region = opts.region or session.region_name or EMBEDDED_REGION
+            session, region = user_session(opts)
         account, arn = _identity(session, endpoint, region)
         allowed = (*opts.allow_accounts, *project_allowed_accounts(opts.project_root))
         check_allowed(account, kind, allowed, endpoint or f"AWS ({opts.profile or 'default credentials'})")
