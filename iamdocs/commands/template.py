@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from iamdocs.errors import UserError
+from iamdocs.fsutil import check_target, write_atomic
 from iamdocs.loader import find_root, load_sound_project
 
 NAME = "template"
@@ -29,24 +27,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from iamdocs.cfn.template import template_yaml
 
+    if args.output is not None:
+        check_target(args.output)  # before any work: a bad path is reported first
     project = load_sound_project((args.project or find_root()).resolve())
     text = template_yaml(project)
     if args.output is None:
         sys.stdout.write(text)
         return 0
     out: Path = args.output
-    tmp = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside the target and renamed, so a failure never leaves half a template (nor the temporary file).
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise UserError(f"{out}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(out, text)
     print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -10,11 +10,10 @@ either the old or the new file, never half of one.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from iamdocs import jsonpos
+from iamdocs.fsutil import write_atomic
 from iamdocs.jsonpos import Node
 from iamdocs.model import PolicyFile, canonical_json
 
@@ -46,22 +45,6 @@ def _refusal(f: PolicyFile) -> str | None:
     return None
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` (UTF-8), keeping its permissions; all or nothing."""
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def fix_files(files: list[PolicyFile]) -> list[str]:
     """Rewrite each file that is not in canonical form; one message per file rewritten or refused."""
     messages = []
@@ -82,6 +65,6 @@ def fix_files(files: list[PolicyFile]) -> list[str]:
         if jsonpos.parse(new).root.to_python() != f.document:  # never write a different document
             messages.append(f"{f.path}: not rewritten: the canonical form would change the document")
             continue
-        write_atomically(Path(f.path), new)
+        write_atomic(Path(f.path), new)
         messages.append(f"{f.path}: rewritten in canonical form")
     return messages

@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from iamdocs import __version__
+from iamdocs.fsutil import write_atomic
 
 PASSED, FAILED, NOT_RUN = "passed", "failed", "not-run"
 
@@ -109,17 +108,8 @@ class Report:
         return data
 
     def write(self, path: Path) -> None:
-        """Write beside `path` and rename, so that a failed write never leaves half a report behind."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.to_json(), indent=2) + "\n"
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        """Write the JSON report through the one atomic writer: never half a report, never over a device."""
+        write_atomic(path, json.dumps(self.to_json(), indent=2) + "\n")
 
     def summary(self) -> str:
         """A few lines for people: what was deployed where, what passed, what could not be checked."""

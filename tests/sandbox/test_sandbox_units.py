@@ -176,9 +176,9 @@ def test_release_page_uses_only_existing_macros(root):
 
 def test_template_output_that_cannot_be_written_leaves_nothing(cli, tmp_path):
     folder = tmp_path / "manager-role.yaml"
-    folder.mkdir()  # a folder where the file should go: the rename fails
+    folder.mkdir()  # a folder where the file should go: refused before anything is written
     proc = cli("template", "--output", str(folder))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.startswith(f"iamdocs template: error: {folder}: cannot write: ")
+    assert proc.stderr.startswith(f"iamdocs template: error: {folder}: is a folder; iamdocs writes only regular files")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["manager-role.yaml"]
     assert list(folder.iterdir()) == []
