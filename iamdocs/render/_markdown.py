@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 
 # Site paths the guide publishes. Links starting with "/" are resolved against docs/
@@ -11,6 +12,11 @@ POLICY_PAGE_DIR = "reference/policies"
 TRUST_POLICY_DIR = "policies/trust"
 LINT_RULES_PAGE = "/writers/lint-rules.md"
 CHANGELOG_PAGE = "/reference/permissions-changelog.md"
+
+
+def text(value: str) -> str:
+    """Text from the catalog as Markdown: it is data, so HTML in it is shown, never run."""
+    return html.escape(value, quote=False)
 
 
 def cell(text: str) -> str:
