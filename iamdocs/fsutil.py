@@ -40,7 +40,7 @@ def check_target(path: Path) -> None:
             raise UserError(f"{path}: cannot write in {parent}: permission denied") from None
         return
     except OSError as exc:
-        raise UserError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
     if stat.S_ISLNK(st.st_mode):
         raise UserError(f"{path}: is a symbolic link; iamdocs writes only regular files",
                         hint="name the file the link points to, or another path")

@@ -56,6 +56,6 @@ def test_a_folder_and_a_missing_parent_file(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="is a folder"):
         check_target(tmp_path)
     (tmp_path / "file").write_text("")
-    with pytest.raises(UserError, match="cannot be written: Not a directory"):
+    with pytest.raises(UserError, match="cannot write: Not a directory"):
         check_target(tmp_path / "file" / "out.json")
     check_target(tmp_path / "new-dir-later" / "out.json")  # a missing parent is created on write
