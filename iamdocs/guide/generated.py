@@ -17,6 +17,7 @@ from iamdocs.render._markdown import (
     code,
     stem,
     text,
+    title_html,
     trust_policy_file,
 )
 from iamdocs.render.cloudformation import TEMPLATE_DOWNLOAD
@@ -46,7 +47,12 @@ def policy_pages(project: Project) -> dict[str, str]:
         title = text(pf.meta.title) if pf.meta else code(pf.name)
         purpose = text(pf.meta.purpose.strip()) if pf.meta else ""
         name = pf.name
-        out[f"{POLICY_PAGE_DIR}/{stem(name)}.md"] = f"""# {title}
+        head = json.dumps(title_html(pf.meta.title if pf.meta else name))  # JSON strings are YAML strings
+        out[f"{POLICY_PAGE_DIR}/{stem(name)}.md"] = f"""---
+title: {head}
+---
+
+# {title}
 
 {purpose}
 

@@ -59,6 +59,16 @@ def text(value: str) -> str:
     return "".join(out)
 
 
+def title_html(value: str) -> str:
+    """A page title from the catalog as the theme inserts it: HTML text, no tags, no Jinja.
+
+    The theme puts a page's `title` into <title> and the navigation as HTML. A title it takes
+    from the page's heading goes through `striptags`, which turns `&lt;` back into `<`; a title
+    given in the front matter is used as it is, so the generated pages give this one.
+    """
+    return html.escape(value).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def cell(text: str) -> str:
     """Text that is safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ").strip()
