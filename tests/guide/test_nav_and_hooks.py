@@ -57,7 +57,7 @@ def test_a_page_per_policy(mini):
     pages = policy_pages(mini)
     assert sorted(pages) == ["reference/policies/app.md", "reference/policies/ops.md"]
     app = pages["reference/policies/app.md"]
-    assert app.startswith('---\ntitle: "App policy"\n---\n\n# App policy\n\nReads the app's secrets.\n")
+    assert app.startswith('---\ntitle: "App policy"\n---\n\n# App policy\n\nReads the app\'s secrets.\n')
     assert "{{" not in app  # rendered in Python: no page source that Jinja would read
     assert '```json title="app.json"\n{\n  "Version": "2012-10-17",' in app
     assert app.endswith("## Security findings\n\nThe lint rules report no security findings for this policy.\n")
