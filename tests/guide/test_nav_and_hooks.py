@@ -43,7 +43,9 @@ def test_nav_refuses_a_nav_order_that_is_not_a_number():
 
 def test_pasted_policy_is_found_with_its_line():
     text = 'Intro\n\n```json\n{\n  "Version" : "2012-10-17",\n  "Statement": []\n}\n```\n'
-    assert pasted_policies(Path("x.md"), text) == [5]
+    assert pasted_policies(Path("x.md"), text) == [5, 6]
+    assert pasted_policies(Path("x.md"), 'Add\n\n    "Action": ["s3:GetObject"],\n') == [3]
+    assert pasted_policies(Path("x.md"), '{"Effect": "Deny", "Resource": "*"}') == [1]
     assert pasted_policies(Path("x.md"), 'The "Version" key comes first.\n') == []
 
 
