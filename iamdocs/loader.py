@@ -51,7 +51,8 @@ def find_root(start: Path | None = None) -> Path:
     """The project folder: the nearest parent of `start` with policies/catalog.yaml."""
     here = (start or Path.cwd()).resolve()
     for d in [here, *here.parents]:
-        if (d / "policies" / CATALOG_NAME).is_file():
+        # lexists: a catalog that is a FIFO or a broken link is this project's, to be reported, not skipped
+        if os.path.lexists(d / "policies" / CATALOG_NAME):
             return d
     # Installed package run from elsewhere: the project this package was built from.
     pkg_root = Path(__file__).resolve().parent.parent
@@ -79,6 +80,8 @@ def read_regular(path: Path, within: Path | None = None, limit: int = MAX_FILE_B
                 target = Path(os.path.realpath(path, strict=True))
             except RuntimeError:  # Python 3.11 reports a loop this way
                 raise Unreadable("is a symbolic link that loops back on itself") from None
+            except FileNotFoundError:
+                raise Unreadable(f"is a symbolic link to {os.readlink(path)}, which does not exist") from None
             if within is not None and not target.is_relative_to(Path(os.path.realpath(within))):
                 raise Unreadable(f"is a symbolic link to {target}, outside the project; iamdocs does not follow "
                                  "links out of the project")

@@ -89,7 +89,7 @@ def _select(raw: str | None) -> set[str] | None:
 
 def run(args: argparse.Namespace) -> int:
     select = _select(args.select)
-    root = (args.project or find_root()).resolve()
+    root = _real(args.project) if args.project else find_root()  # realpath: a link loop is no crash
     if not (root / "policies").is_dir():
         raise UserError(f"--project {args.project}: no policies/ folder there",
                         hint="give the folder that holds policies/catalog.yaml")
