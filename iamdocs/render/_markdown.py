@@ -31,11 +31,16 @@ def _safe_target(target: str) -> bool:
     return m is None or m.group(1).lower() in SAFE_SCHEMES
 
 
+def _unlinked(m: re.Match[str]) -> str:
+    """`](` or `]:` spelled as an entity: shown the same, but no longer a link or a link definition."""
+    return "]" + ("&#40;" if m.group(1) == "(" else "&#58;") + m.group(2)
+
+
 def _plain(part: str) -> str:
     """Catalog text outside code spans: no raw HTML, no script links, no attribute lists, no Jinja."""
     out = html.escape(part, quote=False)
     out = _AUTOLINK.sub(r"<\1>", out)  # <https://...> stays a link; every other `<` is shown
-    out = _LINK_TARGET.sub(lambda m: m.group(0) if _safe_target(m.group(2)) else "\\" + m.group(0), out)
+    out = _LINK_TARGET.sub(lambda m: m.group(0) if _safe_target(m.group(2)) else _unlinked(m), out)
     # `{` would start an attribute list ({ onclick=... }) or a Jinja expression; the entity shows the same
     return out.replace("{", "&#123;").replace("}", "&#125;")
 
