@@ -40,9 +40,8 @@ def pasted_iam_json(text: str) -> list[tuple[int, str]]:
     for m in PASTED_IAM_JSON.finditer(text):
         line = _line(text, m.start())
         what = "a policy document" if m.group(0).startswith('"Version') else f"part of a policy ({m.group(0)})"
-        if found.get(line, "").startswith("a policy document"):
-            continue
-        found[line] = what
+        if line not in found or what == "a policy document":  # the first on a line, unless a whole document
+            found[line] = what
     return sorted(found.items())
 
 
