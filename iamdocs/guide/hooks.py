@@ -51,15 +51,20 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     problems = []
     for f in files:
         if (f.generated_by is None and f.abs_src_path and Path(f.abs_src_path).suffix in TEXT_SUFFIXES
+                and Path(f.abs_src_path).is_relative_to(docs_dir)  # not the theme's own files
                 and not f.src_uri.startswith("javascripts/vendor/")):
+            shown = Path(f.abs_src_path).relative_to(docs_dir.parent)
+            if not Path(f.abs_src_path).is_file():  # a FIFO would block the build here forever
+                problems.append(f"{shown}: is not a regular file (a FIFO, device or socket); remove it from docs/")
+                continue
             try:
                 source = Path(f.abs_src_path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                problems.append(f"{Path(f.abs_src_path).relative_to(docs_dir.parent)}: cannot be read: {exc}")
+                problems.append(f"{shown}: cannot be read: {exc}")
                 continue
             for line, what in pasted_iam_json(source):
                 problems.append(
-                    f"{Path(f.abs_src_path).relative_to(docs_dir.parent)}:{line}: {what} is pasted here; show "
+                    f"{shown}:{line}: {what} is pasted here; show "
                     "policies with {{ policy_json(\"<file>.json\") }} instead, so they cannot drift from policies/"
                 )
     _fail(problems)

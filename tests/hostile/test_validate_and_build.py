@@ -286,3 +286,14 @@ def test_a_build_with_a_fifo_in_policies_does_not_hang(project: Path) -> None:
     assert ("ERROR   -  policies/x.json: is not a regular file (a FIFO, device or socket); iamdocs reads only "
             "regular files (run: iamdocs validate)") in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_build_with_a_fifo_in_docs_does_not_hang(project: Path) -> None:
+    """The pasted-policy check reads every text file of docs/; a FIFO there would block it forever."""
+    site_copy(project)
+    os.mkfifo(project / "docs" / "notes.txt")
+    result = build(project)
+    assert result.returncode == 1
+    assert ("ERROR   -  docs/notes.txt: is not a regular file (a FIFO, device or socket); remove it from docs/"
+            in result.stderr)
+    assert "Traceback" not in result.stderr
