@@ -47,7 +47,7 @@ def policy_pages(project: Project) -> dict[str, str]:
         title = text(pf.meta.title) if pf.meta else code(pf.name)
         purpose = text(pf.meta.purpose.strip()) if pf.meta else ""
         name = pf.name
-        head = json.dumps(title_html(pf.meta.title if pf.meta else name))  # JSON strings are YAML strings
+        head = json.dumps(title_html(pf.meta.title if pf.meta else name), ensure_ascii=False)  # JSON is YAML
         out[f"{POLICY_PAGE_DIR}/{stem(name)}.md"] = f"""---
 title: {head}
 ---

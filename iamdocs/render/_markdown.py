@@ -23,6 +23,7 @@ _AUTOLINK = re.compile(r"&lt;((?:https?|mailto):[^\s&<>]+)&gt;")
 _LINK_TARGET = re.compile(r"\](\(|:)([^)]*)")
 _SCHEME = re.compile(r"([^/?#]*?):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def _safe_target(target: str) -> bool:
@@ -71,7 +72,8 @@ def title_html(value: str) -> str:
     from the page's heading goes through `striptags`, which turns `&lt;` back into `<`; a title
     given in the front matter is used as it is, so the generated pages give this one.
     """
-    return html.escape(value).replace("{", "&#123;").replace("}", "&#125;")
+    shown = _UNPRINTABLE.sub("\ufffd", value)  # front matter is YAML: no control characters, no lone surrogates
+    return html.escape(shown).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def cell(text: str) -> str:
