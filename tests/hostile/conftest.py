@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project_copy(tmp_path: Path) -> Path:
     """A copy of the project's policies/ (catalog, schemas, documents) that a test may break."""
     root = tmp_path / "proj"
     shutil.copytree(ROOT / "policies", root / "policies")

@@ -46,30 +46,30 @@ def _poison(catalog: dict, attack: str) -> int:
     return len(fields)
 
 
-def test_jinja_and_html_in_every_catalog_field_show_up_escaped(project: Path, tmp_path: Path) -> None:
+def test_jinja_and_html_in_every_catalog_field_show_up_escaped(project_copy: Path, tmp_path: Path) -> None:
     marker = tmp_path / "jinja-ran-a-shell-command"
-    catalog_file = project / "policies" / "catalog.yaml"
+    catalog_file = project_copy / "policies" / "catalog.yaml"
     catalog = yaml.safe_load(catalog_file.read_text())
     assert _poison(catalog, _attack(marker)) > 50
     catalog_file.write_text(yaml.safe_dump(catalog, sort_keys=False, allow_unicode=True))
-    site_copy(project)
+    site_copy(project_copy)
 
-    result = build(project)
+    result = build(project_copy)
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert not marker.exists()
-    pages = {p: p.read_text() for p in (project / "site").rglob("*.html")}
+    pages = {p: p.read_text() for p in (project_copy / "site").rglob("*.html")}
     for path, html in pages.items():
         assert "1337" not in html, path  # 7*191: Jinja did not evaluate catalog text
         assert "<script>alert" not in html, path
         assert "<img src=x" not in html, path
         assert 'href="javascript:' not in html, path
         assert "onclick=" not in html.replace("onclick=alert(4)", ""), path  # only shown as text, never an attribute
-    engine = pages[project / "site" / "reference" / "policies" / "ai-unlimited-engine" / "index.html"]
+    engine = pages[project_copy / "site" / "reference" / "policies" / "ai-unlimited-engine" / "index.html"]
     assert "&#123;&#123; 7*191 &#125;&#125;" in engine  # the title, shown as typed
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in engine
     assert "&lt;img src=x onerror=alert(2)&gt;" in engine
     assert "[click]&#40;javascript:alert(3))" in engine  # shown as "[click](javascript:alert(3))"
     assert "<strong>bold</strong>&#123; onclick=alert(4) &#125;" in engine  # Markdown still works
-    changelog = pages[project / "site" / "reference" / "permissions-changelog" / "index.html"]
+    changelog = pages[project_copy / "site" / "reference" / "permissions-changelog" / "index.html"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in changelog

@@ -223,10 +223,10 @@ def test_the_table_is_big_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_validate_ends_in_one_line(case: Case, project: Path, monkeypatch: pytest.MonkeyPatch,
+def test_validate_ends_in_one_line(case: Case, project_copy: Path, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.chdir(project)
-    case.setup(project)
+    monkeypatch.chdir(project_copy)
+    case.setup(project_copy)
     code = main(["validate", *case.argv])
     out, err = capsys.readouterr()
     lines = (out + err).splitlines()
@@ -236,26 +236,27 @@ def test_validate_ends_in_one_line(case: Case, project: Path, monkeypatch: pytes
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.build_message], ids=lambda c: c.id)
-def test_every_build_stops_with_the_same_line(case: Case, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_build_stops_with_the_same_line(case: Case, project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """sound_project is what the hooks and the macros load the project with, on every build."""
-    monkeypatch.chdir(project)
-    case.setup(project)
+    monkeypatch.chdir(project_copy)
+    case.setup(project_copy)
     with pytest.raises(PluginError) as exc:
-        sound_project(project)
+        sound_project(project_copy)
     assert str(exc.value) == case.build_message
 
 
 def test_fix_with_project_from_another_folder_rewrites_the_project_file(
-        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """--fix used to write to the path as reported (relative to the project's parent), from the current folder."""
     elsewhere = tmp_path / "elsewhere"
     (elsewhere / "proj" / "policies").mkdir(parents=True)  # the path a wrong write would land on
     monkeypatch.chdir(elsewhere)
-    policy = project / "policies" / "session-manager.json"
+    policy = project_copy / "policies" / "session-manager.json"
     canonical = policy.read_text()
     policy.write_text(canonical.replace("  ", "    "))  # 4-space indent: not canonical
 
-    code = main(["validate", "--fix", "--project", str(project), "--select", "W070"])
+    code = main(["validate", "--fix", "--project", str(project_copy), "--select", "W070"])
 
     err = capsys.readouterr().err
     assert code == 0, err
@@ -264,35 +265,35 @@ def test_fix_with_project_from_another_folder_rewrites_the_project_file(
     assert list((elsewhere / "proj" / "policies").iterdir()) == []
 
 
-def test_a_build_with_a_link_loop_and_a_non_utf8_name_prints_one_line(project: Path) -> None:
+def test_a_build_with_a_link_loop_and_a_non_utf8_name_prints_one_line(project_copy: Path) -> None:
     """A real build: mkdocs prints the loader's line, no traceback, and writes no site."""
-    link(project, "policies/a.json", "b.json")
-    link(project, "policies/b.json", "a.json")
-    (project / os.fsdecode(b"policies/bad\xff.json")).write_text("{}")
-    site_copy(project)
-    result = build(project)
+    link(project_copy, "policies/a.json", "b.json")
+    link(project_copy, "policies/b.json", "a.json")
+    (project_copy / os.fsdecode(b"policies/bad\xff.json")).write_text("{}")
+    site_copy(project_copy)
+    result = build(project_copy)
     assert result.returncode == 1
     assert ("ERROR   -  policies/a.json: is a symbolic link that loops back on itself (run: iamdocs validate)"
             in result.stderr)
     assert "Traceback" not in result.stderr
-    assert not (project / "site" / "index.html").exists()
+    assert not (project_copy / "site" / "index.html").exists()
 
 
-def test_a_build_with_a_fifo_in_policies_does_not_hang(project: Path) -> None:
-    os.mkfifo(project / "policies" / "x.json")
-    site_copy(project)
-    result = build(project)
+def test_a_build_with_a_fifo_in_policies_does_not_hang(project_copy: Path) -> None:
+    os.mkfifo(project_copy / "policies" / "x.json")
+    site_copy(project_copy)
+    result = build(project_copy)
     assert result.returncode == 1
     assert ("ERROR   -  policies/x.json: is not a regular file (a FIFO, device or socket); iamdocs reads only "
             "regular files (run: iamdocs validate)") in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_a_build_with_a_fifo_in_docs_does_not_hang(project: Path) -> None:
+def test_a_build_with_a_fifo_in_docs_does_not_hang(project_copy: Path) -> None:
     """The pasted-policy check reads every text file of docs/; a FIFO there would block it forever."""
-    site_copy(project)
-    os.mkfifo(project / "docs" / "notes.txt")
-    result = build(project)
+    site_copy(project_copy)
+    os.mkfifo(project_copy / "docs" / "notes.txt")
+    result = build(project_copy)
     assert result.returncode == 1
     assert ("ERROR   -  docs/notes.txt: is not a regular file (a FIFO, device or socket); remove it from docs/"
             in result.stderr)
