@@ -73,3 +73,5 @@ def test_jinja_and_html_in_every_catalog_field_show_up_escaped(project_copy: Pat
     assert "<strong>bold</strong>&#123; onclick=alert(4) &#125;" in engine  # Markdown still works
     changelog = pages[project_copy / "site" / "reference" / "permissions-changelog" / "index.html"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in changelog
+    search = (project_copy / "site" / "search" / "search_index.json").read_text()  # shown as HTML by the search
+    assert "<script>alert" not in search and "&lt;script&gt;alert(1)" in search
