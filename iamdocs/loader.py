@@ -8,10 +8,12 @@ drift) call `load_sound_project`, which raises `ProjectError` instead.
 
 from __future__ import annotations
 
-import datetime
+import errno
 import json
+import os
+import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -49,7 +51,8 @@ def find_root(start: Path | None = None) -> Path:
     """The project folder: the nearest parent of `start` with policies/catalog.yaml."""
     here = (start or Path.cwd()).resolve()
     for d in [here, *here.parents]:
-        if (d / "policies" / CATALOG_NAME).is_file():
+        # lexists: a catalog that is a FIFO or a broken link is this project's, to be reported, not skipped
+        if os.path.lexists(d / "policies" / CATALOG_NAME):
             return d
     # Installed package run from elsewhere: the project this package was built from.
     pkg_root = Path(__file__).resolve().parent.parent
@@ -58,24 +61,64 @@ def find_root(start: Path | None = None) -> Path:
     raise UserError(f"no policies/{CATALOG_NAME} found in {here} or its parents", hint="run iamdocs inside the project")
 
 
-def read_policy_file(path: Path, display: Path | None = None) -> PolicyFile:
-    """Read and parse one policy document, recording (not raising) what is wrong with it."""
-    shown = display or path
-    pf = PolicyFile(path=shown, name=path.name, raw=b"")
+class Unreadable(Exception):
+    """A file of the project that must not or cannot be read; the message says why, in a few words."""
+
+
+def read_regular(path: Path, within: Path | None = None, limit: int = MAX_FILE_BYTES,
+                 what: str = "a policy document") -> bytes:
+    """The bytes of a regular file, or Unreadable: the one way the loader opens a file.
+
+    A FIFO would block the reader forever and a device would never end, so only regular
+    files are opened, and without waiting (O_NONBLOCK) in case one is swapped in after the
+    check. A symbolic link is followed only when it ends inside `within` (the project), so
+    that policies/ cannot publish a file from elsewhere on the machine; a loop is refused.
+    """
     try:
-        if path.is_dir():
-            return _fail(pf, "is a folder, not a policy file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _fail(pf, f"file is {size:,} bytes; a policy document is at most {MAX_FILE_BYTES:,} bytes here")
-        with path.open("rb") as fh:  # bounded: the size seen by stat() may be wrong (devices, growing files)
-            raw = fh.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            return _fail(pf, f"file is over {MAX_FILE_BYTES:,} bytes; a policy document is at most that here")
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            try:
+                target = Path(os.path.realpath(path, strict=True))
+            except RuntimeError:  # Python 3.11 reports a loop this way
+                raise Unreadable("is a symbolic link that loops back on itself") from None
+            except FileNotFoundError:
+                raise Unreadable(f"is a symbolic link to {os.readlink(path)}, which does not exist") from None
+            if within is not None and not target.is_relative_to(Path(os.path.realpath(within))):
+                raise Unreadable(f"is a symbolic link to {target}, outside the project; iamdocs does not follow "
+                                 "links out of the project")
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise Unreadable("is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable("is not a regular file (a FIFO, device or socket); iamdocs reads only regular files")
+        if st.st_size > limit:
+            raise Unreadable(f"file is {st.st_size:,} bytes; {what} is at most {limit:,} bytes here")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between the check and the open
+                raise Unreadable("is not a regular file (a FIFO, device or socket); iamdocs reads only regular files")
+            raw = fh.read(limit + 1)  # bounded: the size seen by stat() may be wrong (growing files)
     except FileNotFoundError:
-        return _fail(pf, "no such file")
+        raise Unreadable("no such file") from None
     except OSError as exc:
-        return _fail(pf, f"cannot be read: {exc.strerror or exc}")
+        if exc.errno == errno.ELOOP:
+            raise Unreadable("is a symbolic link that loops back on itself") from None
+        raise Unreadable(f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise Unreadable(f"file is over {limit:,} bytes; {what} is at most that here")
+    return raw
+
+
+def read_policy_file(path: Path, display: Path | None = None, within: Path | None = None) -> PolicyFile:
+    """Read and parse one policy document, recording (not raising) what is wrong with it.
+
+    `within`: the project folder, for the project's own files (links may not leave it).
+    """
+    shown = display or path
+    pf = PolicyFile(path=shown, name=path.name, raw=b"", source=path)
+    try:
+        raw = read_regular(path, within)
+    except Unreadable as exc:
+        return _fail(pf, str(exc))
     return _parse_policy(pf, raw)
 
 
@@ -156,26 +199,74 @@ class _YamlLocator:
         return Location(self.path, best.start_mark.line + 1, best.start_mark.column + 1)
 
 
+class _CatalogLoader(yaml.SafeLoader):
+    """YAML as the catalog reads it: dates stay text, as written; lint rule E060 checks them.
+
+    A timestamp that is no date (2024-13-45) would otherwise fail inside PyYAML's constructor
+    with a bare ValueError, and a real one would have to be turned back into text.
+    """
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, list]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def _duplicate_keys(shown: Path, root: yaml.Node) -> list[tuple[str, Location]]:
+    """Keys given twice in one mapping, which YAML would silently resolve to the last one."""
+    problems = []
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias: the anchored node is checked once
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    if key.value in first:
+                        m = first[key.value].start_mark
+                        problems.append((f"duplicate key {key.value!r}, first given at line {m.line + 1}, "
+                                         f"column {m.column + 1}; YAML would keep only the last one, so remove one",
+                                         Location(shown, key.start_mark.line + 1, key.start_mark.column + 1)))
+                    else:
+                        first[key.value] = key
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(problems, key=lambda p: (p[1].line, p[1].col))
+
+
 def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[str, Location]]]:
     """Parse and schema-check catalog.yaml; return the typed catalog or the problems."""
     import jsonschema
 
     shown = _display(path, root)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [("no such file", Location(shown))]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [(f"cannot be read: {exc}", Location(shown))]
-    loader = yaml.SafeLoader(text)
+        text = read_regular(path, root, what="the catalog").decode("utf-8")
+    except Unreadable as exc:
+        return None, [(str(exc), Location(shown))]
+    except UnicodeDecodeError as exc:
+        return None, [(f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})", _offset(shown, exc.object, exc.start))]
+    try:
+        loader = _CatalogLoader(text)  # the reader refuses control characters already here
+    except yaml.reader.ReaderError as exc:
+        return None, [(_reader_message(exc), _offset(shown, text, exc.position))]
     try:
         node = loader.get_single_node()
         if node is not None and (size := _expanded_size(node)) > MAX_CATALOG_NODES:
             return None, [(f"the catalog expands to over {MAX_CATALOG_NODES:,} values through YAML aliases "
                            f"({size:,} counted); use fewer or smaller anchors", Location(shown, 1, 1))]
+        # before constructing, which folds merged mappings (<<) into the nodes
+        if node is not None and (duplicates := _duplicate_keys(shown, node)):
+            return None, duplicates
         data = loader.construct_document(node) if node is not None else None
     except RecursionError:
         return None, [("the YAML is nested too deeply to be a catalog", Location(shown, 1, 1))]
+    except yaml.reader.ReaderError as exc:
+        return None, [(_reader_message(exc), _offset(shown, text, exc.position))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
@@ -184,14 +275,14 @@ def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[st
         return None, [(f"malformed YAML: {exc}", Location(shown))]
     finally:
         loader.dispose()
-    data = _dates_as_text(data)
     locate = _YamlLocator(shown, node)
     schema_file = schema_path(root, "catalog.schema.json")
     try:
-        schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        schema = json.loads(read_regular(schema_file, root, what="a schema").decode("utf-8"))
+    except (Unreadable, ValueError) as exc:
         return None, [(f"cannot read the catalog schema {schema_file}: {exc}", Location(shown))]
-    validator = jsonschema.Draft202012Validator(schema)
+    # format_checker: a placeholder pattern (`format: regex`) must compile, or the build would stop on it
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = []
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
@@ -222,15 +313,16 @@ def _expanded_size(node: yaml.Node) -> int:
     return count
 
 
-def _dates_as_text(value: Any) -> Any:
-    """YAML reads 2024-02-22 as a date; the catalog keeps dates as ISO text."""
-    if isinstance(value, dict):
-        return {k: _dates_as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_as_text(v) for v in value]
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+def _offset(shown: Path, text: str | bytes, offset: int) -> Location:
+    """The line and column of a character (or byte) offset into the file."""
+    nl = "\n" if isinstance(text, str) else b"\n"
+    return Location(shown, text.count(nl, 0, offset) + 1, offset - (text.rfind(nl, 0, offset) + 1) + 1)
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return (f"the character U+{ord(char):04X} is not allowed in YAML (control characters other than tab "
+            "and line breaks); remove it")
 
 
 def _build_catalog(shown: Path, d: dict[str, Any], locate: _YamlLocator) -> Catalog:
@@ -292,13 +384,39 @@ def _build_catalog(shown: Path, d: dict[str, Any], locate: _YamlLocator) -> Cata
 
 
 def _display(path: Path, root: Path) -> Path:
+    """How reports name a file: relative to the current folder, or else to the project's parent.
+
+    Links are not resolved: a report names the file a writer sees, and a loop cannot stop it.
+    """
+    here = Path(os.path.abspath(path))
     try:
-        return path.resolve().relative_to(Path.cwd().resolve())
+        return here.relative_to(Path.cwd().resolve())
     except ValueError:
         try:
-            return path.resolve().relative_to(root.resolve().parent)
+            return here.relative_to(root.resolve().parent)
         except ValueError:
             return path
+
+
+def _former_name_clashes(catalog: Catalog, on_disk: set[str]) -> list[tuple[str, Location]]:
+    """Former names that another policy uses now, or that two policies claim.
+
+    Each former name is published as a download of the policy that had it; one that is
+    another policy's current name would replace that policy's download with the wrong file.
+    """
+    problems = []
+    claimed: dict[str, str] = {}
+    for name, meta in catalog.policies.items():
+        for i, old in enumerate(meta.former_names):
+            where = catalog.locate(["policies", name, "former_names", i])
+            if old in catalog.policies or old in on_disk:
+                problems.append((f"former name {old} of {name} is the name of another policy now; "
+                                 f"its download would serve {name} instead, so remove it from former_names", where))
+            elif old in claimed:
+                problems.append((f"former name {old} is claimed by both {claimed[old]} and {name}; "
+                                 "one download cannot serve both", where))
+            claimed.setdefault(old, name)
+    return problems
 
 
 def load_project(root: Path | None = None) -> Project:
@@ -306,7 +424,9 @@ def load_project(root: Path | None = None) -> Project:
     root = (root or find_root()).resolve()
     pdir = root / "policies"
     catalog, problems = _load_catalog(pdir / CATALOG_NAME, root)
-    files = [read_policy_file(p, _display(p, root)) for p in sorted(pdir.glob("*.json"))]
+    files = [read_policy_file(p, _display(p, root), within=root) for p in sorted(pdir.glob("*.json"))]
+    if catalog is not None and (problems := _former_name_clashes(catalog, {f.name for f in files})):
+        catalog = None
     if catalog is not None:
         for f in files:
             f.meta = catalog.policies.get(f.name)

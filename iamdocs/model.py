@@ -69,6 +69,7 @@ class PolicyFile:
     error: str | None = None
     error_loc: Location | None = None
     meta: PolicyMeta | None = None
+    source: Path | None = None  # where it is on disk; `path` is how reports show it (relative, maybe elsewhere)
 
     @property
     def document(self) -> Any:

@@ -5,6 +5,9 @@ MACROS list and registered under its own name with the project bound, so pages
 call `{{ policy_json("session-manager.json") }}`. Logic stays in iamdocs/render,
 where it is unit tested. With IAMDOCS_MACRO_TIMES=<file>, every call is timed and
 the totals are written to that file after the build (the benchmark reads them).
+
+A mistake in a page stops the build with one line: the page, the line in its file
+(front matter counted) and, for a misspelt macro or policy, the closest correct name.
 """
 
 from __future__ import annotations
@@ -12,34 +15,81 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import PluginError
+
 from iamdocs import iamdb
+from iamdocs.guide.guards import front_matter_lines, page_source, policy_argument_positions, template_problems
 from iamdocs.guide.project import sound_project
 from iamdocs.render import discover_macros
 
 _times: dict[str, list[float]] = {}
 
 
+class MacroFailure(BaseException):
+    """A macro failed; a BaseException, so that the macros plugin, which prints a traceback
+    for any Exception, lets it through to `_render`, which stops the build with one line."""
+
+
+def _template_line() -> int:
+    """The line of the page's template that called the running macro (0 if not found)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            return template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return 0
+
+
 def _bind(fn: Callable[..., str], project: Any, timed: bool) -> Callable[..., str]:
-    """The macro as pages see it: the project bound, optionally timed."""
+    """The macro as pages see it: the project bound, optionally timed, an error named by its line."""
 
     @functools.wraps(fn)
     def macro(*args: Any, **kwargs: Any) -> str:
-        if not timed:
-            return fn(project, *args, **kwargs)
         start = time.perf_counter()
         try:
             return fn(project, *args, **kwargs)
+        except Exception as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            raise MacroFailure(_template_line(), f"{fn.__name__}: {type(exc).__name__}: {message}") from exc
         finally:
-            entry = _times.setdefault(fn.__name__, [0.0, 0])
-            entry[0] += time.perf_counter() - start
-            entry[1] += 1
+            if timed:
+                entry = _times.setdefault(fn.__name__, [0.0, 0])
+                entry[0] += time.perf_counter() - start
+                entry[1] += 1
 
     return macro
+
+
+def _strict_render(env: Any, project: Any) -> Callable[..., str]:
+    """The plugin's render, checking the page first and turning a macro failure into one line."""
+    original = env.render
+    macros = discover_macros()
+    policy_args = policy_argument_positions(macros)
+
+    def render(markdown: str, force_rendering: bool = False) -> str:
+        page = env.page
+        where = f"{Path(env.conf['docs_dir']).name}/{page.file.src_uri}"
+        offset = front_matter_lines(page_source(page.file.abs_src_path), markdown)
+        if force_rendering or (page.meta or {}).get("render_macros") is True:
+            known = {*env.variables, *env.macros, *env.env.globals}
+            problems = template_problems(env.env, markdown, known, policy_args, project.policy_names)
+            if problems:
+                line, message = problems[0]
+                raise PluginError(f"{where}:{line + offset}: {message}")
+        try:
+            return original(markdown=markdown, force_rendering=force_rendering)
+        except MacroFailure as failure:
+            line, message = failure.args
+            raise PluginError(f"{where}:{line + offset}: {message}") from None
+
+    return render
 
 
 def define_env(env: Any) -> None:
@@ -50,6 +100,7 @@ def define_env(env: Any) -> None:
     _times.clear()
     for name, fn in discover_macros(reload=True).items():
         env.macro(_bind(fn, project, timed), name)
+    env.render = _strict_render(env, project)
 
 
 def on_post_build(env: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -50,11 +51,16 @@ def _collect(paths: list[str]) -> list[Path]:
         else:
             found = [p]  # missing files are reported by E001 with their name
         for f in found:
-            key = f.resolve()
+            key = _real(f)
             if key not in seen:
                 seen.add(key)
                 files.append(f)
     return files
+
+
+def _real(path: Path) -> Path:
+    """The file a path names, for comparing paths; a symbolic link loop stays as it is (no error)."""
+    return Path(os.path.realpath(path))
 
 
 def _context(project: Project, paths: list[str]) -> Context:
@@ -62,10 +68,10 @@ def _context(project: Project, paths: list[str]) -> Context:
     if not paths:
         return Context(project=project, files=project.files)
     targets = _collect(paths)
-    own = {(project.policies_dir / f.name).resolve(): f for f in project.files}
-    if {t.resolve() for t in targets} == set(own) and own:
+    own = {_real(project.policies_dir / f.name): f for f in project.files}
+    if {_real(t) for t in targets} == set(own) and own:
         return Context(project=project, files=project.files)
-    files: list[PolicyFile] = [own.get(t.resolve()) or read_policy_file(t) for t in targets]
+    files: list[PolicyFile] = [own.get(_real(t)) or read_policy_file(t) for t in targets]
     return Context(project=project, files=files, lone=True)
 
 
@@ -83,7 +89,7 @@ def _select(raw: str | None) -> set[str] | None:
 
 def run(args: argparse.Namespace) -> int:
     select = _select(args.select)
-    root = (args.project or find_root()).resolve()
+    root = _real(args.project) if args.project else find_root()  # realpath: a link loop is no crash
     if not (root / "policies").is_dir():
         raise UserError(f"--project {args.project}: no policies/ folder there",
                         hint="give the folder that holds policies/catalog.yaml")

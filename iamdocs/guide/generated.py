@@ -10,56 +10,74 @@ import re
 
 from iamdocs.cfn import template_yaml
 from iamdocs.model import Project
-from iamdocs.render._markdown import POLICY_DOWNLOAD_DIR, POLICY_PAGE_DIR, TRUST_POLICY_DIR, stem, trust_policy_file
+from iamdocs.render._markdown import (
+    POLICY_DOWNLOAD_DIR,
+    POLICY_PAGE_DIR,
+    TRUST_POLICY_DIR,
+    code,
+    stem,
+    text,
+    title_html,
+    trust_policy_file,
+)
 from iamdocs.render.cloudformation import TEMPLATE_DOWNLOAD
+from iamdocs.render.policies import (
+    download_link,
+    former_names,
+    permissions_table,
+    policy_history,
+    policy_json,
+    policy_size,
+    policy_usage,
+)
 from iamdocs.render.roles import trust_policy_text
+from iamdocs.render.security import accepted_findings
 
 DATA_SCRIPT = "javascripts/iamdocs-data.js"
 
 
 def policy_pages(project: Project) -> dict[str, str]:
-    """src_uri -> Markdown of the reference page of every policy the loader knows."""
+    """src_uri -> Markdown of the reference page of every policy the loader knows.
+
+    Rendered here, in Python, not through the macros plugin: the title and purpose come
+    from the catalog, and catalog text must never become part of a Jinja template.
+    """
     out = {}
     for pf in project.files:
-        title = pf.meta.title if pf.meta else pf.name
-        purpose = pf.meta.purpose.strip() if pf.meta else ""
-        n = json.dumps(pf.name)
-        out[f"{POLICY_PAGE_DIR}/{stem(pf.name)}.md"] = f"""---
-render_macros: true
+        title = text(pf.meta.title) if pf.meta else code(pf.name)
+        purpose = text(pf.meta.purpose.strip()) if pf.meta else ""
+        name = pf.name
+        head = json.dumps(title_html(pf.meta.title if pf.meta else name), ensure_ascii=False)  # JSON is YAML
+        out[f"{POLICY_PAGE_DIR}/{stem(name)}.md"] = f"""---
+title: {head}
 ---
 
 # {title}
 
 {purpose}
 
-**File:** {{{{ download_link({n}) }}}} (published byte for byte as in the project's `policies/` folder)
+**File:** {download_link(project, name)} (published byte for byte as in the project's `policies/` folder)
 
-**Used by:** {{{{ policy_usage({n}) }}}}
+**Used by:** {policy_usage(project, name)}
 
 ## Policy document
 
-{{{{ policy_json({n}) }}}}
-
+{policy_json(project, name)}
 ## Permissions
 
-{{{{ permissions_table({n}) }}}}
-
+{permissions_table(project, name)}
 ## Size
 
-{{{{ policy_size({n}) }}}}
-
+{policy_size(project, name)}
 ## Former names
 
-{{{{ former_names({n}) }}}}
-
+{former_names(project, name)}
 ## History
 
-{{{{ policy_history({n}) }}}}
-
+{policy_history(project, name)}
 ## Security findings
 
-{{{{ accepted_findings({n}) }}}}
-"""
+{accepted_findings(project, name)}"""
     return out
 
 

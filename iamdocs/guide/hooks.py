@@ -3,49 +3,71 @@
 on_files publishes what the loader knows: a reference page per policy, every
 policy at a stable download URL (also under its former names), the trust policies,
 the generated CloudFormation template and the fill-in form's data; then it builds
-the navigation from the pages that exist. It also refuses policy documents pasted
-into docs/: pages must show policies through the macros.
+the navigation from the pages that exist. It also refuses policy JSON pasted into
+docs/ (pages must show policies through the macros) and a macro call that a page
+would publish unrendered.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
 from iamdocs.guide import generated
+from iamdocs.guide.guards import front_matter_lines, page_source, pasted_iam_json, unrendered_macros
 from iamdocs.guide.nav import build_nav
 from iamdocs.guide.project import sound_project
+from iamdocs.render import discover_macros
 
 log = get_plugin_logger(__name__)
 
-PASTED_POLICY = re.compile(r'"Version"\s*:\s*"2012-10-17"')
 TEXT_SUFFIXES = {".md", ".html", ".js", ".css", ".yml", ".yaml", ".json", ".txt"}
 
 
 def pasted_policies(path: Path, text: str) -> list[int]:
-    """Line numbers where a policy document seems to be pasted into a source file."""
-    return [text.count("\n", 0, m.start()) + 1 for m in PASTED_POLICY.finditer(text)]
+    """Line numbers where policy JSON (a document, a statement, an "Action" list) is pasted into a file."""
+    return [line for line, _ in pasted_iam_json(text)]
+
+
+def _fail(problems: list[str]) -> None:
+    """One line per problem, then stop the build (the last line is the error mkdocs prints)."""
+    if problems:
+        for problem in problems[:-1]:
+            log.error(problem)
+        raise PluginError(problems[-1])
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    """Refuse pasted policies, then add what the loader knows and build the navigation from every page."""
+    """Refuse pasted policy JSON, then add what the loader knows and build the navigation from every page."""
     root = Path(config.config_file_path).parent
     project = sound_project(root)
     docs_dir = Path(config.docs_dir)
+    problems = []
     for f in files:
         if (f.generated_by is None and f.abs_src_path and Path(f.abs_src_path).suffix in TEXT_SUFFIXES
+                and Path(f.abs_src_path).is_relative_to(docs_dir)  # not the theme's own files
                 and not f.src_uri.startswith("javascripts/vendor/")):
-            for line in pasted_policies(Path(f.abs_src_path), Path(f.abs_src_path).read_text(encoding="utf-8")):
-                log.warning(
-                    f"{Path(f.abs_src_path).relative_to(docs_dir.parent)}:{line}: a policy document is pasted "
-                    "here; show it with {{ policy_json(\"<file>.json\") }} instead, so it cannot drift from policies/"
+            shown = Path(f.abs_src_path).relative_to(docs_dir.parent)
+            if not Path(f.abs_src_path).is_file():  # a FIFO would block the build here forever
+                problems.append(f"{shown}: is not a regular file (a FIFO, device or socket); remove it from docs/")
+                continue
+            try:
+                source = Path(f.abs_src_path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(f"{shown}: cannot be read: {exc}")
+                continue
+            for line, what in pasted_iam_json(source):
+                problems.append(
+                    f"{shown}:{line}: {what} is pasted here; show "
+                    "policies with {{ policy_json(\"<file>.json\") }} instead, so they cannot drift from policies/"
                 )
+    _fail(problems)
     mermaid = docs_dir / "javascripts" / "vendor" / "mermaid.min.js"
     if not mermaid.is_file() and any("```mermaid" in f.content_string for f in files.documentation_pages()):
         raise PluginError(f"{mermaid.relative_to(root)} is missing and a page has a diagram; "
@@ -64,6 +86,20 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     except ValueError as exc:
         raise PluginError(str(exc)) from None
     return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Stop the build when a macro call is left in a page (the page lacks `render_macros: true`).
+
+    Hooks run after the macros plugin, so what is left here would be published as it is.
+    """
+    found = unrendered_macros(markdown, discover_macros().keys())
+    if found:
+        offset = front_matter_lines(page_source(page.file.abs_src_path), markdown)
+        where = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
+        _fail([f"{where}:{line + offset}: the macro {name} is not rendered on this page; add "
+               "`render_macros: true` to its front matter" for line, name in found])
+    return markdown
 
 
 def _front_matter(f: File) -> dict:

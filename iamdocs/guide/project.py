@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -13,13 +14,24 @@ _cache: dict[Path, tuple[tuple, Project]] = {}
 
 
 def _stamp(root: Path) -> tuple:
-    """Names, sizes and modification times of everything under policies/: changes on any edit."""
+    """Names, sizes and modification times of everything under policies/: changes on any edit.
+
+    Linked folders are not entered (a link to / would walk the whole machine); a linked file
+    counts with its target's state, and a broken or looping link with its own.
+    """
     out = []
-    for p in sorted((root / "policies").rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            out.append((str(p), st.st_size, st.st_mtime_ns))
-    return tuple(out)
+    for folder, _, names in os.walk(root / "policies"):
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                try:
+                    st = os.lstat(path)
+                except OSError:  # removed meanwhile
+                    continue
+            out.append((path, st.st_mode, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(out))
 
 
 def sound_project(root: Path) -> Project:

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from iamdocs import jsonpos
+from iamdocs.errors import UserError
 from iamdocs.fsutil import write_atomic
 from iamdocs.jsonpos import Node
 from iamdocs.model import PolicyFile, canonical_json
@@ -65,6 +66,10 @@ def fix_files(files: list[PolicyFile]) -> list[str]:
         if jsonpos.parse(new).root.to_python() != f.document:  # never write a different document
             messages.append(f"{f.path}: not rewritten: the canonical form would change the document")
             continue
-        write_atomic(Path(f.path), new)
+        try:  # the file itself, wherever the command runs: f.path is only how reports name it
+            write_atomic(f.source or Path(f.path), new)
+        except UserError as exc:  # a link or a file that cannot be written: the others are still fixed
+            messages.append(f"{f.path}: not rewritten: {exc.message.split(': ', 1)[-1]}")
+            continue
         messages.append(f"{f.path}: rewritten in canonical form")
     return messages

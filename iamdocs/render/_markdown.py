@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 
 # Site paths the guide publishes. Links starting with "/" are resolved against docs/
@@ -14,9 +15,65 @@ LINT_RULES_PAGE = "/writers/lint-rules.md"
 CHANGELOG_PAGE = "/reference/permissions-changelog.md"
 
 
+# Link targets a catalog field may use: the web, mail, and links within the guide (no scheme).
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+_AUTOLINK = re.compile(r"&lt;((?:https?|mailto):[^\s&<>]+)&gt;")
+# `](target` of an inline link or image, and `]: target` of a reference definition
+_LINK_TARGET = re.compile(r"\](\(|:)([^)]*)")
+_SCHEME = re.compile(r"([^/?#]*?):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _safe_target(target: str) -> bool:
+    """True for a relative link or one with an allowed scheme (browsers ignore blanks in a scheme)."""
+    m = _SCHEME.match(_INVISIBLE.sub("", html.unescape(target)))
+    return m is None or m.group(1).lower() in SAFE_SCHEMES
+
+
+def _unlinked(m: re.Match[str]) -> str:
+    """`](` or `]:` spelled as an entity: shown the same, but no longer a link or a link definition."""
+    return "]" + ("&#40;" if m.group(1) == "(" else "&#58;") + m.group(2)
+
+
+def _plain(part: str) -> str:
+    """Catalog text outside code spans: no raw HTML, no script links, no attribute lists, no Jinja."""
+    out = html.escape(part, quote=False)
+    out = _AUTOLINK.sub(r"<\1>", out)  # <https://...> stays a link; every other `<` is shown
+    out = _LINK_TARGET.sub(lambda m: m.group(0) if _safe_target(m.group(2)) else _unlinked(m), out)
+    # `{` would start an attribute list ({ onclick=... }) or a Jinja expression; the entity shows the same
+    return out.replace("{", "&#123;").replace("}", "&#125;")
+
+
 def text(value: str) -> str:
-    """Text from the catalog as Markdown: it is data, so HTML in it is shown, never run."""
-    return html.escape(value, quote=False)
+    """Text from the catalog as Markdown: it is data, so HTML in it is shown, never run.
+
+    The one escaping function for every catalog field a page shows. Markdown formatting
+    (bold, code, links to https or within the guide) keeps working; raw HTML is shown
+    as text, links to javascript:, data: or any other scheme are shown instead of
+    linked, and `{` can neither start an attribute list nor a Jinja expression.
+    Code spans are left to Markdown, which escapes their content itself.
+    """
+    out = []
+    pos = 0
+    for m in _CODE_SPAN.finditer(value):
+        out.append(_plain(value[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_plain(value[pos:]))
+    return "".join(out)
+
+
+def title_html(value: str) -> str:
+    """A page title from the catalog as the theme inserts it: HTML text, no tags, no Jinja.
+
+    The theme puts a page's `title` into <title> and the navigation as HTML. A title it takes
+    from the page's heading goes through `striptags`, which turns `&lt;` back into `<`; a title
+    given in the front matter is used as it is, so the generated pages give this one.
+    """
+    shown = _UNPRINTABLE.sub("\ufffd", value)  # front matter is YAML: no control characters, no lone surrogates
+    return html.escape(shown).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def cell(text: str) -> str:

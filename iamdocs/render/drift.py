@@ -15,7 +15,7 @@ from iamdocs.drift.compare import MIN_RESEMBLANCE
 from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
 from iamdocs.drift.sources.role import READ_PERMISSIONS
 from iamdocs.model import Project
-from iamdocs.render._markdown import code, fence, policy_page, table
+from iamdocs.render._markdown import code, fence, policy_page, table, text
 
 READ_POLICY_FILE = "drift-check-read-only.json"
 
@@ -56,9 +56,9 @@ def drift_role_options(project: Project) -> str:
     rows = []
     for oid, option in project.catalog.options.items():
         for rid, setup in option.roles.items():
-            role = project.catalog.roles[rid].title
+            role = text(project.catalog.roles[rid].title)
             policies = ", ".join(f"[{code(p)}]({policy_page(p)})" for p in setup.policies)
-            rows.append([option.title, role, f"{code('--option ' + oid)} {code('--as ' + rid)}", policies])
+            rows.append([text(option.title), role, f"{code('--option ' + oid)} {code('--as ' + rid)}", policies])
     return table(["Option", "Role", "Check with", "Must grant everything in"], rows)
 
 
@@ -82,7 +82,7 @@ def drift_role_example(project: Project, option: str = "engine-a", role_name: st
     """
     from iamdocs import iamdb
     from iamdocs.drift.compare import Copy, compare_role
-    from iamdocs.drift.report import text
+    from iamdocs.drift.report import text as report_text
     from iamdocs.drift.sources.role import role_location
 
     assert project.catalog is not None
@@ -94,7 +94,7 @@ def drift_role_example(project: Project, option: str = "engine-a", role_name: st
     loc = role_location(role_name)
     copies = [Copy(f"managed policy {needed[0].removesuffix('.json')} (v1)", doc, loc)]
     report = compare_role(project, role_name, copies, needed, option, iamdb.load(), loc)
-    return fence(text(report), "text")
+    return fence(report_text(report), "text")
 
 
 def drift_intrinsics(project: Project) -> str:

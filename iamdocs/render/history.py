@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iamdocs.model import Project
-from iamdocs.render._markdown import code, policy_download, policy_page
+from iamdocs.render._markdown import code, policy_download, policy_page, text
 
 
 def permissions_changelog(project: Project, heading: str = "##") -> str:
@@ -12,9 +12,9 @@ def permissions_changelog(project: Project, heading: str = "##") -> str:
     history = project.catalog.history
     out = []
     for entry in reversed(history):
-        out.append(f"{heading} {entry.date}: {entry.summary.rstrip('.')}\n")
+        out.append(f"{heading} {entry.date}: {text(entry.summary.rstrip('.'))}\n")
         if entry.why:
-            out.append(f"{entry.why}\n")
+            out.append(f"{text(entry.why)}\n")
         if entry is history[0]:
             counts: dict[str, set[str]] = {}
             for change in entry.changes:

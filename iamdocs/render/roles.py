@@ -11,6 +11,7 @@ from iamdocs.render._markdown import (
     fence,
     policy_download,
     table,
+    text,
     trust_policy_download,
     trust_policy_file,
 )
@@ -40,10 +41,10 @@ def decision_table(project: Project) -> str:
     """"Which policies do I need?": one row per option, one column per role."""
     assert project.catalog is not None
     roles = project.catalog.roles
-    header = ["If", "Choose", *[r.title for r in roles.values()], "On the setup page"]
+    header = ["If", "Choose", *[text(r.title) for r in roles.values()], "On the setup page"]
     rows = []
     for option in project.catalog.options.values():
-        cells = [option.when, option.title]
+        cells = [text(option.when), text(option.title)]
         for rid in roles:
             setup = option.roles.get(rid)
             if setup is None:
@@ -53,7 +54,7 @@ def decision_table(project: Project) -> str:
             if setup.permissions_boundary:
                 files.append("permissions boundary")
             cells.append("<br>".join(files) or "—")
-        cells.append(option.setup_field or "—")
+        cells.append(text(option.setup_field or "—"))
         rows.append(cells)
     return table(header, rows)
 
@@ -65,7 +66,7 @@ def trust_policy(project: Project, role_id: str) -> str:
     services = ", ".join(code(s) for s in role.trusted_services)
     name = trust_policy_file(role_id)
     return (
-        f"The {role.title.lower()} trusts {services} to assume it "
+        f"The {text(role.title.lower())} trusts {services} to assume it "
         f"({download('download ' + code(name), trust_policy_download(role_id), name)}):\n\n"
         + fence(trust_policy_text(project, role_id), "json", title=name)
     )

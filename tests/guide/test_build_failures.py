@@ -28,7 +28,7 @@ render_macros: true
 """
 
 
-def build(tmp_path: Path, body: str, policy_text: str | None = None) -> subprocess.CompletedProcess:
+def build(tmp_path: Path, body: str, policy_text: str | None = None, page: str = PAGE) -> subprocess.CompletedProcess:
     """A copy of the guide (mkdocs.yml, hooks, macros, policies, docs/) with one more page: `body`."""
     for name in ("iamdocs", "macros"):
         (tmp_path / name).symlink_to(ROOT / name)
@@ -38,7 +38,7 @@ def build(tmp_path: Path, body: str, policy_text: str | None = None) -> subproce
     if policy_text is not None:
         (tmp_path / "policies" / "session-manager.json").write_text(policy_text)
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    (tmp_path / "docs" / "test-page.md").write_text(PAGE.format(body=body))
+    (tmp_path / "docs" / "test-page.md").write_text(page.format(body=body))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop("IAMDOCS_MACRO_TIMES", None)
     return subprocess.run([str(MKDOCS), "build", "--strict", "-d", str(tmp_path / "site")], cwd=tmp_path, env=env,
@@ -52,22 +52,46 @@ def test_the_copy_builds_when_nothing_is_wrong(tmp_path: Path) -> None:
     assert "SessionManagerAgent" in (tmp_path / "site" / "test-page" / "index.html").read_text()
 
 
-def test_an_undefined_macro_fails_the_build(tmp_path: Path) -> None:
-    result = build(tmp_path, '{{ polcy_json("session-manager.json") }}')
-    assert result.returncode != 0
-    assert "'polcy_json' is undefined" in result.stderr
+@pytest.mark.parametrize(("body", "message"), [
+    ('{{ polcy_json("session-manager.json") }}',
+     "docs/test-page.md:7: unknown macro or variable polcy_json; did you mean policy_json?"),
+    ('Text\n\n{{ policy_json("sesion-manager.json") }}',
+     "docs/test-page.md:9: policy_json: no policy 'sesion-manager.json' in policies/; "
+     "did you mean session-manager.json?"),
+    ('\n{{ policy_json("session-manager.json", 2) }}',
+     "docs/test-page.md:8: policy_json: TypeError: policy_json() takes 2 positional arguments but 3 were given"),
+    ('{{ cli_commands("engine-c") }}',
+     "docs/test-page.md:7: cli_commands: KeyError: no option 'engine-c' in the catalog; known: engine-a, engine-b"),
+    ("{{ policy_json( }}", "docs/test-page.md:7: Jinja syntax error: unexpected '}', expected ')'"),
+])
+def test_a_macro_error_stops_the_build_with_one_line(body: str, message: str, tmp_path: Path) -> None:
+    """The page, the line in its file (front matter counted) and, for a misspelling, the right name."""
+    result = build(tmp_path, body)
+    assert result.returncode == 1
+    assert f"ERROR   -  {message}" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
-def test_an_error_inside_a_macro_fails_the_build(tmp_path: Path) -> None:
-    result = build(tmp_path, '{{ policy_json("no-such-policy.json") }}')
-    assert result.returncode != 0
-    assert "no policy 'no-such-policy.json' in policies/; known: ai-unlimited-engine.json" in result.stderr
+def test_a_macro_on_a_page_without_render_macros_fails_the_build(tmp_path: Path) -> None:
+    """Without `render_macros: true` the call would be published as it is."""
+    body = 'Shown in code: `{{ policy_json("x.json") }}`\n\n{{ policy_json("session-manager.json") }}'
+    result = build(tmp_path, body, page="---\nnav_order: 50\n---\n\n# Test page\n\n{body}\n")
+    assert result.returncode == 1
+    assert ("ERROR   -  docs/test-page.md:9: the macro policy_json is not rendered on this page; add "
+            "`render_macros: true` to its front matter") in result.stderr
 
 
 def test_a_pasted_policy_fails_the_build(tmp_path: Path) -> None:
     result = build(tmp_path, '```json\n{"Version": "2012-10-17", "Statement": []}\n```')
     assert result.returncode != 0
     assert "docs/test-page.md:8: a policy document is pasted here" in result.stderr
+
+
+def test_a_pasted_statement_fails_the_build(tmp_path: Path) -> None:
+    result = build(tmp_path, 'Add this:\n\n```json\n{\n  "Effect": "Allow",\n  "Action": ["s3:GetObject"]\n}\n```')
+    assert result.returncode == 1
+    assert 'docs/test-page.md:11: part of a policy ("Effect": "Allow") is pasted here' in result.stderr
+    assert 'docs/test-page.md:12: part of a policy ("Action":) is pasted here' in result.stderr
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -43,7 +43,9 @@ def test_nav_refuses_a_nav_order_that_is_not_a_number():
 
 def test_pasted_policy_is_found_with_its_line():
     text = 'Intro\n\n```json\n{\n  "Version" : "2012-10-17",\n  "Statement": []\n}\n```\n'
-    assert pasted_policies(Path("x.md"), text) == [5]
+    assert pasted_policies(Path("x.md"), text) == [5, 6]
+    assert pasted_policies(Path("x.md"), 'Add\n\n    "Action": ["s3:GetObject"],\n') == [3]
+    assert pasted_policies(Path("x.md"), '{"Effect": "Deny", "Resource": "*"}') == [1]
     assert pasted_policies(Path("x.md"), 'The "Version" key comes first.\n') == []
 
 
@@ -57,9 +59,10 @@ def test_a_page_per_policy(mini):
     pages = policy_pages(mini)
     assert sorted(pages) == ["reference/policies/app.md", "reference/policies/ops.md"]
     app = pages["reference/policies/app.md"]
-    assert app.startswith("---\nrender_macros: true\n---\n\n# App policy\n\nReads the app's secrets.\n")
-    assert '{{ policy_json("app.json") }}' in app
-    assert '{{ accepted_findings("app.json") }}' in app
+    assert app.startswith('---\ntitle: "App policy"\n---\n\n# App policy\n\nReads the app\'s secrets.\n')
+    assert "{{" not in app  # rendered in Python: no page source that Jinja would read
+    assert '```json title="app.json"\n{\n  "Version": "2012-10-17",' in app
+    assert app.endswith("## Security findings\n\nThe lint rules report no security findings for this policy.\n")
 
 
 def test_downloads_are_the_source_bytes_under_every_name(mini, mini_root):

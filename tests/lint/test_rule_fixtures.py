@@ -170,7 +170,8 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
     ],
     "E090": [
         (CAT, 2, 1, "(top level): 'product' is a required property"),
-        (CAT, 10, 83, r"roles/app/trusted_services/0: 'ec2' does not match '^[a-z0-9.-]+\\.amazonaws\\.com(\\.cn)?$'"),
+        (CAT, 10, 83,
+         r"roles/app/trusted_services/0: 'ec2' does not match '^[a-z0-9.-]+\\.amazonaws\\.com(\\.cn)?\\Z'"),
     ],
     "W091": [
         (CAT, 38, 29,

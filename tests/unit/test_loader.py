@@ -82,3 +82,43 @@ def test_find_root_walks_up_to_the_catalog(root: Path) -> None:
 def test_find_root_outside_a_project_falls_back_to_the_package_project(root: Path, tmp_path: Path) -> None:
     # The package is installed in editable mode from this project, so it knows where its policies are.
     assert find_root(tmp_path) == root
+
+
+def test_a_merged_key_given_again_is_an_override_not_a_duplicate(tmp_path: Path, root: Path) -> None:
+    """`<<: *anchor` then a key of the anchor: YAML's way to override (the real catalog does it)."""
+    from iamdocs.loader import _CatalogLoader, _duplicate_keys
+
+    text = "a: &base\n  x: 1\n  y: 2\nb:\n  <<: *base\n  y: 3\nc:\n  x: 1\n  x: 2\n"
+    node = _CatalogLoader(text).get_single_node()
+    assert [(m, loc.line, loc.col) for m, loc in _duplicate_keys(Path("c.yaml"), node)] == [
+        ("duplicate key 'x', first given at line 8, column 3; YAML would keep only the last one, so remove one", 9, 3)]
+
+
+def test_dates_stay_text_as_written(root: Path) -> None:
+    project = load_sound_project(root)
+    assert project.catalog.history[0].date == "2023-11-14"
+
+
+def test_read_regular_refuses_what_would_hang_or_leave_the_project(tmp_path: Path) -> None:
+    import os
+
+    from iamdocs.loader import Unreadable, read_regular
+
+    inside = tmp_path / "project"
+    inside.mkdir()
+    os.mkfifo(inside / "fifo")
+    (inside / "to-fifo").symlink_to(inside / "fifo")
+    (tmp_path / "elsewhere.json").write_text("{}")
+    (inside / "out").symlink_to(tmp_path / "elsewhere.json")
+    not_regular = "is not a regular file (a FIFO, device or socket); iamdocs reads only regular files"
+    for path, message in [
+        (inside / "fifo", not_regular),
+        (inside / "to-fifo", not_regular),
+        (Path("/dev/zero"), not_regular),
+        (inside / "out", f"is a symbolic link to {tmp_path / 'elsewhere.json'}, outside the project; iamdocs does "
+                         "not follow links out of the project"),
+    ]:
+        with pytest.raises(Unreadable) as exc:
+            read_regular(path, within=inside)
+        assert str(exc.value) == message
+    assert read_regular(inside / "out") == b"{}"  # lone files, outside any project, may be links

@@ -1,0 +1,137 @@
+"""Checks that stop the build when a page would publish something wrong, each naming page and line.
+
+Pure functions of text, so that tests can call them without a build; the hooks and the
+macros entry point call them and turn what they find into one line per problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+
+# Keys that only an IAM policy (or a statement of one) has, as JSON: a pasted document, a
+# pasted statement or a pasted "Action" list would drift from policies/ unnoticed.
+PASTED_IAM_JSON = re.compile(
+    r'"(?:Version"\s*:\s*"2012-10-17"|(?:Not)?Action"\s*:|(?:Not)?Resource"\s*:|Effect"\s*:\s*"(?:Allow|Deny)"'
+    r'|Statement"\s*:|(?:Not)?Principal"\s*:)'
+)
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)", re.S)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """'; did you mean X?' for the closest known name, or nothing when none is close."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def pasted_iam_json(text: str) -> list[tuple[int, str]]:
+    """(line, what) for each line where policy JSON seems to be pasted: a whole document or a part."""
+    found: dict[int, str] = {}
+    for m in PASTED_IAM_JSON.finditer(text):
+        line = _line(text, m.start())
+        what = "a policy document" if m.group(0).startswith('"Version') else f"part of a policy ({m.group(0)})"
+        if line not in found or what == "a policy document":  # the first on a line, unless a whole document
+            found[line] = what
+    return sorted(found.items())
+
+
+def outside_code(markdown: str) -> str:
+    """The Markdown with fenced code blocks and code spans blanked out, line breaks kept.
+
+    Pages show macro calls and JSON as examples inside code; only text outside code counts.
+    """
+    out = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        m = _FENCE.match(line)
+        if fence is None and m:
+            fence = m.group(1)
+            out.append("")
+        elif fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):]:
+                fence = None
+            out.append("")
+        else:
+            out.append(line)
+    text = "\n".join(out)
+    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def unrendered_macros(markdown: str, macro_names: Collection[str]) -> list[tuple[int, str]]:
+    """(line, macro) for each macro call left in a page's Markdown after the macros ran (outside code)."""
+    if not macro_names:
+        return []
+    call = re.compile(r"\{\{-?\s*(" + "|".join(map(re.escape, sorted(macro_names))) + r")\s*\(")
+    text = outside_code(markdown)
+    return [(_line(text, m.start()), m.group(1)) for m in call.finditer(text)]
+
+
+def front_matter_lines(source: str, markdown: str) -> int:
+    """How many lines of the page's file come before the Markdown that mkdocs hands to plugins.
+
+    mkdocs strips the front matter first, so Jinja and the hooks count lines from after it;
+    a writer's editor counts from the top of the file.
+    """
+    if markdown and source.endswith(markdown):
+        return source[: len(source) - len(markdown)].count("\n")
+    return 0
+
+
+def page_source(abs_src_path: str | None) -> str:
+    """The page's file as the writer sees it, or "" for a generated page."""
+    if not abs_src_path:
+        return ""
+    try:
+        return Path(abs_src_path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def template_problems(env: jinja2.Environment, markdown: str, known: Collection[str],
+                      policy_args: dict[str, int], policies: Collection[str]) -> list[tuple[int, str]]:
+    """(line, message) for what would fail when the page's macros run: syntax, unknown names, unknown policies.
+
+    Found before rendering, from the template's syntax tree, so each message names the line and
+    the closest correct name. `policy_args`: macro -> position of its policy file argument.
+    """
+    try:
+        tree = env.parse(markdown)
+    except jinja2.TemplateSyntaxError as exc:
+        return [(exc.lineno or 1, f"Jinja syntax error: {exc.message}")]
+    declared = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    problems = []
+    for n in tree.find_all(nodes.Name):
+        if n.ctx == "load" and n.name not in known and n.name not in declared:
+            problems.append((n.lineno, f"unknown macro or variable {n.name}{did_you_mean(n.name, known)}"))
+    for call in tree.find_all(nodes.Call):
+        if not isinstance(call.node, nodes.Name) or call.node.name not in policy_args:
+            continue
+        position = policy_args[call.node.name]
+        arg = call.args[position] if position < len(call.args) else next(
+            (k.value for k in call.kwargs if k.key == "name"), None)
+        if isinstance(arg, nodes.Const) and isinstance(arg.value, str) and arg.value and arg.value not in policies:
+            problems.append((call.lineno, f"{call.node.name}: no policy {arg.value!r} in policies/"
+                                          f"{did_you_mean(arg.value, policies)}"))
+    return sorted(set(problems))
+
+
+def policy_argument_positions(macros: dict[str, Callable[..., str]]) -> dict[str, int]:
+    """macro -> index (after `project`) of its `name` parameter, the policy file it shows."""
+    import inspect
+
+    out = {}
+    for macro_name, fn in macros.items():
+        params = list(inspect.signature(fn).parameters)[1:]
+        if "name" in params:
+            out[macro_name] = params.index("name")
+    return out

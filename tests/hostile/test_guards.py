@@ -1,0 +1,54 @@
+"""The build guards as functions: what counts as a left-over macro or pasted policy JSON, and on which line."""
+
+from __future__ import annotations
+
+import jinja2
+
+from iamdocs.guide.guards import (
+    front_matter_lines,
+    outside_code,
+    pasted_iam_json,
+    template_problems,
+    unrendered_macros,
+)
+
+MACROS = {"policy_json", "cli_commands"}
+
+
+def test_a_macro_left_in_the_text_is_found_but_not_one_shown_as_code() -> None:
+    page = ('Intro\n\n```markdown\n{{ policy_json("a.json") }}\n```\n\nInline `{{ policy_json("a.json") }}`.\n\n'
+            '{{ cli_commands("engine-a") }}\n\n~~~\n{{ policy_json("b.json") }}\n~~~\n{{- policy_json("c.json") }}\n')
+    assert unrendered_macros(page, MACROS) == [(9, "cli_commands"), (14, "policy_json")]
+    assert unrendered_macros("${{ secrets.TOKEN }} and {{ other() }}", MACROS) == []
+
+
+def test_outside_code_keeps_the_line_numbers() -> None:
+    assert outside_code("a\n```\nb\n```\nc `d` e") == "a\n\n\n\nc     e"
+
+
+def test_front_matter_lines_count_what_mkdocs_strips() -> None:
+    source = "---\nrender_macros: true\n---\n\n# T\n"
+    assert front_matter_lines(source, "# T\n") == 4
+    assert front_matter_lines("# T\n", "# T\n") == 0
+    assert front_matter_lines("", "generated page") == 0
+
+
+def test_pasted_json_names_what_it_found() -> None:
+    text = '{"Version": "2012-10-17", "Statement": [\n  {"Effect": "Deny", "NotAction": "iam:*"}]}\n'
+    assert pasted_iam_json(text) == [(1, "a policy document"),
+                                     (2, 'part of a policy ("Effect": "Deny")')]
+    assert pasted_iam_json("The Action element and the word Resource are fine.") == []
+
+
+def test_template_problems_name_the_line_and_the_closest_name() -> None:
+    env = jinja2.Environment()
+    page = ('{% set x = 1 %}{{ x }}\n{{ policy_jsn("a.json") }}\n{{ policy_json("b.jsn") }}\n'
+            '{{ policy_json(name="a.json") }}\n{{ zzz }}\n')
+    problems = template_problems(env, page, MACROS, {"policy_json": 0}, ["a.json", "b.json"])
+    assert problems == [
+        (2, "unknown macro or variable policy_jsn; did you mean policy_json?"),
+        (3, "policy_json: no policy 'b.jsn' in policies/; did you mean b.json?"),
+        (5, "unknown macro or variable zzz"),
+    ]
+    assert template_problems(env, "{{ policy_json( }}", MACROS, {}, []) == [
+        (1, "Jinja syntax error: unexpected '}', expected ')'")]
