@@ -32,6 +32,10 @@ LIST_TYPES = ("CommaDelimitedList", "List<")
 NOVALUE = object()  # Ref AWS::NoValue: the item or key disappears
 
 
+class UnknownValue(TemplateError):
+    """A value depends on a parameter value that is not known (a free-text parameter's "any other value")."""
+
+
 def is_function(value: Any) -> str | None:
     """The function name when `value` is a one-key mapping `{Ref|Condition|Fn::...: arg}`."""
     if isinstance(value, dict) and len(value) == 1:
@@ -230,6 +234,11 @@ class Evaluator:
             except (KeyError, TypeError):
                 if len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
                     return self.resolve(arg[3]["DefaultValue"], need)
+                if "${" in k1 + k2:
+                    err = UnknownValue(f"{self.template.where(where)}: Fn::FindInMap: key {k1}/{k2} depends on a "
+                                       "parameter value not known here")
+                    err.detail, err.at = "Fn::FindInMap key depends on a free-text parameter", where  # type: ignore[attr-defined]
+                    raise err from None
                 raise self.fail(where, f"Fn::FindInMap: no {m}/{k1}/{k2} in Mappings") from None
         if key == "Fn::Base64":
             return self.resolve(arg, need)
