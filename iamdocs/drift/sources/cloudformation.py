@@ -432,3 +432,48 @@ def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] 
         unmatched = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
         report.nothing = f"no document in {template.path} resembles a policy in policies/ ({unmatched or 'none'})"
     return report
+
+
+@dataclass
+class MatchedDocument:
+    """A document of the template and the canonical policies it was compared with (for tools that rewrite it).
+
+    `doc` has the logical ID, resource type, policy name, the raw PolicyDocument
+    with its `start`/`end` offsets into `template.text`, and its conditions.
+    `canonical` is empty when no branch matched it to a policy in policies/.
+    """
+
+    doc: PolicyDoc
+    canonical: tuple[str, ...]
+    branches: list[dict[str, str]]  # the parameter values under which it was compared with `canonical`
+
+
+def matched_documents(project: Any, db: Any, template: Template, params: Mapping[str, str] | None = None,
+                      mapping: list[str] | None = None) -> list[MatchedDocument]:
+    """Every identity policy document of the template with the canonical policy it matches (Jaccard or --map).
+
+    A document that matches different policies under different branches appears
+    once per policy; one that cannot be evaluated in a branch is left out of it.
+    """
+    from iamdocs.drift.compare import compare_copies
+
+    found = find(template)
+    fixed = dict(params or {})
+    check_params(template, fixed)
+    maps = check_map(found, mapping or [], template.path)
+    out: dict[tuple[int, tuple[str, ...]], MatchedDocument] = {}
+    for combo in branches(template, fixed).combinations:
+        branch = Branch(template, found, combo)
+        for n, doc in enumerate(found.documents):
+            try:
+                if not branch.exists(doc):
+                    continue
+                copy = document_copy(template, doc, branch.evaluate(doc).document, maps)
+            except TemplateError:
+                continue
+            compare_copies(project, [copy], db, "cloudformation", str(template.path))
+            key = (n, copy.matched)
+            if key not in out:
+                out[key] = MatchedDocument(doc, copy.matched, [])
+            out[key].branches.append(combo)
+    return [out[k] for k in sorted(out, key=lambda k: (k[0], k[1]))]
