@@ -102,28 +102,29 @@ class Evaluator:
             return self._cond_cache[name]
         if name not in self.conditions:
             raise self.fail(where, f"no condition named {name} in Conditions")
-        stack: list[tuple[str, bool]] = [(name, False)]
-        on_stack = {name}
+        stack: list[tuple[str, bool, Any]] = [(name, False, where)]
+        visiting: set[str] = set()  # expanded, not finished: the current path of dependencies
         while stack:
-            current, deps_done = stack.pop()
+            current, deps_done, at_ref = stack.pop()
             if current in self._cond_cache:
                 continue
-            expr = self.conditions[current]
             if deps_done:
-                self._cond_cache[current] = self.truth(expr)
-                on_stack.discard(current)
+                self._cond_cache[current] = self.truth(self.conditions[current])
+                visiting.discard(current)
                 continue
-            stack.append((current, True))
-            for ref in condition_refs(expr):
+            if current in visiting:
+                raise self.fail(at_ref, f"condition {current} depends on itself")
+            visiting.add(current)
+            stack.append((current, True, at_ref))
+            for ref in condition_refs(self.conditions[current]):
                 dep = str(ref)
                 if dep in self._cond_cache:
                     continue
                 if dep not in self.conditions:
                     raise self.fail(ref, f"no condition named {dep} in Conditions")
-                if dep in on_stack:
+                if dep in visiting:
                     raise self.fail(ref, f"condition {dep} depends on itself")
-                on_stack.add(dep)
-                stack.append((dep, False))
+                stack.append((dep, False, ref))
         return self._cond_cache[name]
 
     def truth(self, value: Any) -> bool:
