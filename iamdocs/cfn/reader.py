@@ -231,6 +231,7 @@ def _construct(loader: yaml.SafeLoader, root: yaml.Node, shown: Path) -> Any:
     """Positioned values from a composed node tree, without recursion; aliases share one value."""
     memo: dict[int, Any] = {}
     pending: list[tuple[yaml.Node, Any, int, bool]] = []  # (node, its empty container, depth, strip the tag)
+    made: list[tuple[yaml.Node, Any]] = []  # every container and function value, parents before children
 
     def make(node: yaml.Node, depth: int, untagged: bool = False) -> Any:
         if depth > MAX_DEPTH:
@@ -260,6 +261,8 @@ def _construct(loader: yaml.SafeLoader, root: yaml.Node, shown: Path) -> Any:
         else:  # pragma: no cover - the composer makes only these three
             raise TemplateError(f"{shown}: unexpected YAML node")
         memo[key] = value
+        if not isinstance(node, yaml.ScalarNode):
+            made.append((node, value))
         return value
 
     top = make(root, 0)
@@ -284,7 +287,27 @@ def _construct(loader: yaml.SafeLoader, root: yaml.Node, shown: Path) -> Any:
                 raise _duplicate(shown, str(name), keys[name], (m.line + 1, m.column + 1))
             keys[name] = (m.line + 1, m.column + 1)
             target[name] = make(v, depth + 1)  # a merged key given again: the later one wins, in its first place
+    _block_ends(made)
     return top
+
+
+def _block_ends(made: list[tuple[yaml.Node, Any]]) -> None:
+    """End a block mapping or sequence where its last value ends, not where the next token starts.
+
+    PyYAML ends a block collection at the next token, so its span would take in the
+    line breaks, indentation and comments that follow it; a tool that rewrites the
+    value in place needs the value alone. Flow collections (`{...}`, `[...]`) end at
+    their closing bracket already. Children come after parents in `made`.
+    """
+    ends: dict[int, int] = {}
+    for node, value in reversed(made):
+        if id(node) not in ends:
+            if node.flow_style or not node.value:
+                ends[id(node)] = node.end_mark.index
+            else:
+                last = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+                ends[id(node)] = ends.get(id(last), last.end_mark.index)
+        value.end = ends[id(node)]
 
 
 def to_text(value: Any) -> str:
