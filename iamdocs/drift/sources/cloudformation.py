@@ -418,7 +418,8 @@ def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] 
         when = _when(indexes, br) if d.kind != "skipped" else ""
         report.differences.append(Difference(d.kind, d.severity, d.loc, d.document, d.canonical, d.action,
                                              f"{d.message} ({when})" if when else d.message))
-    report.documents = len(compared)
+    unreadable = {d.document for d, _ in seen.values() if d.kind == "unreadable"}
+    report.documents = len(compared | unreadable)  # looked at: compared, or found unevaluable (which is drift)
     if br.cut:
         report.differences.append(Difference(
             "bound", "info", Location(template.path), "", "", "",
