@@ -33,10 +33,11 @@ from iamdocs.cfn.reader import (
     to_text,
 )
 from iamdocs.cfn.reader import read_template as _read_template
-from iamdocs.drift.compare import Copy, Difference
+from iamdocs.drift.compare import Copy, Difference, Report, RoleCopy, compare_copies, compare_roles
 from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
-from iamdocs.model import Location
+from iamdocs.iamdb import IAMDatabase
+from iamdocs.model import Location, Project
 
 __all__ = [
     "MAX_COMBINATIONS",
@@ -312,7 +313,8 @@ def _error_at(exc: TemplateError, fallback: Location) -> tuple[Location, str]:
 
 
 def _when(indexes: list[int], br: Branches) -> str:
-    """The parameter values under which something occurs, short: "" when under every combination checked."""
+    """The parameter values under which something occurs, short ("IamRole=New, Session=true"); "" when under
+    every combination checked."""
     if len(indexes) == len(br.combinations) or not br.varied:
         return ""
     combos = [br.combinations[i] for i in indexes]
@@ -326,22 +328,20 @@ def _when(indexes: list[int], br: Branches) -> str:
     if product == len(set(tuple(c[n] for n in br.varied) for c in combos)):  # a plain product: name the values
         parts = [f"{n}={show_value(v[0])}" if len(v) == 1 else f"{n} in {{{', '.join(show_value(x) for x in v)}}}"
                  for n, v in per.items() if len(v) < len(all_values[n])]
-        return "when " + ", ".join(parts)
+        return ", ".join(parts)
     shown = [show_params({n: c[n] for n in br.varied}) for c in combos[:4]]
     more = f"; and {len(combos) - 4} more" if len(combos) > 4 else ""
-    return "when " + " | ".join(shown) + more
+    return " | ".join(shown) + more
 
 
-def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] | None = None,
-                   mapping: list[str] | None = None, display: Path | None = None) -> Any:
+def check_template(project: Project, db: IAMDatabase, path: Path, params: Mapping[str, str] | None = None,
+                   mapping: list[str] | None = None, display: Path | None = None) -> Report:
     """The drift report of a template over every branch (or those `params` leave open).
 
     Each difference is reported once, with the parameter values under which it
     occurs when it does not occur under all of them. A document that cannot be
     evaluated is drift at its place; the other documents are still compared.
     """
-    from iamdocs.drift.compare import Report, RoleCopy, compare_copies, compare_roles
-
     template = _read_template(path, display)
     found = find(template)
     fixed = dict(params or {})
@@ -417,7 +417,7 @@ def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] 
     for d, indexes in seen.values():
         when = _when(indexes, br) if d.kind != "skipped" else ""
         report.differences.append(Difference(d.kind, d.severity, d.loc, d.document, d.canonical, d.action,
-                                             f"{d.message} ({when})" if when else d.message))
+                                             f"{d.message} (when {when})" if when else d.message, when))
     unreadable = {d.document for d, _ in seen.values() if d.kind == "unreadable"}
     report.documents = len(compared | unreadable)  # looked at: compared, or found unevaluable (which is drift)
     if br.cut:
@@ -449,15 +449,13 @@ class MatchedDocument:
     branches: list[dict[str, str]]  # the parameter values under which it was compared with `canonical`
 
 
-def matched_documents(project: Any, db: Any, template: Template, params: Mapping[str, str] | None = None,
+def matched_documents(project: Project, db: IAMDatabase, template: Template, params: Mapping[str, str] | None = None,
                       mapping: list[str] | None = None) -> list[MatchedDocument]:
     """Every identity policy document of the template with the canonical policy it matches (Jaccard or --map).
 
     A document that matches different policies under different branches appears
     once per policy; one that cannot be evaluated in a branch is left out of it.
     """
-    from iamdocs.drift.compare import compare_copies
-
     found = find(template)
     fixed = dict(params or {})
     check_params(template, fixed)
