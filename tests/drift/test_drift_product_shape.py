@@ -204,3 +204,14 @@ def test_json_output_names_the_branch(drift_main, tmp_path):
     drift = [d for d in json.loads(proc.stdout)["differences"] if d["severity"] == "drift"]
     assert [(d["action"], d["when"], d["line"]) for d in drift] == [
         ("ssm:GetManifest", "IamRole=New, Session=true", 184)]
+
+
+def test_a_fault_in_the_attachment_does_not_stop_the_document_comparison(drift_main, tmp_path):
+    path = variant(tmp_path, "      Roles: [!Ref ManagerRole]\n", "      Roles: [!Ref Missing]\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == [
+        "SessionManagerPolicies: cannot tell which of the template's roles it is attached to: Ref Missing: no "
+        f"parameter or resource named Missing in this template {SESSION_BRANCH}"]
+    assert any("info: SessionManagerPolicies: compared with session-manager.json" in line
+               for line in proc.stdout.splitlines())

@@ -206,7 +206,7 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 if not branch.exists(doc):
                     continue
                 created.add(doc.name)
-                evaluated = branch.evaluate(doc)
+                evaluated = branch.evaluate(doc, roles=False)
                 copy = document_copy(template, doc, evaluated.document, maps)
             except UnknownValue as exc:
                 loc, detail = _error_at(exc, doc_loc)
@@ -226,8 +226,13 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 note(i, d)
             if copy.matched:
                 compared.add(doc.name)
-            for role in evaluated.roles:
-                by_role.setdefault(role, []).append(copy)
+            try:
+                for role in branch.attached_roles(doc):
+                    by_role.setdefault(role, []).append(copy)
+            except TemplateError as exc:
+                loc, detail = _error_at(exc, doc_loc)
+                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
+                                   f"cannot tell which of the template's roles it is attached to: {detail}"))
         try:
             roles = []
             for role in branch.roles():
