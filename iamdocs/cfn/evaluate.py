@@ -255,6 +255,8 @@ class Evaluator:
         if name == "AWS::NoValue":
             return NOVALUE
         if name in PSEUDO_KEPT:
+            if need and name in self.params:  # a condition, in a branch that tries a value (parameters.py)
+                return at(self.params[name], *pos(where))
             return "${" + name + "}"
         if name == "AWS::URLSuffix":
             return "amazonaws.com"

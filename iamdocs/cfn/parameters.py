@@ -26,6 +26,9 @@ from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
 
 MAX_COMBINATIONS = 256  # parameter value combinations evaluated per template
+# Pseudo parameters a condition may test ("is this GovCloud?"): varied like parameters without AllowedValues.
+# In a policy document they stay placeholders (evaluate.py); only conditions see the value tried.
+PSEUDO_VARIED = ("AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::StackName")
 
 
 class Other(str):
@@ -117,12 +120,12 @@ class Branches:
 def check_params(template: Template, fixed: Mapping[str, str], origin: str = "--param") -> None:
     """Chosen values must name parameters of the template and be among their AllowedValues."""
     params = template.section("Parameters")
-    unknown = sorted(set(fixed) - set(params))
+    unknown = sorted(set(fixed) - set(params) - set(PSEUDO_VARIED))
     if unknown:
         raise UserError(f"{origin} {', '.join(unknown)}: no such parameter in {template.path}",
                         hint="parameters: " + (", ".join(params) or "none"))
     for name, value in fixed.items():
-        spec = params[name]
+        spec = params.get(name)  # None for a pseudo parameter
         allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
         if not isinstance(allowed, list) or not allowed:
             continue
@@ -162,6 +165,10 @@ def branches(template: Template, fixed: Mapping[str, str] | None = None, limit: 
             values.remove(default)
             values.insert(0, default)
         choices[str(name)] = values
+    for name in PSEUDO_VARIED:  # any value first: the condition that tests one partition or Region is the exception
+        known = tuple(sorted(compared.get(name, set())))
+        if name in refs and name not in fixed and known:
+            choices[name] = [Other(name, known), *known]
     total = 1
     for v in choices.values():
         total *= len(v)

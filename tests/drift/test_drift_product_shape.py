@@ -215,3 +215,16 @@ def test_a_fault_in_the_attachment_does_not_stop_the_document_comparison(drift_m
         f"parameter or resource named Missing in this template {SESSION_BRANCH}"]
     assert any("info: SessionManagerPolicies: compared with session-manager.json" in line
                for line in proc.stdout.splitlines())
+
+
+def test_a_condition_on_a_pseudo_parameter_is_a_branch_too(drift_main, tmp_path):
+    """`IsGov` is false with any ordinary partition; the branch where it is true is checked as well."""
+    path = variant(tmp_path, "  HASIAMROLENAME:",
+                   "  IsGov: !Equals [!Ref AWS::Partition, aws-us-gov]\n  HASIAMROLENAME:")
+    path.write_text(path.read_text().replace("              - ssm:GetManifest\n",
+                                             "              - !If [IsGov, !Ref AWS::NoValue, ssm:GetManifest]\n"))
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == ["SessionManagerPolicies (vs session-manager.json): removed ssm:GetManifest (when "
+                                 "IamRole=New, Session=true, AWS::Partition=aws-us-gov)"]
+    assert drift_main("--cloudformation", str(path), "--param", "AWS::Partition=aws").returncode == 0
