@@ -86,7 +86,8 @@ def test_intrinsics_table(project):
     assert "| `!Sub` | `Fn::Sub` | evaluated |" in rows
     assert "| `!Ref` | `Ref` | evaluated |" in rows
     assert "| `!Cidr` | `Fn::Cidr` | accepted, but an error inside a policy document |" in rows
-    assert len(rows) == 2 + 20
+    assert "| `!EachMemberEquals` | `Fn::EachMemberEquals` | accepted, but an error inside a policy document |" in rows
+    assert len(rows) == 2 + 16 + 5 + 6  # intrinsics, condition functions, rule functions
 
 
 def test_resemblance(project):
@@ -98,8 +99,7 @@ def test_make_lines_come_from_the_makefile(project, tmp_path):
         "```sh\n"
         "iamdocs drift --site site\n"
         "iamdocs template --output build/manager-role.yaml\n"
-        "iamdocs drift --cloudformation build/manager-role.yaml\n"
-        "iamdocs drift --cloudformation build/manager-role.yaml --param Session=true\n"
+        "iamdocs drift --cloudformation build/manager-role.yaml\n"  # every branch, Session=true included
         "```\n"
     )
     (tmp_path / "Makefile").write_text("site:\n\tmkdocs build\n")
