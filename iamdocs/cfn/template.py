@@ -72,17 +72,28 @@ def capabilities(parameters: dict[str, str]) -> list[str]:
     return ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] if new and named else ["CAPABILITY_IAM"]
 
 
-_PSEUDO = {"REGION": "${AWS::Region}", "ACCOUNT_ID": "${AWS::AccountId}", "PARTITION": "${AWS::Partition}"}
+# The CloudFormation pseudo parameter that stands for each placeholder of the policy files.
+PSEUDO_PARAMETERS = {"REGION": "${AWS::Region}", "ACCOUNT_ID": "${AWS::AccountId}", "PARTITION": "${AWS::Partition}"}
 
 
-def _cfn_value(value: Any) -> Any:
-    """Placeholders become pseudo parameters inside Fn::Sub; other values stay as they are."""
-    if isinstance(value, str) and re.search(r"<[A-Z_]+>", value):
-        return {"Fn::Sub": re.sub(r"<([A-Z_]+)>", lambda m: _PSEUDO[m.group(1)], value)}
+def cfn_document(value: Any, partition: bool = False) -> Any:
+    """A policy file's document as a template holds it: `<NAME>` placeholders as pseudo parameters in Fn::Sub.
+
+    With `partition`, `arn:aws:` becomes `arn:${AWS::Partition}:`, for templates that write it so.
+    A literal `${` in a text that goes into Fn::Sub is written `${!`, as Fn::Sub requires.
+    """
+    if isinstance(value, str):
+        text = value
+        if partition and text.startswith("arn:aws:"):
+            text = "arn:<PARTITION>:" + text[len("arn:aws:"):]
+        if not re.search(r"<[A-Z_]+>", text):
+            return value
+        escaped = text.replace("${", "${!")
+        return {"Fn::Sub": re.sub(r"<([A-Z_]+)>", lambda m: PSEUDO_PARAMETERS.get(m.group(1), m.group(0)), escaped)}
     if isinstance(value, list):
-        return [_cfn_value(v) for v in value]
+        return [cfn_document(v, partition) for v in value]
     if isinstance(value, dict):
-        return {k: _cfn_value(v) for k, v in value.items()}
+        return {k: cfn_document(v, partition) for k, v in value.items()}
     return value
 
 
@@ -98,7 +109,7 @@ def manager_template(project: Project) -> dict[str, Any]:
     role = catalog.roles[spec.role]
 
     def inline(name: str) -> dict[str, Any]:
-        return {"PolicyName": _policy_name(name), "PolicyDocument": _cfn_value(project.policy(name).document)}
+        return {"PolicyName": _policy_name(name), "PolicyDocument": cfn_document(project.policy(name).document)}
 
     # The choice is made for the whole list (not per item with AWS::NoValue inside it), which
     # CloudFormation and every emulator resolve alike.
