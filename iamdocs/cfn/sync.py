@@ -198,7 +198,23 @@ def _style(text: str, root: yaml.Node, doc: yaml.Node, is_json: bool) -> Style:
                 break
         return indent, seq
 
+    def measure_json(nodes: Sequence[yaml.Node]) -> int | None:
+        """JSON: how far a key on its own line stands right of the line that opens its object."""
+        for n in nodes:
+            if isinstance(n, yaml.MappingNode) and n.value and n.value[0][0].start_mark.line > n.start_mark.line:
+                opening = text.rfind("\n", 0, n.start_mark.index) + 1
+                line = text[opening:n.start_mark.index]
+                delta = n.value[0][0].start_mark.column - (len(line) - len(line.lstrip(" \t")))
+                if delta > 0:
+                    return delta
+        return None
+
     doc_nodes, all_nodes = list(_walk(doc)), list(_walk(root))
+    if is_json:
+        unit = measure_json(doc_nodes) or measure_json(all_nodes) or 2
+        return Style(json=True, flow=False, indent=unit, seq_indent=unit, short=False,
+                     partition="AWS::Partition" in text, quote='"', quotes={}, newline=_newline(text, doc),
+                     json_space='": ' in text or '":' not in text)
     indent, seq = measure(doc_nodes)
     if indent is None or seq is None:
         t_indent, t_seq = measure(all_nodes)
@@ -216,24 +232,25 @@ def _style(text: str, root: yaml.Node, doc: yaml.Node, is_json: bool) -> Style:
     short, long = forms(doc_nodes)
     if not short and not long:
         short, long = forms(all_nodes)
-    quoted: dict[str, list[str]] = {}
-    for nodes in (doc_nodes, all_nodes):
+    quoted: dict[str, str] = {}  # the document's own quotes win over the rest of the template's
+    count = {"'": 0, '"': 0}
+    for nodes in (all_nodes, doc_nodes):
         for n in nodes:
             if isinstance(n, yaml.ScalarNode) and n.style in ("'", '"'):
-                quoted.setdefault(n.value, []).append(n.style)
-        if quoted:
-            break
-    every = [q for qs in quoted.values() for q in qs]
-    quote = max(("'", '"'), key=lambda q: (every.count(q), q == '"'))
-    at = _end(doc)
+                quoted[n.value] = n.style
+                count[n.style] += 1 if nodes is all_nodes else len(all_nodes)
+    quote = max(("'", '"'), key=lambda q: (count[q], q == '"'))
+    return Style(json=False, flow=bool(doc.flow_style), indent=indent, seq_indent=seq, short=short >= long,
+                 partition="AWS::Partition" in text, quote=quote, quotes=quoted,
+                 newline=_newline(text, doc), json_space=True)
+
+
+def _newline(text: str, doc: yaml.Node) -> str:
+    """The line ending of the document's first line (a template may mix them; the document's own wins)."""
     line_end = text.find("\n", doc.start_mark.index)
-    newline = "\r\n" if line_end > 0 and text[line_end - 1] == "\r" else "\n" if line_end >= 0 else (
-        "\r\n" if "\r\n" in text[:at] else "\n")
-    return Style(
-        json=is_json, flow=bool(getattr(doc, "flow_style", False)) and not is_json, indent=indent, seq_indent=seq,
-        short=not is_json and short >= long, partition="AWS::Partition" in text, quote=quote,
-        quotes={v: qs[0] for v, qs in quoted.items()}, newline=newline,
-        json_space='": ' in text or '":' not in text)
+    if line_end < 0:
+        return "\r\n" if "\r\n" in text else "\n"
+    return "\r\n" if line_end > 0 and text[line_end - 1] == "\r" else "\n"
 
 
 # ---------------------------------------------------------------------------------------------------------------
