@@ -71,7 +71,8 @@ def test_nothing_created_with_these_parameters_is_an_error(cli, tmp_path, projec
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[0] == (
         f"iamdocs drift: error: {path}: no IAM policy document is created with these parameter values: "
-        "ManagerRole not created: condition CreateRole is false with these parameter values")
+        "AiUnlimitedRolePolicies not created: condition NEEDSROLE is false with these parameter values; "
+        "SessionManagerPolicies not created: condition NEEDSROLEANDSESSIONMANAGER is false with these parameter values")
 
 
 @pytest.mark.parametrize(("args", "message"), [
