@@ -21,7 +21,7 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--cloudformation", metavar="FILE", type=Path, nargs="+", required=True,
+    p.add_argument("--cloudformation", metavar="FILE", type=Path, nargs="+", action="extend", required=True,
                    help="CloudFormation templates (YAML or JSON) to rewrite")
     p.add_argument("--map", metavar="ID=FILE", action="append", default=[],
                    help="write this policy file (several: comma-separated) into this document (LogicalId, or "
