@@ -26,6 +26,8 @@ class Node:
     value: Any = None  # scalars only
     items: list[Node] = field(default_factory=list)  # arrays
     pairs: list[tuple[Node, Node]] = field(default_factory=list)  # objects: (key node, value node)
+    start: int = -1  # character offset of the value's first character in the parsed text
+    end: int = -1  # character offset just past its last character (text[start:end] is its source)
 
     def get(self, key: str) -> Node | None:
         """The value of the first occurrence of `key` in an object."""
@@ -170,14 +172,15 @@ def parse(text: str) -> ParseResult:
 
     def scalar(kind: str, tok: str, start: int) -> Node:
         line, col = where(start)
+        end = start + len(tok)
         if kind == "string":
-            return Node("string", line, col, _decode_string(tok))
+            return Node("string", line, col, _decode_string(tok), start=start, end=end)
         if kind == "number":
             if len(tok) > MAX_NUMBER_CHARS:  # Python refuses to convert longer integers; IAM has none
                 raise JSONPositionError(f"number with {len(tok):,} characters; at most {MAX_NUMBER_CHARS}", line, col)
             value: Any = float(tok) if any(c in tok for c in ".eE") else int(tok)
-            return Node("number", line, col, value)
-        return Node(tok, line, col, {"true": True, "false": False, "null": None}[tok])
+            return Node("number", line, col, value, start=start, end=end)
+        return Node(tok, line, col, {"true": True, "false": False, "null": None}[tok], start=start, end=end)
 
     # Stack of open containers: (node, seen keys, pending key node, state)
     # state for objects: "key" | "colon" | "value" | "comma"; arrays: "value" | "comma"
@@ -220,6 +223,7 @@ def parse(text: str) -> ParseResult:
                 continue
             if tok == "}" and not container.pairs:
                 stack.pop()
+                container.end = start + 1
                 attach(container, start)
                 continue
             raise fail("expected a property name in double quotes", start)
@@ -237,6 +241,7 @@ def parse(text: str) -> ParseResult:
             closer = "}" if container.kind == "object" else "]"
             if tok == closer:
                 stack.pop()
+                container.end = start + 1
                 attach(container, start)
                 continue
             raise fail(f"expected ',' or '{closer}'", start)
@@ -245,11 +250,12 @@ def parse(text: str) -> ParseResult:
             if len(stack) >= MAX_DEPTH:
                 raise fail(f"nested more than {MAX_DEPTH} levels deep", start)
             line, col = where(start)
-            node = Node("object" if tok == "{" else "array", line, col)
+            node = Node("object" if tok == "{" else "array", line, col, start=start)
             stack.append([node, set(), None, "key" if tok == "{" else "value", False])
             continue
         if tok == "]" and container is not None and container.kind == "array" and not container.items and not frame[4]:
             stack.pop()
+            container.end = start + 1
             attach(container, start)
             continue
         if kind in ("string", "number", "word"):

@@ -18,9 +18,14 @@ NAME = "drift"
 HELP = "compare copies of the permissions (built site, CloudFormation template, deployed role, git ref) with policies/"
 DESCRIPTION = (
     "Compare one source of copies with the canonical policies in policies/, grant by grant: statement layout, "
-    "case, wildcards and placeholder spellings do not matter. Exit 0 when there is no drift, 1 when there is, "
-    "2 for a usage error or unreadable input."
+    "case, wildcards and placeholder spellings do not matter. A template is checked under every branch: every "
+    "combination of the parameter values that the conditions above its IAM resources depend on (--param and "
+    "--parameters fix some), and the roles it creates are compared with the catalog's (trust policy, which "
+    "policies go together). Exit 0 when there is no drift, 1 when there is, 2 for a usage error or unreadable "
+    "input, 4 when a readable template or site holds nothing to compare (no identity policy, or none that "
+    "resembles a policy in policies/)."
 )
+NOTHING_TO_COMPARE = 4  # exit code: readable input, but no document to compare
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -37,7 +42,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                      help="compare this document (LogicalId, or LogicalId/PolicyName for a role's inline policy) "
                           "with this policy file (several: comma-separated) instead of the most resembling one")
     cfn.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
-                     help="a parameter value for evaluating conditions (default: the parameter's Default)")
+                     help="fix a parameter's value (default: every value the IAM conditions can see, each "
+                          "combination checked)")
+    cfn.add_argument("--parameters", metavar="FILE", type=Path,
+                     help="fix parameter values from a CloudFormation parameter file (the AWS CLI's list of "
+                          "ParameterKey/ParameterValue, or {\"Name\": \"value\"}); --param wins over it")
     role = p.add_argument_group("--role (read-only IAM calls; no embedded server: the role must exist)")
     role.add_argument("--option", metavar="OPTION", help="the role option the role should satisfy, e.g. engine-a")
     role.add_argument("--as", dest="as_role", metavar="ROLE", default="manager",
@@ -64,8 +73,8 @@ def _params(entries: list[str]) -> dict[str, str]:
 
 def _check_options(args: argparse.Namespace) -> None:
     """Options that belong to one source are a usage error with another."""
-    if (args.map or args.param) and not args.cloudformation:
-        raise UserError("--map and --param apply only to --cloudformation")
+    if (args.map or args.param or args.parameters) and not args.cloudformation:
+        raise UserError("--map, --param and --parameters apply only to --cloudformation")
     role_only = [o for o, v in (("--option", args.option), ("--endpoint-url", args.endpoint_url),
                                 ("--aws", args.aws), ("--profile", args.profile), ("--region", args.region)) if v]
     if role_only and not args.role:
@@ -78,11 +87,11 @@ def run(args: argparse.Namespace) -> int:
     project = load_sound_project(root)
     db = iamdb.load()
     if args.cloudformation:
-        from iamdocs.drift.sources.cloudformation import template_copies
+        from iamdocs.drift.sources.cloudformation import check_template, read_parameters
 
-        copies, notes = template_copies(args.cloudformation, _params(args.param), args.map)
-        report = compare.compare_copies(project, copies, db, "cloudformation", str(args.cloudformation))
-        report.differences[:0] = notes
+        params = read_parameters(args.parameters) if args.parameters else {}
+        params.update(_params(args.param))
+        report = check_template(project, db, args.cloudformation, params, args.map)
     elif args.site:
         from iamdocs.drift.sources.site import site_copies
 
@@ -96,12 +105,13 @@ def run(args: argparse.Namespace) -> int:
 
         report = compare.compare_versions(ref_copies(root, args.ref), current_copies(project), renames(project), db,
                                           args.ref)
-    if report.mode in ("cloudformation", "site") and not report.documents and not report.drift:
+    if report.mode == "site" and not report.documents and not report.drift:
         skipped = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
-        raise UserError(f"{report.source}: no policy document to compare ({skipped or 'none found'})",
-                        hint="name the policy with --map ID=policy-file.json" if args.cloudformation else None)
+        report.nothing = f"{report.source} holds no policy document to compare ({skipped or 'none found'})"
     sys.stdout.write(FORMATS[args.format](report))
-    return 1 if report.drift else 0
+    if report.drift:
+        return 1
+    return NOTHING_TO_COMPARE if report.nothing else 0
 
 
 def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compare.Report:

@@ -38,6 +38,7 @@ class Copy:
     loc: Location  # where the document starts
     canonical: tuple[str, ...] = ()  # forced match (--map, a file name); empty: the most resembling
     values: Mapping[str, str] = field(default_factory=dict)  # filled-in placeholder values, e.g. REGION
+    matched: tuple[str, ...] = ()  # the canonical policies compare_copies compared it with (empty: none)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Report:
     source: str  # what was read, for the summary
     documents: int = 0  # policy documents compared
     differences: list[Difference] = field(default_factory=list)
+    nothing: str = ""  # why nothing could be compared (a readable source without a matching document), else ""
 
     @property
     def drift(self) -> bool:
@@ -70,6 +72,8 @@ class Report:
 
     def summary(self) -> str:
         docs = f"{self.documents} policy document{'s' if self.documents != 1 else ''}"
+        if self.nothing:
+            return f"nothing to compare: {self.nothing}"
         drift = [d for d in self.differences if d.severity == "drift"]
         if self.mode == "role" and not drift:
             return f"no drift: {self.source} has everything it needs ({docs} read)"
@@ -203,6 +207,7 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
                 continue
             names = (name,)
             how = f"the most resembling: {score:.0%} of actions shared"
+        copy.matched = tuple(names)
         base: set[Grant] = set().union(*(canon[n] for n in names))
         label = " + ".join(names)
         report.documents += 1
@@ -300,3 +305,104 @@ def compare_versions(old: Mapping[str, Copy], new: Mapping[str, Copy], renamed: 
         report.differences.append(Difference("deleted-file", "drift", old[name].loc, name, "", "",
                                              f"policy file {name} deleted since {ref}"))
     return report
+
+
+@dataclass
+class RoleCopy:
+    """A role a template creates: its trust policy and the documents that end up attached to it."""
+
+    name: str  # logical ID
+    loc: Location
+    trust: Any  # the evaluated AssumeRolePolicyDocument, or None
+    trust_loc: Location
+    documents: list[Copy]  # compared by compare_copies first, so each knows its `matched` policies
+
+
+def catalog_role_policies(project: Project) -> dict[str, set[str]]:
+    """Catalog role ID -> every policy some option (or the product's template) puts on that role."""
+    catalog = project.catalog
+    out: dict[str, set[str]] = defaultdict(set)
+    if catalog is None:
+        return out
+    for option in catalog.options.values():
+        for rid, setup in option.roles.items():
+            out[rid].update(setup.policies)
+    cfn = catalog.cloudformation
+    out[cfn.role].update([*cfn.inline_policies, *cfn.session_policies])
+    return out
+
+
+def trust_grants(doc: Any) -> set[tuple[str, str, str, str, str]]:
+    """A trust policy as (effect, action, principal type, principal, condition) tuples: layout does not matter."""
+    import json
+
+    out: set[tuple[str, str, str, str, str]] = set()
+    if not isinstance(doc, dict):
+        return out
+    statements = doc.get("Statement")
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict):
+            continue
+        actions = st.get("Action", [])
+        actions = actions if isinstance(actions, list) else [actions]
+        principal = st.get("Principal", {})
+        pairs = [("*", "*")] if principal == "*" else [
+            (str(t), str(v)) for t, vs in (principal.items() if isinstance(principal, dict) else [])
+            for v in (vs if isinstance(vs, list) else [vs])]
+        cond = json.dumps(st.get("Condition"), sort_keys=True) if st.get("Condition") else ""
+        for a in actions:
+            for t, v in pairs:
+                out.add((str(st.get("Effect", "")), str(a).lower(), t, v.lower(), cond))
+    return out
+
+
+def _show_trust(g: tuple[str, str, str, str, str]) -> str:
+    effect, action, ptype, principal, cond = g
+    return f"{effect} {action} by {ptype} {principal}" + (f" when {cond}" if cond else "")
+
+
+def compare_roles(project: Project, roles: list[RoleCopy]) -> list[Difference]:
+    """Roles a template creates against the catalog's roles: the right policies together, the right trust.
+
+    A role is recognised by the policies attached to it, not by its logical ID:
+    it is the catalog role that some option (or the product's template) gives all
+    of them. When no catalog role gets them all, a policy is on the wrong role.
+    """
+    catalog = project.catalog
+    if catalog is None:
+        return []
+    allowed = catalog_role_policies(project)
+    out: list[Difference] = []
+    for role in roles:
+        have = sorted({m for c in role.documents for m in c.matched})
+        if not have:
+            continue  # none of its documents is a canonical policy: not a role the catalog knows
+        fits = [rid for rid in catalog.roles if set(have) <= allowed.get(rid, set())]
+        if not fits:
+            where = "; ".join(
+                f"{p} goes on the " + (" or ".join(sorted(r for r in allowed if p in allowed[r])) or "no") + " role"
+                for p in have)
+            out.append(Difference("wrong-role", "drift", role.loc, role.name, " + ".join(have), "",
+                                  f"{role.name} gets {', '.join(have)}; no role in the catalog gets all of them "
+                                  f"({where})"))
+            continue
+        actual = trust_grants(role.trust)
+        fits.sort(key=lambda rid: (trust_grants(catalog.roles[rid].trust_policy()) != actual,
+                                   rid != catalog.cloudformation.role, rid))
+        rid = fits[0]
+        out.append(Difference("role", "info", role.loc, role.name, rid, "",
+                              f"{role.name} is the {catalog.roles[rid].title.lower()} (it gets {', '.join(have)})"))
+        expected = trust_grants(catalog.roles[rid].trust_policy())
+        if role.trust is None:
+            out.append(Difference("trust", "drift", role.loc, role.name, rid, "",
+                                  f"{role.name} has no AssumeRolePolicyDocument; the {rid} role's trust policy "
+                                  f"allows {', '.join(_show_trust(g) for g in sorted(expected))}"))
+            continue
+        for g in sorted(expected - actual):
+            out.append(Difference("trust", "drift", role.trust_loc, role.name, rid, g[1],
+                                  f"trust policy lacks {_show_trust(g)} (the {rid} role's trust policy has it)"))
+        for g in sorted(actual - expected):
+            out.append(Difference("trust", "drift", role.trust_loc, role.name, rid, g[1],
+                                  f"trust policy also allows {_show_trust(g)} (the {rid} role's trust policy "
+                                  "does not)"))
+    return out

@@ -22,7 +22,8 @@ def _label(d: Difference) -> str:
 
 def text(report: Report) -> str:
     """One line per difference with file:line where known, then the summary."""
-    lines = [f"{_where(d)}: {d.severity}: {printable(_label(d))}: {printable(d.message)}" for d in report.differences]
+    lines = [f"{_where(d)}: {d.severity}: " + (f"{printable(_label(d))}: " if d.document else "") + printable(d.message)
+             for d in report.differences]
     lines.append(report.summary())
     return "\n".join(lines) + "\n"
 
@@ -43,7 +44,8 @@ def as_json(report: Report) -> str:
         for d in report.differences
     ]
     return json.dumps({"mode": report.mode, "source": report.source, "documents_checked": report.documents,
-                       "drift": report.drift, "differences": items, "summary": report.summary()}, indent=2) + "\n"
+                       "drift": report.drift, "nothing_to_compare": report.nothing or None, "differences": items,
+                       "summary": report.summary()}, indent=2) + "\n"
 
 
 def github(report: Report) -> str:

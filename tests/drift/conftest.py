@@ -18,14 +18,27 @@ def db():
 
 @pytest.fixture(scope="session")
 def cfn_report(project, db):
-    """Report for a template, as `iamdocs drift --cloudformation` computes it."""
-    from iamdocs.drift.compare import compare_copies
-    from iamdocs.drift.sources.cloudformation import template_copies
+    """Report for a template, as `iamdocs drift --cloudformation` computes it (every branch unless `params` fix it)."""
+    from iamdocs.drift.sources.cloudformation import check_template
 
     def report(path: Path, params: dict[str, str] | None = None, mapping: list[str] | None = None):
-        copies, notes = template_copies(path, params, mapping)
-        r = compare_copies(project, copies, db, "cloudformation", str(path))
-        r.differences[:0] = notes
-        return r
+        return check_template(project, db, path, params, mapping)
 
     return report
+
+
+@pytest.fixture
+def drift_main(capsys, monkeypatch):
+    """`iamdocs drift ARGS` run in the test process (iamdocs.cli.main): exit code, stdout, stderr."""
+    from types import SimpleNamespace
+
+    from iamdocs.cli import main
+
+    monkeypatch.delenv("IAMDOCS_DEBUG", raising=False)
+
+    def run(*args: str) -> SimpleNamespace:
+        code = main(["drift", *args])
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+    return run

@@ -75,16 +75,19 @@ def test_added_action_points_at_its_line(cfn_report):
 
 
 def test_long_form_intrinsics_in_json(cfn_report):
-    r = cfn_report(FIXTURES / "long-form.json")
+    r = cfn_report(FIXTURES / "long-form.json", {"Stage": "prod"})
     assert r.items() == [("ManagerPolicy", "removed", "ec2:ImportKeyPair")]
     assert matches(r) == [("EnginePolicy", "ai-unlimited-engine.json"),
                           ("ManagerPolicy", "ai-unlimited-without-iam-role-permissions.json")]
 
 
-def test_if_follows_parameter_defaults_and_param_overrides(cfn_report):
+def test_every_branch_by_default_and_param_narrows(cfn_report):
     default = cfn_report(FIXTURES / "option-switch.yaml")
     assert default.items() == []
-    assert matches(default) == [("ManagerRole/manager", "ai-unlimited-workspaces.json")]
+    assert matches(default) == [("ManagerRole/manager", "ai-unlimited-without-iam-role-permissions.json"),
+                                ("ManagerRole/manager", "ai-unlimited-workspaces.json")]
+    create = cfn_report(FIXTURES / "option-switch.yaml", {"EngineRoles": "create"})
+    assert matches(create) == [("ManagerRole/manager", "ai-unlimited-workspaces.json")]
     provide = cfn_report(FIXTURES / "option-switch.yaml", {"EngineRoles": "provide"})
     assert provide.items() == []
     assert matches(provide) == [("ManagerRole/manager", "ai-unlimited-without-iam-role-permissions.json")]
@@ -124,14 +127,16 @@ def test_cli_text_output_and_exit_code(cli):
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
     drift = [line for line in lines if ": drift: " in line]
-    assert [line.rsplit(": ", 1)[1] for line in drift] == [
-        "removed ec2:DeleteLaunchTemplateVersions", "removed ec2:DeleteTags", "removed ec2:DescribeManagedPrefixLists"]
+    assert [line.rsplit(": ", 1)[1] for line in drift] == [  # the role and its policy exist only with IamRole = New
+        "removed ec2:DeleteLaunchTemplateVersions (when IamRole=New)", "removed ec2:DeleteTags (when IamRole=New)",
+        "removed ec2:DescribeManagedPrefixLists (when IamRole=New)"]
     assert all(line.startswith(f"{FIXTURES / 'missing-three.yaml'}:21:13: drift: ") for line in drift)
     assert lines[-1].startswith("drift: 3 differences (3 removed) in 1 of 1 policy document checked")
 
 
 def test_cli_json_output(cli):
-    proc = cli("drift", "--cloudformation", str(FIXTURES / "long-form.json"), "--format", "json")
+    proc = cli("drift", "--cloudformation", str(FIXTURES / "long-form.json"), "--format", "json", "--param",
+               "Stage=prod")
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert data["drift"] is True and data["documents_checked"] == 2

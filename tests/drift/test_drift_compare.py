@@ -81,23 +81,47 @@ def test_bench_template_is_1000_lines_and_reads(tmp_path):
     assert len(copies) == 5  # 96, 98, 23 and 95 actions, then 7 of the fifth copy (3 lines each, 8 per role)
 
 
-def test_parameter_combinations_defaults_first_then_every_choice():
-    from iamdocs.drift.sources.cloudformation import parameter_combinations
+BRANCHY = """\
+Parameters:
+  IamRole: {Type: String, AllowedValues: [New, Existing], Default: New}
+  Session: {Type: String, AllowedValues: [true, false], Default: false}
+  Name: {Type: String, Default: ""}
+  Tier: {Type: String, AllowedValues: [a, b]}
+Conditions:
+  NeedsRole: !Equals [!Ref IamRole, New]
+  Sess: !And [!Condition NeedsRole, !Equals [!Ref Session, "true"]]
+  HasName: !Not [!Equals [!Ref Name, ""]]
+  TierB: !Equals [!Ref Tier, b]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Condition: NeedsRole
+    Properties:
+      RoleName: !If [HasName, !Ref Name, !Ref AWS::NoValue]
+  Policy:
+    Type: AWS::IAM::Policy
+    Condition: Sess
+    Properties: {PolicyDocument: {Statement: []}, Roles: [!Ref Role]}
+  Bucket:
+    Type: AWS::S3::Bucket
+    Condition: TierB
+"""
 
-    template = {"Parameters": {
-        "IamRole": {"Type": "String", "AllowedValues": ["New", "Existing"], "Default": "New"},
-        "Session": {"Type": "String", "AllowedValues": ["true", "false"], "Default": "false"},
-        "Name": {"Type": "String", "Default": ""},  # no AllowedValues: left at its default
-        "Tier": {"Type": "String", "AllowedValues": ["a", "b"]},  # no Default: its first value stands in
-    }, "Resources": {}}
-    assert parameter_combinations(template) == [
-        {"Tier": "a"},
-        {"Session": "true", "Tier": "a"},
-        {"Session": "true", "Tier": "b"},
-        {"Tier": "b"},
-        {"IamRole": "Existing", "Session": "true", "Tier": "a"},
-        {"IamRole": "Existing", "Session": "true", "Tier": "b"},
-        {"IamRole": "Existing", "Tier": "a"},
-        {"IamRole": "Existing", "Tier": "b"},
-    ]
-    assert parameter_combinations({"Resources": {}}) == [{}]
+
+def test_branches_vary_only_what_iam_conditions_read_defaults_first():
+    from iamdocs.cfn.reader import parse_template
+    from iamdocs.drift.sources.cloudformation import Other, branches
+
+    t = parse_template(BRANCHY, Path("t.yaml"))
+    br = branches(t)
+    assert br.varied == ["IamRole", "Session", "Name"]  # Tier decides only the bucket
+    assert br.total == 8 and not br.cut
+    assert br.combinations[0] == {"IamRole": "New", "Session": "false", "Name": ""}
+    assert [c["Session"] for c in br.combinations] == ["false", "false", "true", "true"] * 2
+    other = br.combinations[1]["Name"]
+    assert isinstance(other, Other) and other.shown() == "(not empty)"
+    fixed = branches(t, {"Session": "true"})
+    assert fixed.varied == ["IamRole", "Name"] and fixed.total == 4
+    assert all(c["Session"] == "true" for c in fixed.combinations)
+    cut = branches(t, limit=3)
+    assert cut.cut and len(cut.combinations) == 3 and cut.total == 8

@@ -18,38 +18,65 @@ ROLE_HEAD = """Resources:
             Statement:
 """
 
-# (file name, content, expected message after "iamdocs drift: error: <path>")
+# (file name, content, expected message after "iamdocs drift: error: <path>"): templates that cannot be read
 CASES = [
     ("unclosed.yaml", "Resources:\n  R: [a, b\n", ":3:1: malformed YAML: "),
     ("bad-indent.yaml", "Resources:\n  R:\n    Type: x\n   Bad: y\n", ":4:4: malformed YAML: "),
-    ("unknown-tag.yaml", ROLE_HEAD + "              - Effect: !Whatever Allow\n",
-     ":9:25: unknown intrinsic function !Whatever"),
-    ("unknown-long.json",
-     '{"Resources": {"R": {"Type": "AWS::S3::Bucket",\n "Properties": {"BucketName": {"Fn::Bogus": "x"}}}}}',
-     ":2:32: unknown intrinsic function Fn::Bogus"),
-    ("bad.json", '{"Resources": {"R": \n  {"Type": "x",}}}', ":2:16: malformed JSON: "),
-    ("no-iam.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
-     ":1:1: no IAM policies in this template (Resources has 1 resource(s): AWS::S3::Bucket)"),
-    ("no-iam.json", '{"AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {}}',
-     ":2:2: no IAM policies in this template (Resources has 0 resource(s))"),
+    ("bad.json", '{"Resources": {"R": \n  {"Type": "x" "y"}}}', ":2:16: malformed JSON: "),
     ("not-template.yaml", "- just\n- a list\n", ": not a CloudFormation template (no Resources section)"),
     ("empty.yaml", "\n", ": file is empty; expected a CloudFormation template"),
-    ("cidr-in-policy.yaml", ROLE_HEAD + "              - Effect: Allow\n                Action: s3:GetObject\n"
-     "                Resource: !Cidr [a, 1, 2]\n", ":11:27: Fn::Cidr cannot be evaluated inside an IAM policy"),
-    ("no-default.yaml", "Parameters:\n  P: {Type: String}\nConditions:\n  C: !Equals [!Ref P, x]\n" + ROLE_HEAD
-     + "              - Effect: Allow\n                Action: !If [C, s3:GetObject, s3:PutObject]\n"
-       "                Resource: '*'\n", ":4:15: parameter P has no Default; its value decides a condition here"),
-    ("unknown-condition.yaml", ROLE_HEAD + "              - Effect: Allow\n                Action: !If [Nope, a, b]\n",
-     ":10:25: no condition named Nope in Conditions"),
     ("binary.yaml", "Resources:\n  \udcff\n", ": not valid UTF-8"),
+    ("duplicate.yaml", ROLE_HEAD + "              - Effect: Allow\n                Action: s3:GetObject\n"
+     "                Action: s3:PutObject\n",
+     ":11:17: duplicate key 'Action': also at line 10 column 17; CloudFormation does not accept a key twice"),
+    ("duplicate.json", '{"Resources": {},\n "Resources": {}}',
+     ":2:2: duplicate key 'Resources': also at line 1 column 2"),
+]
+
+# (file name, content, expected drift line after "<path>"): documents that cannot be evaluated are drift at their
+# place (exit 1); the rest of the template is still compared
+UNEVALUABLE = [
+    ("unknown-tag.yaml", ROLE_HEAD + "              - Effect: !Whatever Allow\n",
+     ":9:25: drift: R/p: cannot be evaluated, so it is not compared: unknown intrinsic function Fn::Whatever"),
+    ("cidr-in-policy.yaml", ROLE_HEAD + "              - Effect: Allow\n                Action: s3:GetObject\n"
+     "                Resource: !Cidr [a, 1, 2]\n",
+     ":11:27: drift: R/p: cannot be evaluated, so it is not compared: Fn::Cidr cannot be evaluated here: its "
+     "result is known only to CloudFormation"),
+    ("unknown-condition.yaml", ROLE_HEAD + "              - Effect: Allow\n                Action: !If [Nope, a, b]\n",
+     ":10:30: drift: R/p: cannot be evaluated, so it is not compared: no condition named Nope in Conditions"),
+    ("unknown-ref.yaml", ROLE_HEAD + "              - Effect: Allow\n                Action: s3:GetObject\n"
+     "                Resource: !Ref Bucket\n",
+     ":11:27: drift: R/p: cannot be evaluated, so it is not compared: Ref Bucket: no parameter or resource named "
+     "Bucket in this template"),
 ]
 
 
+@pytest.mark.parametrize(("name", "content", "expected"), UNEVALUABLE, ids=[c[0] for c in UNEVALUABLE])
+def test_unevaluable_document_is_drift_at_its_place(drift_main, tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content)
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    drift = [line for line in proc.stdout.splitlines() if ": drift: " in line]
+    assert drift == [f"{path}{expected}"]
+
+
+def test_unknown_function_outside_the_documents_does_not_stop_the_run(drift_main, tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text('{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::Bogus": 1}}},'
+                    '\n"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Statement": '
+                    '[{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:'
+                    'secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:compute-engine/*"}]}}}}}')
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1] == f"no drift: 1 policy document checked in {path}"
+
+
 @pytest.mark.parametrize(("name", "content", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_malformed_template_exits_2_naming_the_file(cli, tmp_path, name, content, expected):
+def test_malformed_template_exits_2_naming_the_file(drift_main, tmp_path, name, content, expected):
     path = tmp_path / name
     path.write_bytes(content.encode("utf-8", "surrogateescape"))
-    proc = cli("drift", "--cloudformation", str(path))
+    proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     first = proc.stderr.splitlines()[0]
     assert first.startswith(f"iamdocs drift: error: {path}{expected}"), first
@@ -62,21 +89,39 @@ def test_missing_file(cli, tmp_path):
     assert proc.stderr.splitlines()[0] == f"iamdocs drift: error: {tmp_path / 'nope.yaml'}: no such file"
 
 
-def test_nothing_created_with_these_parameters_is_an_error(cli, tmp_path, project):
+def test_nothing_created_with_these_parameters_is_nothing_to_compare(drift_main, tmp_path, project):
     from iamdocs.cfn.template import template_yaml
 
     path = tmp_path / "t.yaml"
     path.write_text(template_yaml(project), encoding="utf-8")
-    proc = cli("drift", "--cloudformation", str(path), "--param", "IamRole=Existing")
-    assert proc.returncode == 2
-    assert proc.stderr.splitlines()[0] == (
-        f"iamdocs drift: error: {path}: no IAM policy document is created with these parameter values: "
-        "AiUnlimitedRolePolicies not created: condition NEEDSROLE is false with these parameter values; "
-        "SessionManagerPolicies not created: condition NEEDSROLEANDSESSIONMANAGER is false with these parameter values")
+    proc = drift_main("--cloudformation", str(path), "--param", "IamRole=Existing")
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1] == (
+        f"nothing to compare: no document in {path} resembles a policy in policies/ (none)")
+
+
+NOTHING = [
+    ("no-iam.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+     "creates no identity policy (1 resource(s): AWS::S3::Bucket)"),
+    ("no-iam.json", '{"AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {}}',
+     "creates no identity policy (0 resource(s))"),
+    ("unknown-long.json",
+     '{"Resources": {"R": {"Type": "AWS::S3::Bucket",\n "Properties": {"BucketName": {"Fn::Bogus": "x"}}}}}',
+     "creates no identity policy (1 resource(s): AWS::S3::Bucket)"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), NOTHING, ids=[c[0] for c in NOTHING])
+def test_template_without_identity_policies_is_nothing_to_compare(drift_main, tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content)
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [f"nothing to compare: {path} {expected}"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--param", "Nope=1"], "--param Nope: no such parameter in the template"),
+    (["--param", "Nope=1"], "--param Nope: no such parameter in"),
     (["--param", "novalue"], "--param novalue: expected NAME=VALUE"),
     (["--map", "Nope=ai-unlimited-engine.json"], "--map Nope: no such policy document in"),
     (["--map", "EnginePolicy=nope.json"], "EnginePolicy: no policy nope.json in policies/"),
@@ -89,11 +134,13 @@ def test_bad_options(cli, args, message):
     assert "Traceback" not in proc.stderr
 
 
-def test_unrelated_policies_are_not_silently_passed(cli, tmp_path):
+def test_unrelated_policies_are_nothing_to_compare_not_a_pass(drift_main, tmp_path):
     path = tmp_path / "other.yaml"
     path.write_text(ROLE_HEAD + "              - Effect: Allow\n                Action: logs:PutLogEvents\n"
                     "                Resource: '*'\n")
-    proc = cli("drift", "--cloudformation", str(path))
-    assert proc.returncode == 2
-    assert "no policy document to compare" in proc.stderr
-    assert "hint: name the policy with --map" in proc.stderr
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 4
+    assert proc.stdout.splitlines()[0] == (
+        f"{path}:8:13: info: R/p: not compared: resembles no policy in policies/ (best: ai-unlimited-engine.json, "
+        "0% of actions shared)")
+    assert proc.stdout.splitlines()[-1].startswith(f"nothing to compare: no document in {path} resembles a policy")

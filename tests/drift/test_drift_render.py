@@ -86,7 +86,8 @@ def test_intrinsics_table(project):
     assert "| `!Sub` | `Fn::Sub` | evaluated |" in rows
     assert "| `!Ref` | `Ref` | evaluated |" in rows
     assert "| `!Cidr` | `Fn::Cidr` | accepted, but an error inside a policy document |" in rows
-    assert len(rows) == 2 + 20
+    assert "| `!EachMemberEquals` | `Fn::EachMemberEquals` | accepted, but an error inside a policy document |" in rows
+    assert len(rows) == 2 + 16 + 5 + 6  # intrinsics, condition functions, rule functions
 
 
 def test_resemblance(project):

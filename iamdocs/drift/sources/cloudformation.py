@@ -1,416 +1,241 @@
-"""IAM policy documents in a CloudFormation template, YAML or JSON, intrinsics evaluated.
+"""Drift of a CloudFormation template: every identity policy it can create, under every branch.
 
-Short forms (`!Sub`) are turned into the long form (`{"Fn::Sub": ...}`) while
-reading, so one evaluator handles both. Only the parts that hold policies are
-evaluated: `PolicyDocument` of AWS::IAM::Policy and AWS::IAM::ManagedPolicy,
-and `Policies` of AWS::IAM::Role.
+Reading, evaluating and finding the documents is iamdocs/cfn's work (reader,
+evaluate, identity); this module decides which parameter values to try and turns
+what each choice creates into copies for compare.py.
 
-Choice for `Fn::If` and resource `Condition`: conditions are evaluated with the
-parameters' Default values, overridden by `--param NAME=VALUE`. That is what a
-stack deployed with those values would get; to check another branch, run again
-with other values (the Makefile checks the generated template with
-Session=false and Session=true). A condition that needs a parameter without a
-Default is a usage error naming the parameter, never a guess.
-
-`${AWS::Region}`, `${AWS::AccountId}` and `${AWS::Partition}` stay as written,
-since grants.py treats them as the policies' <REGION>, <ACCOUNT_ID> and the
-partition. References to resources and attributes stay as `${Name}` text.
+Every branch by default: a template reader may deploy with any value a parameter
+allows, so every combination of the values that the conditions above IAM resources
+depend on is evaluated (`AllowedValues`; for a parameter without them, each text a
+condition compares it with, plus one other value), up to MAX_COMBINATIONS. `--param`
+fixes a parameter, `--parameters FILE` fixes several.
 """
 
 from __future__ import annotations
 
-import re
+import itertools
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from iamdocs import jsonpos
+from iamdocs.cfn.evaluate import LIST_TYPES, UnknownValue, condition_refs, is_function
+from iamdocs.cfn.evaluate import NOT_EVALUATED as _NOT_EVALUATED
+from iamdocs.cfn.identity import IAM_TYPES, Branch, Found, PolicyDoc, find
+from iamdocs.cfn.reader import (
+    KNOWN_FUNCTIONS,
+    RULE_FUNCTIONS,
+    Template,
+    TemplateError,
+    read_bytes,
+    to_text,
+)
+from iamdocs.cfn.reader import read_template as _read_template
 from iamdocs.drift.compare import Copy, Difference
-from iamdocs.drift.positions import PDict, PList, PStr, at, from_node, pos
+from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
 from iamdocs.model import Location
 
-# Short-form tags and the long-form key each stands for.
-SHORT_FORMS = {
-    "!Ref": "Ref", "!Condition": "Condition",
-    **{f"!{n}": f"Fn::{n}" for n in (
-        "Sub", "GetAtt", "If", "Join", "Select", "Split", "Equals", "Not", "And", "Or", "FindInMap", "Base64",
-        "ImportValue", "GetAZs", "Cidr", "Length", "ToJsonString", "Transform")},
-}
-# Intrinsics CloudFormation has that cannot appear in a policy this reader evaluates:
-# accepted anywhere else in the template, an error inside a policy.
-NOT_EVALUATED = {"Fn::Cidr", "Fn::Length", "Fn::ToJsonString", "Fn::Transform"}
-KNOWN_LONG_FORMS = set(SHORT_FORMS.values())
+__all__ = [
+    "MAX_COMBINATIONS",
+    "NOT_EVALUATED",
+    "SHORT_FORMS",
+    "Branches",
+    "TemplateError",
+    "branches",
+    "read_parameters",
+    "read_template",
+    "template_copies",
+]
 
-POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
-ROLE_TYPE = "AWS::IAM::Role"
-PSEUDO_KEPT = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName", "AWS::StackId",
-               "AWS::NotificationARNs"}
-_NOVALUE = object()  # Ref AWS::NoValue: the item or key disappears
-MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # CloudFormation accepts 1 MB; anything far larger is not a template
-
-
-class TemplateError(UserError):
-    """The template cannot be read or evaluated; the message names file, line and column."""
+# Short-form tags and the long-form key each stands for (any other `!Name` reads as `Fn::Name` too).
+SHORT_FORMS = {("!" + k.removeprefix("Fn::")): k for k in sorted(KNOWN_FUNCTIONS)}
+# Accepted anywhere in a template, an error inside a compared policy document.
+NOT_EVALUATED = _NOT_EVALUATED | frozenset(RULE_FUNCTIONS)
+MAX_COMBINATIONS = 256  # parameter value combinations evaluated per template
 
 
-class _Unknown(Exception):
-    def __init__(self, tag: str, mark: yaml.Mark) -> None:
-        self.tag, self.mark = tag, mark
+def read_template(path: Path, display: Path | None = None) -> Template:
+    """The template (reader.read_template), for callers that only know this module."""
+    return _read_template(path, display)
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """SafeLoader that builds positioned values and reads CloudFormation's short-form tags."""
+class Other(str):
+    """The value standing for "any other value" of a parameter without AllowedValues."""
+
+    def __new__(cls, name: str, known: tuple[str, ...]) -> Other:
+        self = super().__new__(cls, "${" + name + "}")
+        self.known = known
+        return self
+
+    known: tuple[str, ...]
+
+    def shown(self) -> str:
+        if self.known == ("",):
+            return "(not empty)"
+        return "(other than " + ", ".join(json.dumps(k) for k in self.known) + ")"
 
 
-def _mark(value: Any, node: yaml.Node) -> Any:
-    return at(value, node.start_mark.line + 1, node.start_mark.column + 1)
+def show_value(value: str) -> str:
+    return value.shown() if isinstance(value, Other) else value
 
 
-def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> PDict:
-    loader.flatten_mapping(node)
-    out = PDict()
-    for k, v in node.value:
-        key = loader.construct_object(k, deep=True)
-        out[key if isinstance(key, str) else _text(key)] = loader.construct_object(v, deep=True)
-    return _mark(out, node)
+def show_params(params: Mapping[str, str]) -> str:
+    return ", ".join(f"{k}={show_value(v)}" for k, v in params.items())
 
 
-def _construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> PList:
-    return _mark(PList(loader.construct_object(v, deep=True) for v in node.value), node)
+def _iam_conditions(template: Template) -> set[str]:
+    """Names of the conditions that decide anything about an IAM resource, and those they depend on."""
+    names: set[str] = set()
+    for res in template.resources.values():
+        if not isinstance(res, dict) or res.get("Type") not in IAM_TYPES:
+            continue
+        if isinstance(res.get("Condition"), str):
+            names.add(str(res["Condition"]))
+        stack = [res.get("Properties")]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, dict):
+                if is_function(v) == "Fn::If" and isinstance(v["Fn::If"], list) and v["Fn::If"]:
+                    names.add(str(v["Fn::If"][0]))
+                stack.extend(v.values())
+            elif isinstance(v, list):
+                stack.extend(v)
+    conditions = template.section("Conditions")
+    todo = [n for n in names if n in conditions]
+    while todo:
+        for ref in condition_refs(conditions[todo.pop()]):
+            if str(ref) not in names and str(ref) in conditions:
+                names.add(str(ref))
+                todo.append(str(ref))
+    return names
 
 
-def _construct_str(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> PStr:
-    return _mark(loader.construct_scalar(node), node)
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> PDict:
-    tag = "!" + suffix
-    key = SHORT_FORMS.get(tag)
-    if key is None:
-        raise _Unknown(tag, node.start_mark)
-    if isinstance(node, yaml.ScalarNode):
-        arg: Any = _construct_str(loader, node)
-        if key == "Fn::GetAtt":  # !GetAtt Resource.Attribute
-            name, _, attr = str(arg).partition(".")
-            arg = _mark(PList([_mark(name, node), _mark(attr, node)]), node)
-    elif isinstance(node, yaml.SequenceNode):
-        arg = _construct_seq(loader, node)
-    else:
-        arg = _construct_map(loader, node)
-    return _mark(PDict({key: arg}), node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)  # 2012-10-17 is text to IAM
-_Loader.add_multi_constructor("!", _construct_tag)
-
-
-def read_template(path: Path, display: Path | None = None) -> Any:
-    """The template as positioned Python values; TemplateError for anything unreadable."""
-    shown = display or path
-    try:
-        if path.is_file() and path.stat().st_size > MAX_TEMPLATE_BYTES:
-            raise TemplateError(f"{shown}: {path.stat().st_size:,} bytes is too large for a CloudFormation template")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise TemplateError(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise TemplateError(f"{shown}: is a folder, not a template") from None
-    except OSError as exc:
-        raise TemplateError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TemplateError(f"{shown}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
-    return parse_template(text, shown)
-
-
-def parse_template(text: str, shown: Path) -> Any:
-    """Parse template text: JSON when it starts with `{`, otherwise YAML."""
-    if not text.strip():
-        raise TemplateError(f"{shown}: file is empty; expected a CloudFormation template")
-    if text.lstrip().startswith("{"):
-        try:
-            data = from_node(jsonpos.parse(text).root)
-        except jsonpos.JSONPositionError as exc:
-            raise TemplateError(f"{shown}:{exc.line}:{exc.col}: malformed JSON: {exc.message}") from None
-    else:
-        try:
-            data = yaml.load(text, Loader=_Loader)
-        except _Unknown as exc:
-            raise TemplateError(
-                f"{shown}:{exc.mark.line + 1}:{exc.mark.column + 1}: unknown intrinsic function {exc.tag}",
-                hint="CloudFormation's short forms are " + ", ".join(sorted(SHORT_FORMS))) from None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else str(shown)
-            raise TemplateError(f"{where}: malformed YAML: {exc.problem or exc.context}") from None
-        except yaml.YAMLError as exc:
-            raise TemplateError(f"{shown}: malformed YAML: {exc}") from None
-        except RecursionError:
-            raise TemplateError(f"{shown}: nested too deeply to be a template") from None
-    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
-        raise TemplateError(f"{shown}: not a CloudFormation template (no Resources section)")
-    _check_intrinsics(data, shown)
-    return data
-
-
-def _check_intrinsics(value: Any, shown: Path) -> None:
-    """An unknown `Fn::` key anywhere is an error, as an unknown short-form tag is."""
-    stack = [value]
+def _parameter_refs(expr: Any) -> tuple[set[str], dict[str, set[str]]]:
+    """Parameters a condition expression reads, and the texts it compares each one with (Fn::Equals)."""
+    refs: set[str] = set()
+    compared: dict[str, set[str]] = {}
+    stack = [expr]
     while stack:
         v = stack.pop()
         if isinstance(v, dict):
-            for k in v:
-                if isinstance(k, str) and k.startswith("Fn::") and k not in KNOWN_LONG_FORMS:
-                    line, col = pos(k, pos(v))
-                    raise TemplateError(f"{shown}:{line}:{col}: unknown intrinsic function {k}",
-                                        hint="known: " + ", ".join(sorted(KNOWN_LONG_FORMS)))
+            fn = is_function(v)
+            if fn == "Ref" and isinstance(v["Ref"], str):
+                refs.add(str(v["Ref"]))
+            if fn == "Fn::Equals" and isinstance(v[fn], list) and len(v[fn]) == 2:
+                a, b = v[fn]
+                for x, y in ((a, b), (b, a)):
+                    if is_function(x) == "Ref" and not isinstance(y, (dict, list)):
+                        compared.setdefault(str(x["Ref"]), set()).add(to_text(y))
             stack.extend(v.values())
         elif isinstance(v, list):
             stack.extend(v)
+    return refs, compared
 
 
-class Evaluator:
-    """Evaluates the intrinsics inside policy documents, with parameter values and conditions."""
+@dataclass
+class Branches:
+    """The parameter value combinations to evaluate, and what was cut."""
 
-    def __init__(self, template: Mapping[str, Any], shown: Path, params: Mapping[str, str]) -> None:
-        self.t = template
-        self.shown = shown
-        self.parameters: Mapping[str, Any] = template.get("Parameters") or {}
-        self.conditions: Mapping[str, Any] = template.get("Conditions") or {}
-        self.mappings: Mapping[str, Any] = template.get("Mappings") or {}
-        self.resources: Mapping[str, Any] = template["Resources"]
-        unknown = sorted(set(params) - set(self.parameters))
-        if unknown:
-            raise TemplateError(f"{shown}: --param {', '.join(unknown)}: no such parameter in the template",
-                                hint="parameters: " + (", ".join(self.parameters) or "none"))
-        self.params = dict(params)
-        self._cond_cache: dict[str, bool] = {}
-        self._cond_stack: list[str] = []
+    combinations: list[dict[str, str]]
+    total: int  # how many there are before the bound
+    varied: list[str] = field(default_factory=list)  # the parameters that vary
 
-    def fail(self, value: Any, message: str) -> TemplateError:
-        line, col = pos(value)
-        where = f"{self.shown}:{line}:{col}" if line else str(self.shown)
-        return TemplateError(f"{where}: {message}")
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self.combinations)
 
-    def parameter(self, name: str, where: Any, need: bool) -> Any:
-        """A parameter's value: --param, else Default; None (or an error when `need`) without either."""
-        if name in self.params:
-            value: Any = self.params[name]
+
+def check_params(template: Template, fixed: Mapping[str, str], origin: str = "--param") -> None:
+    """Chosen values must name parameters of the template and be among their AllowedValues."""
+    params = template.section("Parameters")
+    unknown = sorted(set(fixed) - set(params))
+    if unknown:
+        raise UserError(f"{origin} {', '.join(unknown)}: no such parameter in {template.path}",
+                        hint="parameters: " + (", ".join(params) or "none"))
+    for name, value in fixed.items():
+        spec = params[name]
+        allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
+        if not isinstance(allowed, list) or not allowed:
+            continue
+        texts = [to_text(a) for a in allowed]
+        is_list = isinstance(spec, dict) and str(spec.get("Type", "")).startswith(LIST_TYPES)
+        values = [v.strip() for v in value.split(",")] if is_list else [value]
+        bad = [v for v in values if v not in texts]
+        if bad:
+            raise UserError(f"{origin} {name}={value}: not one of the values {name} allows",
+                            hint="allowed: " + ", ".join(texts))
+
+
+def branches(template: Template, fixed: Mapping[str, str] | None = None, limit: int = MAX_COMBINATIONS) -> Branches:
+    """Every combination of values for the parameters the IAM conditions depend on; the defaults first."""
+    fixed = dict(fixed or {})
+    params = template.section("Parameters")
+    conditions = template.section("Conditions")
+    refs: set[str] = set()
+    compared: dict[str, set[str]] = {}
+    for name in sorted(_iam_conditions(template)):
+        r, c = _parameter_refs(conditions.get(name))
+        refs |= r
+        for k, v in c.items():
+            compared.setdefault(k, set()).update(v)
+    choices: dict[str, list[str]] = {}
+    for name in params:
+        if name not in refs or name in fixed:
+            continue
+        spec = params[name] if isinstance(params[name], dict) else {}
+        default = to_text(spec["Default"]) if "Default" in spec else None
+        if isinstance(spec.get("AllowedValues"), list) and spec["AllowedValues"]:
+            values = [to_text(v) for v in spec["AllowedValues"]]
         else:
-            spec = self.parameters.get(name)
-            if not isinstance(spec, dict) or "Default" not in spec:
-                if need:
-                    raise self.fail(where, f"parameter {name} has no Default; its value decides a condition here")
-                return None
-            value = spec["Default"]
-        spec = self.parameters.get(name) or {}
-        if isinstance(spec, dict) and str(spec.get("Type", "")).startswith(("CommaDelimitedList", "List<")):
-            return [s.strip() for s in str(value).split(",")] if isinstance(value, str) else list(value)
-        return _text(value) if isinstance(value, (int, float, bool)) else value
-
-    def condition(self, name: str, where: Any) -> bool:
-        if name in self._cond_cache:
-            return self._cond_cache[name]
-        if name not in self.conditions:
-            raise self.fail(where, f"no condition named {name} in Conditions")
-        if name in self._cond_stack:
-            raise self.fail(where, f"condition {name} refers to itself")
-        self._cond_stack.append(name)
-        result = self.truth(self.conditions[name])
-        self._cond_stack.pop()
-        self._cond_cache[name] = result
-        return result
-
-    def truth(self, value: Any) -> bool:
-        """A condition expression (Fn::Equals, Fn::And, Fn::Or, Fn::Not, Condition) as a bool."""
-        if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
-            if key == "Condition":
-                return self.condition(str(arg), value)
-            if key == "Fn::Equals":
-                if not isinstance(arg, list) or len(arg) != 2:
-                    raise self.fail(value, "Fn::Equals needs a list of two values")
-                a, b = (self.resolve(x, need=True) for x in arg)
-                return _text(a) == _text(b)
-            if key == "Fn::Not":
-                items = arg if isinstance(arg, list) else [arg]
-                if len(items) != 1:
-                    raise self.fail(value, "Fn::Not needs a list of one condition")
-                return not self.truth(items[0])
-            if key in ("Fn::And", "Fn::Or"):
-                if not isinstance(arg, list) or not arg:
-                    raise self.fail(value, f"{key} needs a list of conditions")
-                results = [self.truth(x) for x in arg]
-                return all(results) if key == "Fn::And" else any(results)
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise self.fail(value, "not a condition: expected Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition")
-
-    def resolve(self, value: Any, need: bool = False) -> Any:
-        """A value with every intrinsic evaluated; `_NOVALUE` items and keys removed."""
-        if isinstance(value, list):
-            out = [self.resolve(v, need) for v in value]
-            line, col = pos(value)
-            return at([v for v in out if v is not _NOVALUE], line, col)
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            (key, arg), = value.items()
-            if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
-                result = self.intrinsic(key, arg, value, need)
-                line, col = pos(value)
-                return at(result, line, col) if line and result is not _NOVALUE else result
-        out = {k: self.resolve(v, need) for k, v in value.items()}
-        line, col = pos(value)
-        return at({k: v for k, v in out.items() if v is not _NOVALUE}, line, col)
-
-    def intrinsic(self, key: str, arg: Any, where: Any, need: bool) -> Any:
-        if key in NOT_EVALUATED:
-            raise self.fail(where, f"{key} cannot be evaluated inside an IAM policy")
-        if key == "Ref":
-            return self.ref(str(arg), where, need)
-        if key == "Fn::If":
-            if not isinstance(arg, list) or len(arg) != 3:
-                raise self.fail(where, "Fn::If needs [condition name, value if true, value if false]")
-            return self.resolve(arg[1] if self.condition(str(arg[0]), where) else arg[2], need)
-        if key == "Fn::Sub":
-            return self.sub(arg, where, need)
-        if key == "Fn::Join":
-            if not isinstance(arg, list) or len(arg) != 2:
-                raise self.fail(where, "Fn::Join needs [delimiter, list of values]")
-            items = self.resolve(arg[1], need)
-            if not isinstance(items, list):
-                raise self.fail(where, "Fn::Join: the second item must be a list")
-            return _text(self.resolve(arg[0], need)).join(self._string(x, where) for x in items)
-        if key == "Fn::Select":
-            if not isinstance(arg, list) or len(arg) != 2:
-                raise self.fail(where, "Fn::Select needs [index, list]")
-            items = self.resolve(arg[1], need)
-            try:
-                return items[int(self.resolve(arg[0], need))]
-            except (ValueError, TypeError, IndexError):
-                raise self.fail(where, "Fn::Select: index is not a number within the list") from None
-        if key == "Fn::Split":
-            if not isinstance(arg, list) or len(arg) != 2:
-                raise self.fail(where, "Fn::Split needs [delimiter, text]")
-            delim = self._string(self.resolve(arg[0], need), where)
-            line, col = pos(where)
-            return PList(at(s, line, col) for s in self._string(self.resolve(arg[1], need), where).split(delim))
-        if key == "Fn::GetAtt":
-            parts = arg if isinstance(arg, list) else str(arg).split(".", 1)
-            if len(parts) != 2:
-                raise self.fail(where, "Fn::GetAtt needs [resource, attribute]")
-            return "${" + ".".join(self._string(self.resolve(p, need), where) for p in parts) + "}"
-        if key == "Fn::FindInMap":
-            if not isinstance(arg, list) or len(arg) not in (3, 4):
-                raise self.fail(where, "Fn::FindInMap needs [map, top-level key, second-level key]")
-            m, k1, k2 = (self._string(self.resolve(x, need), where) for x in arg[:3])
-            try:
-                return self.resolve(self.mappings[m][k1][k2], need)
-            except (KeyError, TypeError):
-                if len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
-                    return self.resolve(arg[3]["DefaultValue"], need)
-                raise self.fail(where, f"Fn::FindInMap: no {m}/{k1}/{k2} in Mappings") from None
-        if key == "Fn::Base64":
-            return self.resolve(arg, need)
-        if key == "Fn::ImportValue":
-            return "${Import:" + self._string(self.resolve(arg, need), where) + "}"
-        if key == "Fn::GetAZs":
-            return ["${AWS::Region}a", "${AWS::Region}b"]
-        if key in ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not"):
-            return self.truth({key: arg})
-        raise self.fail(where, f"unknown intrinsic function {key}")
-
-    def ref(self, name: str, where: Any, need: bool) -> Any:
-        if name == "AWS::NoValue":
-            return _NOVALUE
-        if name in PSEUDO_KEPT:
-            return "${" + name + "}"
-        if name == "AWS::URLSuffix":
-            return "amazonaws.com"
-        if name in self.parameters:
-            value = self.parameter(name, where, need)
-            return "${" + name + "}" if value is None else value
-        return "${" + name + "}"  # a resource: its physical ID is known only after deploy
-
-    def sub(self, arg: Any, where: Any, need: bool) -> str:
-        if isinstance(arg, list):
-            if len(arg) != 2 or not isinstance(arg[1], dict):
-                raise self.fail(where, "Fn::Sub needs a text or [text, {variables}]")
-            text, variables = arg[0], {k: self.resolve(v, need) for k, v in arg[1].items()}
-        else:
-            text, variables = arg, {}
-        if not isinstance(text, str):
-            raise self.fail(where, "Fn::Sub: the template text must be a string")
-
-        def one(m: re.Match[str]) -> str:
-            inner = m.group(1)
-            if inner.startswith("!"):
-                return "${" + inner[1:] + "}"
-            name = inner.strip()
-            if name in variables:
-                return self._string(variables[name], where)
-            if "." in name and name.split(".", 1)[0] in self.resources:
-                return "${" + name + "}"
-            value = self.ref(name, where, need)
-            if value is _NOVALUE:
-                raise self.fail(where, "Fn::Sub: ${AWS::NoValue} cannot be substituted")
-            return self._string(value, where)
-
-        return re.sub(r"\$\{([^}]*)\}", one, str(text))
-
-    def _string(self, value: Any, where: Any) -> str:
-        if isinstance(value, str):
-            return str(value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        raise self.fail(where, f"expected text here, got {type(value).__name__}")
+            known = tuple(sorted(compared.get(name, set())))
+            values = [*known, default if default is not None and default not in known else Other(name, known)]
+        if default in values:  # the default first: the first combination is what a plain deploy gets
+            values.remove(default)
+            values.insert(0, default)
+        choices[str(name)] = values
+    total = 1
+    for v in choices.values():
+        total *= len(v)
+    combos = [dict(fixed, **dict(zip(choices, values, strict=True)))
+              for values in itertools.islice(itertools.product(*choices.values()), limit)]
+    return Branches(combos, total, list(choices))
 
 
-def _text(value: Any) -> str:
-    """A scalar as CloudFormation compares it: YAML's true is "true", lists join with commas."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(_text(v) for v in value)
-    return str(value)
-
-
-MAX_COMBINATIONS = 32  # parameter value combinations tried per template (see parameter_combinations)
-
-
-def parameter_combinations(template: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Every combination of the values of parameters with AllowedValues, the defaults first.
-
-    What a published template can create depends on the values a reader picks,
-    so every choice it offers is a copy to check. With more than
-    MAX_COMBINATIONS, each parameter is varied on its own from the defaults.
-    """
-    params = template.get("Parameters") or {}
-    choices = {str(name): [_text(v) for v in spec["AllowedValues"]] for name, spec in params.items()
-               if isinstance(spec, dict) and isinstance(spec.get("AllowedValues"), list) and spec["AllowedValues"]}
-    base = {n: v[0] for n, v in choices.items() if "Default" not in params[n]}  # no Default: the first value
-    defaults = {**{n: _text(params[n]["Default"]) for n in choices if n not in base}, **base}
-    combos: list[dict[str, str]] = [{}]
-    for name, values in choices.items():
-        combos = [{**c, name: v} for c in combos for v in values]
-    if len(combos) > MAX_COMBINATIONS:
-        combos = [{**defaults, name: v} for name, values in choices.items() for v in values]
-    out = [base]  # the parameters' own defaults first
-    for c in combos:
-        changed = {k: v for k, v in c.items() if k in base or v != defaults[k]}
-        if changed not in out:
-            out.append(changed)
-    return out
+def read_parameters(path: Path) -> dict[str, str]:
+    """A CloudFormation parameter file: the AWS CLI's list of ParameterKey/ParameterValue, or {"Name": "value"}."""
+    raw = read_bytes(path, path, "parameter file")
+    try:
+        root = jsonpos.parse(raw.decode("utf-8-sig")).root
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not valid UTF-8") from None
+    except jsonpos.JSONPositionError as exc:
+        raise UserError(f"{path}:{exc.line}:{exc.col}: malformed JSON: {exc.message}") from None
+    data = from_node(root)
+    out: dict[str, str] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if isinstance(v, (dict, list)) or v is None:
+                line, col = pos(k)
+                raise UserError(f"{path}:{line}:{col}: parameter {k}: the value must be text, a number or a boolean")
+            out[str(k)] = to_text(v)
+        return out
+    if isinstance(data, list):
+        for item in data:
+            line, col = pos(item, (root.line, root.col))
+            if not isinstance(item, dict) or not isinstance(item.get("ParameterKey"), str):
+                raise UserError(f"{path}:{line}:{col}: expected {{\"ParameterKey\": ..., \"ParameterValue\": ...}}")
+            if item.get("UsePreviousValue") is True:
+                continue
+            value = item.get("ParameterValue")
+            if isinstance(value, (dict, list)) or value is None:
+                raise UserError(f"{path}:{line}:{col}: parameter {item['ParameterKey']}: ParameterValue must be text")
+            out[str(item["ParameterKey"])] = to_text(value)
+        return out
+    raise UserError(f"{path}:1:1: a parameter file is a list of ParameterKey/ParameterValue objects or a "
+                    "{\"Name\": \"value\"} object")
 
 
 def _parse_map(entries: list[str]) -> dict[str, tuple[str, ...]]:
@@ -424,82 +249,231 @@ def _parse_map(entries: list[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def template_copies(path: Path, params: Mapping[str, str] | None = None, mapping: list[str] | None = None,
-                    display: Path | None = None, none_created_ok: bool = False) -> tuple[list[Copy], list[Difference]]:
-    """Every IAM policy document the template creates with these parameter values, and the resources skipped.
-
-    Raises TemplateError when the template has no IAM policy documents at all, or
-    none with these values (unless `none_created_ok`, for callers that try
-    several values): a check that compares nothing must not pass.
-    """
-    shown = display or path
-    t = read_template(path, shown)
-    ev = Evaluator(t, shown, params or {})
-    maps = _parse_map(mapping or [])
-    copies: list[Copy] = []
-    notes: list[Difference] = []
-    found_any = False
-    used_keys: set[str] = set()
-
-    def add(name: str, logical: str, doc: Any, where: Any) -> None:
-        if isinstance(doc, str):  # a policy written as JSON text
-            try:
-                doc = from_node(jsonpos.parse(doc).root, max(pos(where)[0] - 1, 0))
-            except jsonpos.JSONPositionError as exc:
-                raise ev.fail(where, f"{name}: PolicyDocument is text but not JSON: {exc.message}") from None
-        if not isinstance(doc, dict):
-            raise ev.fail(where, f"{name}: PolicyDocument is not an object")
-        forced = maps.get(name) or maps.get(logical) or ()
-        used_keys.update(k for k in (name, logical) if k in maps)
-        line, col = pos(doc, pos(where))
-        copies.append(Copy(name, doc, Location(shown, line, col), tuple(forced)))
-
-    for logical, res in ev.resources.items():
-        if not isinstance(res, dict):
-            continue
-        rtype = res.get("Type")
-        if rtype not in (*POLICY_TYPES, ROLE_TYPE):
-            continue
-        props = res.get("Properties") or {}
-        if not isinstance(props, dict):
-            raise ev.fail(res, f"{logical}: Properties is not an object")
-        if rtype == ROLE_TYPE and "Policies" not in props:
-            continue
-        found_any = True
-        if "Condition" in res and not ev.condition(str(res["Condition"]), res):
-            line, col = pos(res)
-            notes.append(Difference("skipped", "info", Location(shown, line, col), str(logical), "", "",
-                                    f"not created: condition {res['Condition']} is false with these parameter values"))
-            continue
-        if rtype in POLICY_TYPES:
-            if "PolicyDocument" not in props:
-                raise ev.fail(res, f"{logical}: {rtype} without PolicyDocument")
-            add(str(logical), str(logical), ev.resolve(props["PolicyDocument"]), props["PolicyDocument"])
-            continue
-        policies = ev.resolve(props["Policies"])
-        if not isinstance(policies, list):
-            raise ev.fail(props["Policies"], f"{logical}: Policies is not a list")
-        for i, p in enumerate(policies):
-            if not isinstance(p, dict) or "PolicyDocument" not in p:
-                raise ev.fail(p if pos(p)[0] else props["Policies"], f"{logical}: Policies[{i}] has no PolicyDocument")
-            pname = p.get("PolicyName")
-            name = f"{logical}/{pname if isinstance(pname, str) else i}"
-            add(name, str(logical), p["PolicyDocument"], p)
-    if not found_any:
-        key = next(k for k in t if k == "Resources")  # the key carries its position; point the reader at it
-        line, col = pos(key, pos(ev.resources))
-        where = f"{shown}:{line}:{col}" if line else str(shown)
-        types = sorted({str(r.get("Type")) for r in ev.resources.values() if isinstance(r, dict) and r.get("Type")})
-        found = f"Resources has {len(ev.resources)} resource(s)" + (f": {', '.join(types)}" if types else "")
-        raise TemplateError(f"{where}: no IAM policies in this template ({found})",
-                            hint="drift looks at AWS::IAM::Policy, AWS::IAM::ManagedPolicy and the Policies of "
-                                 "AWS::IAM::Role")
-    unused = sorted(set(maps) - used_keys)
+def check_map(found: Found, mapping: list[str], shown: Path) -> dict[str, tuple[str, ...]]:
+    maps = _parse_map(mapping)
+    known = {d.name for d in found.documents} | {d.logical_id for d in found.documents}
+    unused = sorted(set(maps) - known)
     if unused:
         raise UserError(f"--map {', '.join(unused)}: no such policy document in {shown}",
-                        hint="documents: " + ", ".join(c.name for c in copies))
+                        hint="documents: " + ", ".join(d.name for d in found.documents))
+    return maps
+
+
+def document_copy(template: Template, doc: PolicyDoc, document: Any, maps: Mapping[str, tuple[str, ...]]) -> Copy:
+    """An evaluated document as a copy to compare; a document written as JSON text is parsed first."""
+    if isinstance(document, str):
+        line = pos(document, pos(doc.document))[0]
+        try:
+            document = from_node(jsonpos.parse(document).root, max(line - 1, 0))
+        except jsonpos.JSONPositionError as exc:
+            raise TemplateError(f"{template.where(doc.document)}: {doc.name}: PolicyDocument is text but not JSON: "
+                                f"{exc.message}") from None
+    if not isinstance(document, dict):
+        raise TemplateError(f"{template.where(doc.document)}: {doc.name}: PolicyDocument is not an object")
+    forced = maps.get(doc.name) or maps.get(doc.logical_id) or ()
+    line, col = pos(document, pos(doc.document))
+    return Copy(doc.name, document, Location(template.path, line, col), tuple(forced))
+
+
+def template_copies(path: Path, params: Mapping[str, str] | None = None, mapping: list[str] | None = None,
+                    display: Path | None = None, none_created_ok: bool = False) -> tuple[list[Copy], list[Difference]]:
+    """The copies one choice of parameter values creates (the defaults where not given), and what it skips.
+
+    For one branch only; `drift --cloudformation` checks every branch (check.py's check_template).
+    """
+    template = _read_template(path, display)
+    found = find(template)
+    params = dict(params or {})
+    check_params(template, params)
+    maps = check_map(found, mapping or [], template.path)
+    if not found.documents:
+        raise TemplateError(f"{template.path}: no IAM policies in this template")
+    branch = Branch(template, found, params)
+    copies: list[Copy] = []
+    notes: list[Difference] = []
+    for doc in found.documents:
+        if not branch.exists(doc):
+            line, col = pos(doc.holder)
+            notes.append(Difference("skipped", "info", Location(template.path, line, col), doc.name, "", "",
+                                    "not created with these parameter values"))
+            continue
+        copies.append(document_copy(template, doc, branch.evaluate(doc).document, maps))
     if not copies and not none_created_ok:
-        skipped = "; ".join(f"{n.document} {n.message}" for n in notes)
-        raise TemplateError(f"{shown}: no IAM policy document is created with these parameter values: {skipped}",
-                            hint="set other values with --param NAME=VALUE")
+        raise TemplateError(f"{template.path}: no IAM policy document is created with these parameter values")
     return copies, notes
+
+
+def _error_at(exc: TemplateError, fallback: Location) -> tuple[Location, str]:
+    """Where an evaluation error points, and its message without the location prefix."""
+    value = getattr(exc, "at", None)
+    line, col = pos(value)
+    detail = getattr(exc, "detail", None) or exc.message
+    return (Location(fallback.path, line, col) if line else fallback), detail
+
+
+def _when(indexes: list[int], br: Branches) -> str:
+    """The parameter values under which something occurs, short: "" when under every combination checked."""
+    if len(indexes) == len(br.combinations) or not br.varied:
+        return ""
+    combos = [br.combinations[i] for i in indexes]
+    per: dict[str, list[str]] = {}
+    for name in br.varied:
+        per[name] = list(dict.fromkeys(c[name] for c in combos))
+    product = 1
+    for v in per.values():
+        product *= len(v)
+    all_values = {n: list(dict.fromkeys(c[n] for c in br.combinations)) for n in br.varied}
+    if product == len(set(tuple(c[n] for n in br.varied) for c in combos)):  # a plain product: name the values
+        parts = [f"{n}={show_value(v[0])}" if len(v) == 1 else f"{n} in {{{', '.join(show_value(x) for x in v)}}}"
+                 for n, v in per.items() if len(v) < len(all_values[n])]
+        return "when " + ", ".join(parts)
+    shown = [show_params({n: c[n] for n in br.varied}) for c in combos[:4]]
+    more = f"; and {len(combos) - 4} more" if len(combos) > 4 else ""
+    return "when " + " | ".join(shown) + more
+
+
+def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] | None = None,
+                   mapping: list[str] | None = None, display: Path | None = None) -> Any:
+    """The drift report of a template over every branch (or those `params` leave open).
+
+    Each difference is reported once, with the parameter values under which it
+    occurs when it does not occur under all of them. A document that cannot be
+    evaluated is drift at its place; the other documents are still compared.
+    """
+    from iamdocs.drift.compare import Report, RoleCopy, compare_copies, compare_roles
+
+    template = _read_template(path, display)
+    found = find(template)
+    fixed = dict(params or {})
+    check_params(template, fixed)
+    maps = check_map(found, mapping or [], template.path)
+    report = Report("cloudformation", str(template.path))
+    if not found.documents:
+        types = sorted({str(r.get("Type")) for r in template.resources.values() if isinstance(r, dict)})
+        report.nothing = (f"{template.path} creates no identity policy ({len(template.resources)} resource(s)"
+                          + (f": {', '.join(types)}" if types else "") + ")")
+        return report
+    br = branches(template, fixed)
+    seen: dict[tuple[Any, ...], tuple[Difference, list[int]]] = {}
+    cache: dict[tuple[str, str], tuple[list[Difference], tuple[str, ...]]] = {}
+    created: set[str] = set()
+    compared: set[str] = set()
+
+    def note(i: int, d: Difference) -> None:
+        key = (d.kind, d.severity, d.loc.line, d.loc.col, d.document, d.canonical, d.action, d.message)
+        if key not in seen:
+            seen[key] = (d, [])
+        if not seen[key][1] or seen[key][1][-1] != i:
+            seen[key][1].append(i)
+
+    for i, combo in enumerate(br.combinations):
+        branch = Branch(template, found, combo)
+        by_role: dict[str, list[Copy]] = {}
+        for doc in found.documents:
+            doc_loc = Location(template.path, *pos(doc.document, pos(doc.holder)))
+            try:
+                if not branch.exists(doc):
+                    continue
+                created.add(doc.name)
+                evaluated = branch.evaluate(doc)
+                copy = document_copy(template, doc, evaluated.document, maps)
+            except UnknownValue as exc:
+                loc, detail = _error_at(exc, doc_loc)
+                note(i, Difference("unknown", "info", loc, doc.name, "", "", f"not compared: {detail}"))
+                continue
+            except TemplateError as exc:
+                loc, detail = _error_at(exc, doc_loc)
+                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
+                                   f"cannot be evaluated, so it is not compared: {detail}"))
+                continue
+            key = (doc.name, json.dumps(copy.document, sort_keys=True, default=str))
+            if key not in cache:
+                r = compare_copies(project, [copy], db, "cloudformation", str(template.path))
+                cache[key] = (r.differences, copy.matched)
+            diffs, copy.matched = cache[key]
+            for d in diffs:
+                note(i, d)
+            if copy.matched:
+                compared.add(doc.name)
+            for role in evaluated.roles:
+                by_role.setdefault(role, []).append(copy)
+        try:
+            roles = []
+            for role in branch.roles():
+                trust_at = role.trust if role.trust is not None else role.resource
+                roles.append(RoleCopy(role.logical_id, Location(template.path, *pos(role.resource)),
+                                      branch.trust(role), Location(template.path, *pos(trust_at)),
+                                      by_role.get(role.logical_id, [])))
+            for d in compare_roles(project, roles):
+                note(i, d)
+        except TemplateError as exc:
+            loc, detail = _error_at(exc, Location(template.path))
+            note(i, Difference("unreadable", "drift", loc, "roles", "", "", f"cannot be evaluated: {detail}"))
+    for doc in found.documents:
+        if doc.name not in created:
+            line, col = pos(doc.holder)
+            note(0, Difference("skipped", "info", Location(template.path, line, col), doc.name, "", "",
+                               "not created with any of the parameter values checked"))
+    for d, indexes in seen.values():
+        when = _when(indexes, br) if d.kind != "skipped" else ""
+        report.differences.append(Difference(d.kind, d.severity, d.loc, d.document, d.canonical, d.action,
+                                             f"{d.message} ({when})" if when else d.message))
+    report.documents = len(compared)
+    if br.cut:
+        report.differences.append(Difference(
+            "bound", "info", Location(template.path), "", "", "",
+            f"checked {len(br.combinations)} of {br.total:,} parameter combinations ({', '.join(br.varied)}); "
+            "fix some with --param NAME=VALUE to check the others"))
+    elif br.varied:
+        report.differences.append(Difference(
+            "branches", "info", Location(template.path), "", "", "",
+            f"checked every branch: {len(br.combinations)} combination(s) of {', '.join(br.varied)}"))
+    if not compared and not report.drift:
+        unmatched = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
+        report.nothing = f"no document in {template.path} resembles a policy in policies/ ({unmatched or 'none'})"
+    return report
+
+
+@dataclass
+class MatchedDocument:
+    """A document of the template and the canonical policies it was compared with (for tools that rewrite it).
+
+    `doc` has the logical ID, resource type, policy name, the raw PolicyDocument
+    with its `start`/`end` offsets into `template.text`, and its conditions.
+    `canonical` is empty when no branch matched it to a policy in policies/.
+    """
+
+    doc: PolicyDoc
+    canonical: tuple[str, ...]
+    branches: list[dict[str, str]]  # the parameter values under which it was compared with `canonical`
+
+
+def matched_documents(project: Any, db: Any, template: Template, params: Mapping[str, str] | None = None,
+                      mapping: list[str] | None = None) -> list[MatchedDocument]:
+    """Every identity policy document of the template with the canonical policy it matches (Jaccard or --map).
+
+    A document that matches different policies under different branches appears
+    once per policy; one that cannot be evaluated in a branch is left out of it.
+    """
+    from iamdocs.drift.compare import compare_copies
+
+    found = find(template)
+    fixed = dict(params or {})
+    check_params(template, fixed)
+    maps = check_map(found, mapping or [], template.path)
+    out: dict[tuple[int, tuple[str, ...]], MatchedDocument] = {}
+    for combo in branches(template, fixed).combinations:
+        branch = Branch(template, found, combo)
+        for n, doc in enumerate(found.documents):
+            try:
+                if not branch.exists(doc):
+                    continue
+                copy = document_copy(template, doc, branch.evaluate(doc).document, maps)
+            except TemplateError:
+                continue
+            compare_copies(project, [copy], db, "cloudformation", str(template.path))
+            key = (n, copy.matched)
+            if key not in out:
+                out[key] = MatchedDocument(doc, copy.matched, [])
+            out[key].branches.append(combo)
+    return [out[k] for k in sorted(out, key=lambda k: (k[0], k[1]))]

@@ -10,7 +10,10 @@ wrapped around them; a `filename` title above a block names its policy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import os
+import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -108,37 +111,79 @@ def _names(project: Project) -> dict[str, str]:
 
 
 def _template_copies(path: Path, rel: Path, label: str) -> tuple[list[Copy], list[Difference]]:
-    """A published template's policy documents for every choice of parameter values it offers.
+    """A published template's policy documents under every choice of parameter values it offers.
 
     A reader may deploy it with any allowed value (Session = true, say), so each
-    document any choice creates is checked once; names say which values made it.
+    distinct document any choice creates is checked once; its name says which
+    values, other than the defaults, made it.
     """
+    from iamdocs.cfn.identity import Branch, find
     from iamdocs.drift.sources.cloudformation import (
         TemplateError,
-        parameter_combinations,
+        branches,
+        document_copy,
         read_template,
-        template_copies,
+        show_params,
     )
 
+    template = read_template(path, rel)
+    found = find(template)
+    br = branches(template)
+    base = br.combinations[0]
     copies: list[Copy] = []
-    seen: set[tuple[str, int, int]] = set()
-    notes: list[Difference] = []
-    for i, params in enumerate(parameter_combinations(read_template(path, rel))):
-        found, skipped = template_copies(path, params, display=rel, none_created_ok=True)
-        suffix = f" ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else ""
-        for c in found:
-            key = (c.name, c.loc.line, c.loc.col)
+    seen: set[tuple[str, str]] = set()
+    created: set[str] = set()
+    for params in br.combinations:
+        branch = Branch(template, found, params)
+        changed = {k: v for k, v in params.items() if base.get(k) != v}
+        suffix = f" ({show_params(changed)})" if changed else ""
+        for doc in found.documents:
+            if not branch.exists(doc):
+                continue
+            created.add(doc.name)
+            c = document_copy(template, doc, branch.evaluate(doc).document, {})
+            key = (doc.name, json.dumps(c.document, sort_keys=True, default=str))
             if key in seen:
                 continue
             seen.add(key)
             c.name = f"{label} {c.name}{suffix}"
             copies.append(c)
-        if i == 0:  # what the defaults skip; the other choices would repeat it
-            notes += [Difference(n.kind, n.severity, n.loc, f"{label} {n.document}", "", "", n.message)
-                      for n in skipped]
+    notes = [Difference("skipped", "info", Location(rel, *pos(doc.holder)), f"{label} {doc.name}", "", "",
+                        "not created with any allowed parameter values") for doc in found.documents
+             if doc.name not in created]
     if not copies:
         raise TemplateError(f"{rel}: no IAM policy document is created with any allowed parameter values")
     return copies, notes
+
+
+def site_files(site: Path, shown: Path) -> Iterator[Path]:
+    """Every file of the site, sorted; refuses what is not a regular file and symlinks that leave the site.
+
+    A built site holds only regular files. A FIFO would hang the read, a device
+    such as /dev/zero would fill memory, and a symlink out of the folder would
+    check something that is not the site.
+    """
+    root = site.resolve()
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(site, followlinks=False):
+        dirs.sort()
+        for name in [*files, *(d for d in dirs if os.path.islink(os.path.join(folder, d)))]:
+            path = Path(folder) / name
+            rel = shown / path.relative_to(site)
+            if path.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not target.is_relative_to(root):
+                    raise UserError(f"{rel}: a symlink that leads out of the site ({target}); refusing to follow it")
+                if target.is_dir():
+                    continue  # its files are checked where they are
+            try:
+                mode = path.stat().st_mode
+            except OSError as exc:
+                raise UserError(f"{rel}: cannot be read: {exc.strerror or exc}") from None
+            if not stat.S_ISREG(mode):
+                raise UserError(f"{rel}: not a regular file (a FIFO, socket or device); refusing to read it")
+            found.append(path)
+    return iter(sorted(found))
 
 
 def site_copies(site: Path, project: Project, display: Path | None = None) -> tuple[list[Copy], list[Difference]]:
@@ -156,7 +201,8 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
         values = {n: p.example for n, p in project.catalog.placeholders.items()}
     copies: list[Copy] = []
     notes: list[Difference] = []
-    for path in sorted(site.rglob("*.html")):
+    files = list(site_files(site, shown))
+    for path in (f for f in files if f.suffix == ".html"):
         rel = shown / path.relative_to(site)
         try:
             html = path.read_text(encoding="utf-8")
@@ -181,7 +227,7 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
             line, col = pos(doc, (block.line, 1))
             copies.append(Copy(f"{path.relative_to(site)} ({label})", doc, Location(rel, line, col),
                                (names[block.filename],) if block.filename in names else (), values))
-    for path in sorted(site.rglob("*.json")):
+    for path in (f for f in files if f.suffix == ".json"):
         rel = shown / path.relative_to(site)
         pf = read_policy_file(path, rel)
         if pf.root is None:
@@ -191,7 +237,7 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
             continue
         forced = (names[path.name],) if path.name in names else ()
         copies.append(Copy(str(path.relative_to(site)), doc, Location(rel, 1, 1), forced, values))
-    for path in sorted([*site.rglob("*.yaml"), *site.rglob("*.yml")]):
+    for path in (f for f in files if f.suffix in (".yaml", ".yml")):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

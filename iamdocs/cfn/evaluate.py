@@ -1,0 +1,313 @@
+"""Evaluate intrinsic functions and conditions of a template for given parameter values.
+
+Only what a caller asks for is evaluated (the IAM documents drift compares, their
+attachments, the conditions above them), so a function this module cannot evaluate
+elsewhere in the template never stops a run. Inside an evaluated value, anything
+CloudFormation would refuse, or that cannot be known before deploy in a way that
+matters to IAM (`Fn::Transform`, a `Ref` to a name the template does not define),
+is a TemplateError naming file, line and column.
+
+`${AWS::Region}`, `${AWS::AccountId}` and `${AWS::Partition}` stay as written,
+since grants.py reads them as the policies' <REGION>, <ACCOUNT_ID> and partition.
+References to resources and their attributes stay as `${Name}` / `${Name.Attr}` text.
+
+Conditions are evaluated in dependency order with an explicit stack, never by
+recursion, so a long chain of conditions that name each other is only a loop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from iamdocs.cfn.reader import KNOWN_FUNCTIONS, RULE_FUNCTIONS, Template, TemplateError, to_text
+from iamdocs.drift.positions import PList, at, pos, span
+
+# Functions CloudFormation has whose result cannot be known here in a way IAM documents could use.
+NOT_EVALUATED = frozenset({"Fn::Cidr", "Fn::ForEach", "Fn::Length", "Fn::ToJsonString", "Fn::Transform"})
+PSEUDO_KEPT = frozenset({"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName", "AWS::StackId",
+                         "AWS::NotificationARNs"})
+LIST_TYPES = ("CommaDelimitedList", "List<")
+NOVALUE = object()  # Ref AWS::NoValue: the item or key disappears
+
+
+class UnknownValue(TemplateError):
+    """A value depends on a parameter value that is not known (a free-text parameter's "any other value")."""
+
+
+def is_function(value: Any) -> str | None:
+    """The function name when `value` is a one-key mapping `{Ref|Condition|Fn::...: arg}`."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key,) = value
+        if isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::")):
+            return key
+    return None
+
+
+def condition_refs(expr: Any) -> list[Any]:
+    """Every `{"Condition": name}` inside a condition expression (positioned names), without recursion."""
+    out = []
+    stack = [expr]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if is_function(v) == "Condition":
+                out.append(v["Condition"])
+                continue
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return out
+
+
+class Evaluator:
+    """Evaluates one template for one choice of parameter values (`params`, else each parameter's Default)."""
+
+    def __init__(self, template: Template, params: Mapping[str, str] | None = None) -> None:
+        self.template = template
+        self.shown = template.path
+        self.parameters: Mapping[str, Any] = template.section("Parameters")
+        self.conditions: Mapping[str, Any] = template.section("Conditions")
+        self.mappings: Mapping[str, Any] = template.section("Mappings")
+        self.resources: Mapping[str, Any] = template.resources
+        self.params = dict(params or {})
+        self._cond_cache: dict[str, bool] = {}
+
+    def fail(self, value: Any, message: str) -> TemplateError:
+        """An error at a value's place; `detail` and `at` let a report place it itself."""
+        err = TemplateError(f"{self.template.where(value)}: {message}")
+        err.detail, err.at = message, value  # type: ignore[attr-defined]
+        return err
+
+    # parameters and conditions
+
+    def parameter(self, name: str, where: Any) -> Any:
+        """A parameter's value: the chosen one, else its Default; None without either. Lists for list types."""
+        spec = self.parameters.get(name)
+        if name in self.params:
+            value: Any = self.params[name]
+        elif isinstance(spec, dict) and "Default" in spec:
+            value = spec["Default"]
+        else:
+            return None
+        if isinstance(spec, dict) and str(spec.get("Type", "")).startswith(LIST_TYPES):
+            items = value if isinstance(value, list) else to_text(value).split(",")
+            return at(PList(at(to_text(s).strip(), *pos(where)) for s in items), *pos(where))
+        return at(to_text(value), *pos(where)) if not isinstance(value, (dict, list)) else value
+
+    def condition(self, name: str, where: Any) -> bool:
+        """A named condition's value; its dependencies are evaluated first, with an explicit stack."""
+        if name in self._cond_cache:
+            return self._cond_cache[name]
+        if name not in self.conditions:
+            raise self.fail(where, f"no condition named {name} in Conditions")
+        stack: list[tuple[str, bool, Any]] = [(name, False, where)]
+        visiting: set[str] = set()  # expanded, not finished: the current path of dependencies
+        while stack:
+            current, deps_done, at_ref = stack.pop()
+            if current in self._cond_cache:
+                continue
+            if deps_done:
+                self._cond_cache[current] = self.truth(self.conditions[current])
+                visiting.discard(current)
+                continue
+            if current in visiting:
+                raise self.fail(at_ref, f"condition {current} depends on itself")
+            visiting.add(current)
+            stack.append((current, True, at_ref))
+            for ref in condition_refs(self.conditions[current]):
+                dep = str(ref)
+                if dep in self._cond_cache:
+                    continue
+                if dep not in self.conditions:
+                    raise self.fail(ref, f"no condition named {dep} in Conditions")
+                if dep in visiting:
+                    raise self.fail(ref, f"condition {dep} depends on itself")
+                stack.append((dep, False, ref))
+        return self._cond_cache[name]
+
+    def truth(self, value: Any) -> bool:
+        """A condition expression as a bool; conditions it names must already be evaluated (see condition)."""
+        fn = is_function(value)
+        arg = value[fn] if fn else None
+        if fn == "Condition":
+            return self.condition(str(arg), arg)
+        if fn == "Fn::Equals":
+            if not isinstance(arg, list) or len(arg) != 2:
+                raise self.fail(value, "Fn::Equals needs a list of two values")
+            a, b = (self.resolve(x, need=True) for x in arg)
+            return to_text(a) == to_text(b)
+        if fn == "Fn::Not":
+            items = arg if isinstance(arg, list) else [arg]
+            if len(items) != 1:
+                raise self.fail(value, "Fn::Not needs a list of one condition")
+            return not self.truth(items[0])
+        if fn in ("Fn::And", "Fn::Or"):
+            if not isinstance(arg, list) or not 2 <= len(arg) <= 10:
+                raise self.fail(value, f"{fn} needs a list of 2 to 10 conditions")
+            results = [self.truth(x) for x in arg]
+            return all(results) if fn == "Fn::And" else any(results)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self.fail(value, "not a condition: expected Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition")
+
+    # values
+
+    def resolve(self, value: Any, need: bool = False) -> Any:
+        """`value` with every function evaluated; NOVALUE items and keys removed. Positions are kept.
+
+        `need`: a parameter without a value is an error (it decides a condition), not `${Name}` text.
+        """
+        if isinstance(value, list):
+            out = [self.resolve(v, need) for v in value]
+            return _keep(value, [v for v in out if v is not NOVALUE])
+        if not isinstance(value, dict):
+            return value
+        fn = is_function(value)
+        if fn is not None:
+            result = self.function(fn, value[fn], value, need)
+            return _keep(value, result) if result is not NOVALUE else result
+        out = {k: self.resolve(v, need) for k, v in value.items()}
+        return _keep(value, {k: v for k, v in out.items() if v is not NOVALUE})
+
+    def function(self, key: str, arg: Any, where: Any, need: bool) -> Any:
+        if key in NOT_EVALUATED:
+            raise self.fail(where, f"{key} cannot be evaluated here: its result is known only to CloudFormation")
+        if key in RULE_FUNCTIONS:
+            raise self.fail(where, f"{key} is a rule function: valid only in the Rules section")
+        if key not in KNOWN_FUNCTIONS:
+            raise self.fail(where, f"unknown intrinsic function {key}")
+        if key == "Ref":
+            return self.ref(arg, where, need)
+        if key == "Condition":
+            raise self.fail(where, "Condition is valid only inside Conditions and as a resource's Condition")
+        if key == "Fn::If":
+            if not isinstance(arg, list) or len(arg) != 3:
+                raise self.fail(where, "Fn::If needs [condition name, value if true, value if false]")
+            return self.resolve(arg[1] if self.condition(str(arg[0]), arg[0]) else arg[2], need)
+        if key in ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not"):
+            for ref in condition_refs(arg):
+                self.condition(str(ref), ref)
+            return "true" if self.truth({key: arg}) else "false"
+        if key == "Fn::Sub":
+            return self.sub(arg, where, need)
+        if key == "Fn::Join":
+            if not isinstance(arg, list) or len(arg) != 2:
+                raise self.fail(where, "Fn::Join needs [delimiter, list of values]")
+            items = self.resolve(arg[1], need)
+            if not isinstance(items, list):
+                raise self.fail(where, "Fn::Join: the second item must be a list")
+            return self.text(self.resolve(arg[0], need), where).join(self.text(x, where) for x in items)
+        if key == "Fn::Select":
+            if not isinstance(arg, list) or len(arg) != 2:
+                raise self.fail(where, "Fn::Select needs [index, list]")
+            index = to_text(self.resolve(arg[0], need))
+            items = self.resolve(arg[1], need)
+            if not index.isdigit():
+                raise self.fail(where, f"Fn::Select: index {index!r} is not a whole number of 0 or more")
+            if not isinstance(items, list) or int(index) >= len(items):
+                raise self.fail(where, f"Fn::Select: index {index} is outside the list")
+            return items[int(index)]
+        if key == "Fn::Split":
+            if not isinstance(arg, list) or len(arg) != 2:
+                raise self.fail(where, "Fn::Split needs [delimiter, text]")
+            delim = self.text(self.resolve(arg[0], need), where)
+            if not delim:
+                raise self.fail(where, "Fn::Split: the delimiter must not be empty")
+            return PList(at(s, *pos(where)) for s in self.text(self.resolve(arg[1], need), where).split(delim))
+        if key == "Fn::GetAtt":
+            parts = arg if isinstance(arg, list) else str(arg).split(".", 1)
+            if len(parts) != 2:
+                raise self.fail(where, "Fn::GetAtt needs [resource, attribute]")
+            name, attr = (self.text(self.resolve(p, need), where) for p in parts)
+            if name not in self.resources:
+                raise self.fail(where, f"Fn::GetAtt: no resource named {name} in this template")
+            return "${" + name + "." + attr + "}"
+        if key == "Fn::FindInMap":
+            if not isinstance(arg, list) or len(arg) not in (3, 4):
+                raise self.fail(where, "Fn::FindInMap needs [map, top-level key, second-level key]")
+            m, k1, k2 = (self.text(self.resolve(x, need), where) for x in arg[:3])
+            try:
+                return self.resolve(self.mappings[m][k1][k2], need)
+            except (KeyError, TypeError):
+                if len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
+                    return self.resolve(arg[3]["DefaultValue"], need)
+                if "${" in k1 + k2:
+                    err = UnknownValue(f"{self.template.where(where)}: Fn::FindInMap: key {k1}/{k2} depends on a "
+                                       "parameter value not known here")
+                    err.detail, err.at = "Fn::FindInMap key depends on a free-text parameter", where  # type: ignore[attr-defined]
+                    raise err from None
+                raise self.fail(where, f"Fn::FindInMap: no {m}/{k1}/{k2} in Mappings") from None
+        if key == "Fn::Base64":
+            return self.resolve(arg, need)
+        if key == "Fn::ImportValue":
+            return "${Import:" + self.text(self.resolve(arg, need), where) + "}"
+        if key == "Fn::GetAZs":
+            return PList(at(f"${{AWS::Region}}{z}", *pos(where)) for z in "ab")
+        raise self.fail(where, f"{key} cannot be evaluated here")  # pragma: no cover - every known name is above
+
+    def ref(self, name: Any, where: Any, need: bool) -> Any:
+        if not isinstance(name, str):
+            raise self.fail(where, "Ref needs the name of a parameter or resource")
+        if name == "AWS::NoValue":
+            return NOVALUE
+        if name in PSEUDO_KEPT:
+            return "${" + name + "}"
+        if name == "AWS::URLSuffix":
+            return "amazonaws.com"
+        if name in self.parameters:
+            value = self.parameter(name, where)
+            if value is None:
+                if need:
+                    raise self.fail(where, f"parameter {name} has no value and no Default; it decides a condition "
+                                           "here")
+                return "${" + name + "}"
+            return value
+        if name in self.resources:
+            return "${" + name + "}"  # a resource: its physical ID is known only after deploy
+        raise self.fail(where, f"Ref {name}: no parameter or resource named {name} in this template")
+
+    def sub(self, arg: Any, where: Any, need: bool) -> str:
+        if isinstance(arg, list):
+            if len(arg) != 2 or not isinstance(arg[1], dict):
+                raise self.fail(where, "Fn::Sub needs a text or [text, {variables}]")
+            text, variables = arg[0], {k: self.resolve(v, need) for k, v in arg[1].items()}
+        else:
+            text, variables = arg, {}
+        if not isinstance(text, str):
+            raise self.fail(where, "Fn::Sub: the template text must be a string")
+
+        def one(m: re.Match[str]) -> str:
+            inner = m.group(1)
+            if inner.startswith("!"):
+                return "${" + inner[1:] + "}"
+            name = inner.strip()
+            if name in variables:
+                return self.text(variables[name], where)
+            head = name.split(".", 1)[0]
+            if "." in name and head in self.resources:
+                return "${" + name + "}"
+            value = self.ref(name, where, need)
+            if value is NOVALUE:
+                raise self.fail(where, "Fn::Sub: ${AWS::NoValue} cannot be substituted")
+            return self.text(value, where)
+
+        return re.sub(r"\$\{([^}]*)\}", one, str(text))
+
+    def text(self, value: Any, where: Any) -> str:
+        """A scalar as text, as CloudFormation makes it; a mapping or list here is an error."""
+        if isinstance(value, (str, int, float, bool)):
+            return to_text(value)
+        raise self.fail(where, f"expected text here, got {type(value).__name__}")
+
+
+def _keep(source: Any, result: Any) -> Any:
+    """`result` with the position and source span of the value it was evaluated from."""
+    line, col = pos(source)
+    if not line or pos(result)[0]:
+        return result  # a value with its own place (a branch of Fn::If, a mapping entry) keeps it
+    start, end = span(source)
+    return at(result, line, col, start, end)
