@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,16 +23,15 @@ from typing import Any
 
 import yaml
 
+from iamdocs.cfn.evaluate import is_function
+from iamdocs.cfn.reader import Template
 from iamdocs.cfn.template import cfn_document
-from iamdocs.drift.compare import MIN_RESEMBLANCE, jaccard
-from iamdocs.drift.positions import pos
+from iamdocs.drift.compare import jaccard
 from iamdocs.errors import UserError
 from iamdocs.fsutil import check_target
-from iamdocs.grants import allowed_actions, diff, document_grants
+from iamdocs.grants import allowed_actions, document_grants
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
-
-MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # as the drift reader: far above CloudFormation's 1 MB
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,12 @@ class Span:
 
 @dataclass(frozen=True)
 class Found:
-    """A policy document of the template, located in its text, with the canonical policies it should grant."""
+    """A policy document of the template, where its text is, and the canonical policies it should grant."""
 
     name: str  # LogicalId or LogicalId/PolicyName, as drift names it
-    span: Span
-    line: int
-    col: int
-    document: Any  # evaluated (intrinsics resolved), for comparing grants
+    raw: Any  # the PolicyDocument as written (positioned values, nothing evaluated)
+    span: Span  # its own text, without the blank lines and comments that follow it
+    documents: tuple[Any, ...]  # evaluated, once per branch that creates it
     canonical: tuple[str, ...]
 
 
@@ -79,76 +78,32 @@ class Result:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Reading the template text
+# Where a document's text is
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """The template's text and its byte-order mark ("" or "\\ufeff"), for writing it back as it was."""
-    check_target(path)  # a symlink, a FIFO or a folder is refused before anything is read
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_TEMPLATE_BYTES + 1)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_TEMPLATE_BYTES:
-        raise UserError(f"{path}: more than {MAX_TEMPLATE_BYTES:,} bytes is too large for a CloudFormation template")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    return text[len(bom):], bom
-
-
-class _Composer(yaml.SafeLoader):
-    """Composes nodes only; every tag is accepted, since only positions are read."""
-
-
-def _compose(text: str, path: Path) -> yaml.Node:
-    try:
-        node = yaml.compose(text, Loader=_Composer)
-    except yaml.MarkedYAMLError as exc:  # the drift reader has already said it in more detail
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise UserError(f"{where}: cannot be read: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: cannot be read: {exc}") from None
-    if node is None:
-        raise UserError(f"{path}: file is empty; expected a CloudFormation template")
-    return node
-
-
-def _walk(node: yaml.Node) -> Iterator[yaml.Node]:
-    stack = [node]
+def _values(value: Any) -> Iterator[Any]:
+    """Every positioned value inside `value` (keys too), without recursion."""
+    stack = [value]
     while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, yaml.MappingNode):
-            for k, v in reversed(n.value):
-                stack.extend((v, k))
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(reversed(n.value))
+        v = stack.pop()
+        yield v
+        if isinstance(v, dict):
+            for k, x in reversed(list(v.items())):
+                stack.extend((x, k))
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
 
 
-def _end(node: yaml.Node) -> int:
-    """Where a node's own text ends: a block collection's end mark lies past trailing blank lines and comments."""
-    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
-        node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
-    return node.end_mark.index
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    """Where a document's own text ends.
 
-
-def _locate(root: yaml.Node) -> dict[tuple[int, int], yaml.Node]:
-    """Collection nodes by 1-based (line, column) of their start: the reader's positions point there.
-
-    Interim, until the template reader reports start and end offsets itself.
+    The reader's span of a block mapping runs to the next token, over the blank lines
+    and comments that follow it; those belong to what comes next and stay.
     """
-    out: dict[tuple[int, int], yaml.Node] = {}
-    for n in _walk(root):
-        if isinstance(n, (yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode)):
-            out.setdefault((n.start_mark.line + 1, n.start_mark.column + 1), n)
-    return out
+    lines = text[start:end].split("\n")
+    while len(lines) > 1 and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+        lines.pop()
+    return start + len("\n".join(lines).rstrip(" \t\r\n"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -171,83 +126,101 @@ class Style:
     json_space: bool  # JSON: a space after ":"
 
 
-_STANDARD_TAG = "tag:yaml.org,2002:"
+def _line_indent(text: str, offset: int) -> int:
+    """How many spaces (or tabs) open the line that holds `offset`."""
+    line = text[text.rfind("\n", 0, offset) + 1:offset]
+    return len(line) - len(line.lstrip(" \t"))
 
 
-def _is_short_form(n: yaml.Node) -> bool:
-    return bool(n.tag) and n.tag.startswith("!") and not n.tag.startswith(_STANDARD_TAG)
+def _first_char(text: str, value: Any) -> str:
+    """The first character of a value's own text, past a short-form tag (`!Sub "..."` gives `"`)."""
+    start = getattr(value, "start", -1)
+    if start < 0:
+        return ""
+    m = re.match(r"!\S*\s+", text[start:start + 200])
+    return text[start + (m.end() if m else 0):start + (m.end() if m else 0) + 1]
 
 
-def _style(text: str, root: yaml.Node, doc: yaml.Node, is_json: bool) -> Style:
+def _style(template: Template, doc: Any) -> Style:
     """The document's own style, and where it has no example, the rest of the template's."""
+    text = template.text
 
-    def measure(nodes: Sequence[yaml.Node]) -> tuple[int | None, int | None]:
+    def block(v: Any) -> bool:
+        return getattr(v, "start", -1) >= 0 and text[v.start] not in "{["
+
+    def measure(values: list[Any]) -> tuple[int | None, int | None]:
         indent = seq = None
-        for n in nodes:
-            if not isinstance(n, yaml.MappingNode) or n.flow_style:
+        for d in values:
+            if not isinstance(d, dict) or not block(d):
                 continue
-            for k, v in n.value:
-                if v.start_mark.line == k.start_mark.line or getattr(v, "flow_style", True):
+            for k, v in d.items():
+                if not isinstance(v, (dict, list)) or not block(v) or getattr(v, "line", 0) <= getattr(k, "line", 0):
                     continue
-                delta = v.start_mark.column - k.start_mark.column
-                if isinstance(v, yaml.MappingNode) and indent is None and delta > 0:
+                delta = v.col - k.col
+                if isinstance(v, dict) and indent is None and delta > 0:
                     indent = delta
-                elif isinstance(v, yaml.SequenceNode) and seq is None:
+                elif isinstance(v, list) and seq is None and delta >= 0:
                     seq = delta
             if indent is not None and seq is not None:
                 break
         return indent, seq
 
-    def measure_json(nodes: Sequence[yaml.Node]) -> int | None:
+    def measure_json(values: list[Any]) -> int | None:
         """JSON: how far a key on its own line stands right of the line that opens its object."""
-        for n in nodes:
-            if isinstance(n, yaml.MappingNode) and n.value and n.value[0][0].start_mark.line > n.start_mark.line:
-                opening = text.rfind("\n", 0, n.start_mark.index) + 1
-                line = text[opening:n.start_mark.index]
-                delta = n.value[0][0].start_mark.column - (len(line) - len(line.lstrip(" \t")))
-                if delta > 0:
-                    return delta
+        for d in values:
+            if isinstance(d, dict) and d and getattr(d, "start", -1) >= 0:
+                k = next(iter(d))
+                if getattr(k, "line", 0) > d.line:
+                    delta = (k.col - 1) - _line_indent(text, d.start)
+                    if delta > 0:
+                        return delta
         return None
 
-    doc_nodes, all_nodes = list(_walk(doc)), list(_walk(root))
-    if is_json:
-        unit = measure_json(doc_nodes) or measure_json(all_nodes) or 2
+    doc_values, all_values = list(_values(doc)), list(_values(template.data))
+    newline = _newline(text, doc.start)
+    if template.format == "json":
+        unit = measure_json(doc_values) or measure_json(all_values) or 2
         return Style(json=True, flow=False, indent=unit, seq_indent=unit, short=False,
-                     partition="AWS::Partition" in text, quote='"', quotes={}, newline=_newline(text, doc),
+                     partition="AWS::Partition" in text, quote='"', quotes={}, newline=newline,
                      json_space='": ' in text or '":' not in text)
-    indent, seq = measure(doc_nodes)
+    indent, seq = measure(doc_values)
     if indent is None or seq is None:
-        t_indent, t_seq = measure(all_nodes)
+        t_indent, t_seq = measure(all_values)
         indent = indent if indent is not None else t_indent
         seq = seq if seq is not None else t_seq
     indent = indent or 2
     seq = indent if seq is None else seq
 
-    def forms(nodes: Sequence[yaml.Node]) -> tuple[int, int]:
-        short = sum(1 for n in nodes if _is_short_form(n))
-        long = sum(1 for n in nodes if isinstance(n, yaml.ScalarNode) and n.tag == _STANDARD_TAG + "str"
-                   and n.value.startswith("Fn::"))
+    def forms(values: list[Any]) -> tuple[int, int]:
+        short = long = 0
+        for v in values:
+            name = is_function(v)
+            if name:
+                key = next(iter(v))
+                short += _first_char(text, key) == "!" or text[getattr(key, "start", 0)] == "!"
+                long += text[getattr(key, "start", 0)] != "!"
         return short, long
 
-    short, long = forms(doc_nodes)
+    short, long = forms(doc_values)
     if not short and not long:
-        short, long = forms(all_nodes)
+        short, long = forms(all_values)
     quoted: dict[str, str] = {}  # the document's own quotes win over the rest of the template's
     count = {"'": 0, '"': 0}
-    for nodes in (all_nodes, doc_nodes):
-        for n in nodes:
-            if isinstance(n, yaml.ScalarNode) and n.style in ("'", '"'):
-                quoted[n.value] = n.style
-                count[n.style] += 1 if nodes is all_nodes else len(all_nodes)
+    for values, weight in ((all_values, 1), (doc_values, len(all_values))):
+        for v in values:
+            if isinstance(v, str) and getattr(v, "start", -1) >= 0:
+                q = _first_char(text, v)
+                if q in count:
+                    quoted[str(v)] = q
+                    count[q] += weight
     quote = max(("'", '"'), key=lambda q: (count[q], q == '"'))
-    return Style(json=False, flow=bool(doc.flow_style), indent=indent, seq_indent=seq, short=short >= long,
-                 partition="AWS::Partition" in text, quote=quote, quotes=quoted,
-                 newline=_newline(text, doc), json_space=True)
+    return Style(json=False, flow=not block(doc), indent=indent, seq_indent=seq, short=short >= long,
+                 partition="AWS::Partition" in text, quote=quote, quotes=quoted, newline=newline, json_space=True)
 
 
-def _newline(text: str, doc: yaml.Node) -> str:
+def _newline(text: str, start: int) -> str:
     """The line ending of the document's first line (a template may mix them; the document's own wins)."""
-    line_end = text.find("\n", doc.start_mark.index)
+    line_end = text.find("\n", start)
     if line_end < 0:
         return "\r\n" if "\r\n" in text else "\n"
     return "\r\n" if line_end > 0 and text[line_end - 1] == "\r" else "\n"
@@ -336,28 +309,14 @@ def render(document: Mapping[str, Any], st: Style, col: int, line_indent: int) -
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Choosing the canonical policy
+# Which documents, and which canonical policy each one gets
 
 
-def choose(name: str, document: Any, project: Project, db: IAMDatabase, where: str) -> tuple[str, ...]:
-    """The canonical policy a document copies: the most resembling one, never a guess.
-
-    A document that resembles none, or two equally, is bad input for sync (writing the
-    wrong policy into a template is worse than stopping): the user names it with --map.
-    """
+def tied_policies(document: Any, chosen: str, project: Project, db: IAMDatabase) -> list[str]:
+    """Other canonical policies that the document resembles exactly as much as the chosen one."""
     actions = allowed_actions(document, db)
-    scored = sorted(((jaccard(actions, allowed_actions(f.document, db)), f.name) for f in project.files),
-                    key=lambda x: (-x[0], x[1]))
-    (best_score, best), *rest = scored
-    if best_score < MIN_RESEMBLANCE:
-        raise UserError(f"{where}: {name} resembles no policy in policies/ (best: {best}, "
-                        f"{best_score:.0%} of actions shared); nothing to sync it with",
-                        hint=f"name its policy with --map {name}=policy-file.json")
-    tied = [n for s, n in rest if s == best_score]
-    if tied:
-        raise UserError(f"{where}: {name} resembles {best} and {', '.join(tied)} equally ({best_score:.0%})",
-                        hint=f"name its policy with --map {name}=policy-file.json")
-    return (best,)
+    score = {f.name: jaccard(actions, allowed_actions(f.document, db)) for f in project.files}
+    return sorted(n for n, x in score.items() if n != chosen and x == score[chosen])
 
 
 def canonical_document(project: Project, names: Sequence[str]) -> dict[str, Any]:
@@ -369,50 +328,52 @@ def canonical_document(project: Project, names: Sequence[str]) -> dict[str, Any]
     return {"Version": docs[0].get("Version", "2012-10-17"), "Statement": statements}
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Finding the documents (interim: through the drift reader, located with yaml.compose)
+def find_documents(template: Template, project: Project, db: IAMDatabase,
+                   mapping: Sequence[str] = ()) -> list[Found]:
+    """Every policy document of the template, with the canonical policy drift matches it to under every branch.
 
+    Bad input for sync, one line each: a document that resembles no canonical policy,
+    one that resembles two (equally, or a different one per branch), one that cannot be
+    evaluated, one written as JSON text or built by a function.
+    """
+    from iamdocs.cfn.identity import Branch, find
+    from iamdocs.drift.sources.cloudformation import matched_documents
 
-def find_documents(path: Path, text: str, mapping: Sequence[str], project: Project,
-                   db: IAMDatabase) -> tuple[list[Found], yaml.Node]:
-    """Every policy document the template can create, under every parameter value that changes which."""
-    from iamdocs.drift.sources.cloudformation import _parse_map, parameter_combinations, read_template, template_copies
-
-    t = read_template(path)
-    maps = _parse_map(list(mapping))
-    root = _compose(text, path)
-    nodes = _locate(root)
-    seen: dict[int, Found] = {}
-    used: set[str] = set()
-    names: list[str] = []
-    for params in parameter_combinations(t):
-        copies, _ = template_copies(path, params, None, none_created_ok=True)
-        for copy in copies:
-            line, col = pos(copy.document, (copy.loc.line, copy.loc.col))
-            node = nodes.get((line, col))
-            if node is None or not isinstance(node, yaml.MappingNode):
-                raise UserError(f"{path}:{line}:{col}: {copy.name}: the policy document is not written as an object "
-                                "(JSON text or built by a function); sync cannot rewrite it")
-            if node.start_mark.index in seen:
-                continue
-            names.append(copy.name)
-            logical = copy.name.split("/", 1)[0]
-            forced = maps.get(copy.name) or maps.get(logical) or ()
-            used.update(k for k in (copy.name, logical) if k in maps)
-            where = f"{path}:{line}:{col}"
-            if forced:
-                unknown = [n for n in forced if n not in {f.name for f in project.files}]
-                if unknown:
-                    raise UserError(f"--map {copy.name}: no policy {', '.join(unknown)} in policies/",
-                                    hint="policies: " + ", ".join(sorted(f.name for f in project.files)))
-            canonical = tuple(forced) or choose(copy.name, copy.document, project, db, where)
-            seen[node.start_mark.index] = Found(copy.name, Span(node.start_mark.index, _end(node)), line, col,
-                                                copy.document, canonical)
-    unused = sorted(set(maps) - used)
-    if unused:
-        raise UserError(f"--map {', '.join(unused)}: no such policy document in {path}",
-                        hint="documents: " + (", ".join(names) or "none"))
-    return sorted(seen.values(), key=lambda f: f.span.start), root
+    found = find(template)
+    if not found.documents:
+        raise UserError(f"{template.path}: no IAM policy document in this template; nothing to sync")
+    matched = matched_documents(project, db, template, None, list(mapping))
+    mapped = {m.partition("=")[0].strip() for m in mapping}
+    out: list[Found] = []
+    for doc in found.documents:
+        raw = doc.document
+        where = template.where(raw)
+        group = [m for m in matched if m.doc.document is raw]  # the same value of template.data
+        if not group:
+            raise UserError(f"{where}: {doc.name}: not compared under any parameter values (it cannot be "
+                            "evaluated, or nothing creates it); sync cannot tell what it should grant",
+                            hint=f"iamdocs drift --cloudformation {template.path} says why")
+        names = {m.canonical for m in group}
+        if () in names:
+            raise UserError(f"{where}: {doc.name} resembles no policy in policies/; nothing to sync it with",
+                            hint=f"name its policy with --map {doc.name}=policy-file.json")
+        if len(names) > 1:
+            which = "; ".join(f"{' + '.join(m.canonical)} with {m.branches[0] or 'the defaults'}" for m in group)
+            raise UserError(f"{where}: {doc.name} resembles a different policy under different parameter values "
+                            f"({which})", hint=f"name its policy with --map {doc.name}=policy-file.json")
+        canonical = group[0].canonical
+        if not isinstance(raw, dict) or is_function(raw) or getattr(raw, "start", -1) < 0:
+            raise UserError(f"{where}: {doc.name}: the PolicyDocument is written as JSON text or built by a function; "
+                            "sync rewrites only documents written as objects")
+        evaluated = [Branch(template, found, combo).evaluate(doc).document for m in group for combo in m.branches]
+        tied = [] if mapped & {doc.name, doc.logical_id} or len(canonical) != 1 else \
+            tied_policies(evaluated[0], canonical[0], project, db)
+        if tied:
+            raise UserError(f"{where}: {doc.name} resembles {canonical[0]} and {', '.join(tied)} equally",
+                            hint=f"name its policy with --map {doc.name}=policy-file.json")
+        out.append(Found(doc.name, raw, Span(raw.start, _trimmed_end(template.text, raw.start, raw.end)),
+                         tuple(evaluated), canonical))
+    return sorted({f.span.start: f for f in out}.values(), key=lambda f: f.span.start)  # an alias is one text
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -431,25 +392,19 @@ def splice(text: str, edits: Sequence[tuple[Span, str]]) -> str:
     return "".join(out)
 
 
-def sync_text(path: Path, text: str, project: Project, db: IAMDatabase,
-              mapping: Sequence[str] = ()) -> tuple[str, list[str]]:
+def sync_template(template: Template, project: Project, db: IAMDatabase,
+                  mapping: Sequence[str] = ()) -> tuple[str, list[str]]:
     """The template text with every drifted document replaced by its canonical policy, and their names."""
-    found, root = find_documents(path, text, mapping, project, db)
-    is_json = text.lstrip().startswith("{")
+    text = template.text
     canon = {f.name: document_grants(f.document, db) for f in project.files}
     edits: list[tuple[Span, str]] = []
     names = []
-    for f in found:
+    for f in find_documents(template, project, db, mapping):
         base = set().union(*(canon[n] for n in f.canonical))
-        d = diff(base, document_grants(f.document, db))
-        if not (d.added or d.removed):
-            continue
-        node = next(n for n in _walk(root) if isinstance(n, yaml.MappingNode)
-                    and n.start_mark.index == f.span.start)
-        st = _style(text, root, node, is_json)
-        line_start = text.rfind("\n", 0, f.span.start) + 1
-        line_indent = len(text[line_start:f.span.start]) - len(text[line_start:f.span.start].lstrip(" "))
-        new = render(canonical_document(project, f.canonical), st, node.start_mark.column, line_indent)
+        if all(document_grants(d, db) == base for d in f.documents):
+            continue  # grants exactly the canonical policy already, however it is written: left as it is
+        new = render(canonical_document(project, f.canonical), _style(template, f.raw), f.raw.col - 1,
+                     _line_indent(text, f.span.start))
         edits.append((f.span, new))
         names.append(f"{f.name} = {' + '.join(f.canonical)}")
     return splice(text, edits), names
@@ -457,6 +412,11 @@ def sync_text(path: Path, text: str, project: Project, db: IAMDatabase,
 
 def sync_file(path: Path, project: Project, db: IAMDatabase, mapping: Sequence[str] = ()) -> Result:
     """What sync would make of one template; nothing is written here."""
-    text, bom = read_text(path)
-    after, names = sync_text(path, text, project, db, mapping)
-    return Result(path, bom + text, bom + after, names)
+    from iamdocs.cfn.reader import read_template
+
+    check_target(path)  # a symlink, a FIFO or a folder is refused before anything is read
+    template = read_template(path)
+    with path.open("rb") as fh:
+        bom = "\ufeff" if fh.read(3) == b"\xef\xbb\xbf" else ""
+    after, names = sync_template(template, project, db, mapping)
+    return Result(path, bom + template.text, bom + after, names)

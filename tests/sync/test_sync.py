@@ -149,7 +149,7 @@ def test_map_chooses_the_policy(tmp_path, project, capsys):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--map", "NoSuchRole=ai-unlimited-engine.json"], "--map NoSuchRole: no such policy document in"),
-    (["--map", "EngineRole=no-such.json"], "--map EngineRole/engine-secrets: no policy no-such.json in policies/"),
+    (["--map", "EngineRole=no-such.json"], "EngineRole/engine-secrets: no policy no-such.json in policies/"),
 ])
 def test_bad_map_is_a_usage_error(tmp_path, project, capsys, args, message):
     path = copy(tmp_path, "long-form.yaml")
@@ -183,16 +183,17 @@ def test_unmatched_document_is_bad_input(tmp_path, project, capsys):
     assert path.read_text() == UNMATCHED
 
 
-def test_equal_resemblance_needs_map(project, db):
-    from iamdocs.cfn.sync import choose
-    from iamdocs.errors import UserError
+def test_equal_resemblance_needs_map(db):
+    """Two canonical policies that the document resembles equally: sync will not pick one (the command asks --map)."""
+    from iamdocs.cfn.sync import tied_policies
 
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ssm:GetDocument", "Resource": "*"}]}
+    other = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
     twins = SimpleNamespace(files=[SimpleNamespace(name="b.json", document=doc),
-                                   SimpleNamespace(name="a.json", document=doc)])
-    with pytest.raises(UserError) as info:
-        choose("Policy", doc, twins, db, "t.yaml:3:5")
-    assert info.value.message == "t.yaml:3:5: Policy resembles a.json and b.json equally (100%)"
+                                   SimpleNamespace(name="a.json", document=doc),
+                                   SimpleNamespace(name="c.json", document=other)])
+    assert tied_policies(doc, "a.json", twins, db) == ["b.json"]
+    assert tied_policies(other, "c.json", twins, db) == []
 
 
 def test_one_bad_template_means_nothing_is_written(tmp_path, project, capsys):
