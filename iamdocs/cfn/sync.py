@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from iamdocs.cfn.template import cfn_document
 from iamdocs.drift.compare import jaccard
 from iamdocs.errors import UserError
 from iamdocs.fsutil import check_target
-from iamdocs.grants import allowed_actions, document_grants
+from iamdocs.grants import Grant, allowed_actions, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
 
@@ -383,7 +384,7 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
 def splice(text: str, edits: Sequence[tuple[Span, str]]) -> str:
     """`text` with each span replaced; spans must not overlap."""
     out, last = [], 0
-    for span, new in sorted(edits, key=lambda e: e[0].start):
+    for span, new in sorted(edits, key=lambda e: (e[0].start, e[0].end)):
         if span.start < last:
             raise ValueError(f"overlapping edits at offset {span.start}")
         out += [text[last:span.start], new]
@@ -392,22 +393,145 @@ def splice(text: str, edits: Sequence[tuple[Span, str]]) -> str:
     return "".join(out)
 
 
-def sync_template(template: Template, project: Project, db: IAMDatabase,
-                  mapping: Sequence[str] = ()) -> tuple[str, list[str]]:
-    """The template text with every drifted document replaced by its canonical policy, and their names."""
+_ITEM_PREFIX = re.compile(r"[ \t]*-[ \t]+")
+
+
+def _by_action(grants: set[Grant]) -> dict[str, set[tuple[str, str, str]]]:
+    out: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    for g in grants:
+        out[g.action].add((g.effect, g.resource, g.condition))
+    return out
+
+
+def _item_line(text: str, item: Any) -> tuple[int, int] | None:
+    """The span of the line that holds a block sequence item and nothing else (a comment may follow)."""
+    start = text.rfind("\n", 0, item.start) + 1
+    end = text.find("\n", item.end)
+    end = len(text) if end < 0 else end + 1
+    if not _ITEM_PREFIX.fullmatch(text[start:item.start]) or not re.fullmatch(r"[ \t]*(#.*)?\r?\n?",
+                                                                              text[item.end:end]):
+        return None
+    return start, end
+
+
+def patch_actions(template: Template, f: Found, project: Project, db: IAMDatabase) -> list[tuple[Span, str]] | None:
+    """Edits that add the missing actions to, and remove the extra ones from, the document's own Action lists.
+
+    The smallest change, keeping the document's layout, for the common drift: actions
+    missing or extra, everything else right. A missing action joins the statement that
+    grants the same way (same effect, resources and condition), preferring one with
+    actions of the same service, at its sorted place when the list is sorted, else last.
+    None when the drift is anything else (resources, conditions, wildcards, JSON): the
+    caller then writes the whole document.
+    """
     text = template.text
-    canon = {f.name: document_grants(f.document, db) for f in project.files}
+    if template.format == "json" or not f.documents:
+        return None
+    raw_statements, evaluated = f.raw.get("Statement"), f.documents[0].get("Statement")
+    if not isinstance(raw_statements, list) or not isinstance(evaluated, list) or \
+            len(raw_statements) != len(evaluated):
+        return None
+    base = set().union(*(document_grants(project.policy(n).document, db) for n in f.canonical))
+    want, have = _by_action(base), _by_action(document_grants(f.documents[0], db))
+    if any(want[a] != have[a] for a in set(want) & set(have)):
+        return None
+    spelled = {str(a).lower(): str(a) for n in f.canonical for st in _as_statements(project.policy(n).document)
+               for a in (st.get("Action") if isinstance(st.get("Action"), list) else [st.get("Action")]) if a}
+    lists = []  # (raw Action list, its grants per action) of each statement with a block list of plain names
+    for raw_st, ev_st in zip(raw_statements, evaluated, strict=True):
+        items = raw_st.get("Action") if isinstance(raw_st, dict) else None
+        if isinstance(items, list) and items and all(isinstance(i, str) and getattr(i, "start", -1) >= 0
+                                                      and _item_line(text, i) for i in items):
+            lists.append((items, _by_action(document_grants({"Statement": [ev_st]}, db))))
     edits: list[tuple[Span, str]] = []
-    names = []
+    removed: dict[int, int] = defaultdict(int)
+    for action in sorted(set(have) - set(want)):
+        hits = [(items, i) for items, _ in lists for i in items if str(i).lower() == action]
+        if not hits:
+            return None  # granted through a wildcard, NotAction or a scalar: not one line to delete
+        for items, item in hits:
+            span = _item_line(text, item)
+            assert span is not None
+            edits.append((Span(*span), ""))
+            removed[id(items)] += 1
+    if any(removed[id(items)] >= len(items) for items, _ in lists):
+        return None  # a list would be left empty
+    inserts: dict[int, list[str]] = defaultdict(list)
+    for action in sorted(set(want) - set(have)):
+        service = action.partition(":")[0]
+        fits = [(items, grants) for items, grants in lists if any(g == want[action] for g in grants.values())]
+        if not fits:
+            return None
+        items, _ = max(fits, key=lambda x: sum(str(i).lower().startswith(service + ":") for i in x[0]))
+        name = spelled.get(action) or display_action(action, db)
+        inserts[id(items)].append(name)
+    for items, _ in lists:
+        names = inserts.get(id(items))
+        if not names:
+            continue
+        keys = [str(i).lower() for i in items]
+        is_sorted = keys == sorted(keys)
+        quote = _first_char(text, items[0])
+        for name in names:
+            value = (quote + name + quote) if quote in ("'", '"') else name
+            if is_sorted and name.lower() < keys[-1]:
+                after = next(i for i, k in zip(items, keys, strict=True) if k > name.lower())
+                at = _item_line(text, after)[0]  # type: ignore[index]
+                prefix = text[at:after.start]
+                line = prefix + value + _newline(text, after.start)
+                edits.append((Span(at, at), line))
+            else:
+                last = items[-1]
+                start, end = _item_line(text, last)  # type: ignore[misc]
+                nl = _newline(text, last.start)
+                ending = "" if text[start:end].endswith("\n") else nl
+                edits.append((Span(end, end), ending + text[start:last.start] + value + nl))
+    return edits
+
+
+def _as_statements(doc: Any) -> list[dict[str, Any]]:
+    st = doc.get("Statement") if isinstance(doc, dict) else None
+    return [x for x in (st if isinstance(st, list) else [st]) if isinstance(x, dict)]
+
+
+def _drifted(template: Template, project: Project, db: IAMDatabase, mapping: Sequence[str]) -> list[Found]:
+    canon = {f.name: document_grants(f.document, db) for f in project.files}
+    out = []
     for f in find_documents(template, project, db, mapping):
         base = set().union(*(canon[n] for n in f.canonical))
-        if all(document_grants(d, db) == base for d in f.documents):
-            continue  # grants exactly the canonical policy already, however it is written: left as it is
-        new = render(canonical_document(project, f.canonical), _style(template, f.raw), f.raw.col - 1,
-                     _line_indent(text, f.span.start))
-        edits.append((f.span, new))
-        names.append(f"{f.name} = {' + '.join(f.canonical)}")
-    return splice(text, edits), names
+        if not all(document_grants(d, db) == base for d in f.documents):
+            out.append(f)  # a document that grants exactly its canonical policy is left as written
+    return out
+
+
+def sync_template(template: Template, project: Project, db: IAMDatabase,
+                  mapping: Sequence[str] = ()) -> tuple[str, list[str]]:
+    """The template text with every drifted document granting its canonical policy, and their names.
+
+    Each document keeps its layout when only actions are missing or extra
+    (patch_actions); otherwise it is written whole, in the template's style. The
+    result is read back and compared: if a kept layout does not grant exactly the
+    canonical policy under every branch, the documents are written whole instead.
+    """
+    from iamdocs.cfn.reader import parse_template
+
+    text = template.text
+    drifted = _drifted(template, project, db, mapping)
+    names = [f"{f.name} = {' + '.join(f.canonical)}" for f in drifted]
+
+    def whole(f: Found) -> list[tuple[Span, str]]:
+        return [(f.span, render(canonical_document(project, f.canonical), _style(template, f.raw), f.raw.col - 1,
+                                _line_indent(text, f.span.start)))]
+
+    patched = [patch_actions(template, f, project, db) for f in drifted]
+    attempts = [[e for f, p in zip(drifted, patched, strict=True) for e in (p if p is not None else whole(f))]]
+    if any(p is not None for p in patched):
+        attempts.append([e for f in drifted for e in whole(f)])
+    for edits in attempts:
+        after = splice(text, edits)
+        if not drifted or not _drifted(parse_template(after, template.path), project, db, mapping):
+            return after, names
+    raise RuntimeError(f"{template.path}: the rewritten template still differs from policies/")
 
 
 def sync_file(path: Path, project: Project, db: IAMDatabase, mapping: Sequence[str] = ()) -> Result:

@@ -20,14 +20,24 @@ from iamdocs.cli import main
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 CASES = [
-    ("product-shape.yaml", "product-shape.synced.yaml"),
+    ("product-shape.yaml", "product-shape.synced.yaml"),  # three actions missing: three lines added
+    ("resource-changed.yaml", "product-shape.rewritten.yaml"),  # a resource differs too: the document rewritten
     ("long-form.yaml", "long-form.synced.yaml"),
     ("engine.json", "engine.synced.json"),
 ]
 
+# product-shape.yaml with the Session Manager policy's last statement on other resources: more than actions differ.
+LAST_STATEMENT = "              - ec2messages:SendReply\n            Resource: '*'\n"
+RESOURCE_CHANGED = "              - ec2messages:SendReply\n            Resource: arn:aws:ec2:*:*:instance/*\n"
+
 
 def copy(tmp_path: Path, name: str, crlf: bool = False) -> Path:
-    data = (FIXTURES / name).read_bytes()
+    if name == "resource-changed.yaml":
+        text = (FIXTURES / "product-shape.yaml").read_text()
+        assert text.count(LAST_STATEMENT) == 1
+        data = text.replace(LAST_STATEMENT, RESOURCE_CHANGED).encode()
+    else:
+        data = (FIXTURES / name).read_bytes()
     target = tmp_path / name
     target.write_bytes(data.replace(b"\n", b"\r\n") if crlf else data)
     return target
@@ -64,13 +74,33 @@ def test_missing_three_actions_under_a_condition(tmp_path, project, capsys):
     assert "no drift: 2 policy documents" in capsys.readouterr().out
 
 
-def test_diff_touches_only_the_documents_lines(tmp_path, project):
-    path = copy(tmp_path, "product-shape.yaml")
+@pytest.mark.parametrize("name", ["product-shape.yaml", "resource-changed.yaml"])
+def test_diff_touches_only_the_documents_lines(tmp_path, project, name):
+    path = copy(tmp_path, name)
     before = path.read_text()
     assert main(["sync", "--cloudformation", str(path)]) == 0
     # SessionManagerPolicies' PolicyDocument value: line 67 (Version) to line 97 (its last Resource).
     lines = changed_lines(before, path.read_text())
     assert lines and min(lines) >= 67 and max(lines) <= 97
+
+
+def test_missing_actions_join_their_statements_and_nothing_else_changes(tmp_path, project, capsys):
+    path = copy(tmp_path, "product-shape.yaml")
+    assert main(["sync", "--check", "--cloudformation", str(path)]) == 1
+    changed = [ln for ln in capsys.readouterr().out.splitlines() if ln[:1] in "+-" and ln[:3] not in ("+++", "---")]
+    assert changed == ["+              - ssmmessages:CreateDataChannel", "+              - ssmmessages:OpenDataChannel",
+                       "+              - ec2messages:GetMessages"]
+
+
+def test_an_extra_action_line_is_removed(tmp_path, project):
+    path = tmp_path / "t.yaml"
+    synced = (FIXTURES / "product-shape.synced.yaml").read_text()
+    extra = synced.replace("              - ssm:GetManifest\n", "              - ssm:GetManifest\n"
+                                                              "              - ssm:SendCommand   # not needed\n")
+    assert extra != synced
+    path.write_text(extra)
+    assert main(["sync", "--cloudformation", str(path)]) == 0
+    assert path.read_text() == synced
 
 
 def test_second_sync_changes_nothing(tmp_path, project, capsys):
@@ -92,7 +122,6 @@ def test_check_exits_1_before_and_0_after_and_changes_nothing(tmp_path, project,
     shown = path.as_posix().lstrip("/")
     assert captured.out.startswith(f"--- a/{shown}\n+++ b/{shown}\n@@ -")
     assert "+              - ssmmessages:CreateDataChannel\n" in captured.out
-    assert "-          - Effect: Allow\n+          - Sid: SessionManagerAgent\n" in captured.out
     assert "would rewrite SessionManagerPolicies = session-manager.json" in captured.err
     assert main(["sync", "--cloudformation", str(path)]) == 0
     capsys.readouterr()
@@ -110,11 +139,11 @@ def test_diff_prints_and_writes(tmp_path, project, capsys):
     assert path.read_bytes() == (FIXTURES / "long-form.synced.yaml").read_bytes()
 
 
-def test_crlf_template_keeps_its_line_endings(tmp_path, project):
-    path = copy(tmp_path, "product-shape.yaml", crlf=True)
+@pytest.mark.parametrize(("name", "expected"), CASES[:2])
+def test_crlf_template_keeps_its_line_endings(tmp_path, project, name, expected):
+    path = copy(tmp_path, name, crlf=True)
     assert main(["sync", "--cloudformation", str(path)]) == 0
-    expected = (FIXTURES / "product-shape.synced.yaml").read_bytes().replace(b"\n", b"\r\n")
-    assert path.read_bytes() == expected
+    assert path.read_bytes() == (FIXTURES / expected).read_bytes().replace(b"\n", b"\r\n")
 
 
 def test_byte_order_mark_and_mode_are_kept(tmp_path, project):
