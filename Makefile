@@ -36,7 +36,6 @@ site: $(STAMP) $(MERMAID) validate
 	$(BIN)/iamdocs drift --site site
 	$(BIN)/iamdocs template --output build/manager-role.yaml
 	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml
-	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml --param Session=true
 	$(BIN)/iamdocs deploy --report site/deploy-report.json
 
 ## test: ruff and the whole test suite (unit, CLI, build, sandbox, browser)

@@ -71,9 +71,14 @@ class Found:
     iam_resources: int = 0  # resources of the IAM types above, policies or not
 
 
-def _resource_conditions(res: dict[str, Any]) -> tuple[str, ...]:
-    c = res.get("Condition")
-    return (str(c),) if isinstance(c, str) else ()
+def _resource_conditions(template: Template, logical: str, res: dict[str, Any]) -> tuple[str, ...]:
+    if "Condition" not in res:
+        return ()
+    c = res["Condition"]
+    if not isinstance(c, str):  # YAML 1.1 reads `Condition: On` or `Yes` as a boolean
+        raise TemplateError(f"{template.where(res)}: {logical}: Condition must name a condition, not "
+                            f"{type(c).__name__} {c!r}; quote it if it is a name like On or Yes")
+    return (str(c),)
 
 
 def _branches(value: Any, conds: tuple[str, ...]) -> list[tuple[Any, tuple[str, ...]]]:
@@ -103,7 +108,7 @@ def find(template: Template) -> Found:
         found.iam_resources += 1
         props = res.get("Properties")
         props = props if isinstance(props, dict) else {}
-        conds = _resource_conditions(res)
+        conds = _resource_conditions(template, str(logical), res)
         if rtype == ROLE_TYPE:
             found.roles.append(RoleDef(str(logical), res, props.get("AssumeRolePolicyDocument"), conds))
         if rtype in POLICY_RESOURCES:

@@ -116,6 +116,8 @@ def read_template(path: Path, display: Path | None = None) -> Template:
 
 def parse_template(text: str, shown: Path) -> Template:
     """Template text as a Template: readable text (parse_text) with a Resources section."""
+    if not text.strip():
+        raise TemplateError(f"{shown}: file is empty; expected a CloudFormation template")
     data, fmt = parse_text(text, shown)
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
         raise TemplateError(f"{shown}: not a CloudFormation template (no Resources section)")
@@ -123,9 +125,10 @@ def parse_template(text: str, shown: Path) -> Template:
 
 
 def parse_text(text: str, shown: Path) -> tuple[Any, str]:
-    """Template text as positioned values and the format read ("json" or "yaml"); no evaluation."""
-    if not text.strip():
-        raise TemplateError(f"{shown}: file is empty; expected a CloudFormation template")
+    """Template text as positioned values and the format read ("json" or "yaml"); no evaluation.
+
+    Text without a document (empty, or only comments) reads as an empty mapping, as cfn-lint reads it.
+    """
     if text.lstrip().startswith("{"):
         try:
             return _from_json(jsonpos.parse(text).root, shown), "json"
@@ -196,7 +199,7 @@ def _parse_yaml(text: str, shown: Path) -> Any:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise TemplateError(f"{shown}: file is empty; expected a CloudFormation template")
+            return at(PDict(), 1, 1, 0, 0)
         if _expanded_size(node) > MAX_NODES:
             raise TemplateError(f"{shown}: the template expands to over {MAX_NODES:,} values through YAML aliases; "
                                 "CloudFormation does not accept aliases, and this many is an alias bomb")
@@ -218,9 +221,8 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, shown: Path) -> Any:
     tag = node.tag
     if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp") or tag.startswith("!"):
         return _node_at(node.value, node)
-    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-               "tag:yaml.org,2002:null"):
-        return loader.construct_object(node)
+    if tag.startswith("tag:yaml.org,2002:"):  # numbers, booleans, null, and the rarer standard types (binary)
+        return loader.construct_object(node, deep=True)
     m = node.start_mark
     raise TemplateError(f"{shown}:{m.line + 1}:{m.column + 1}: unsupported YAML tag {tag}")
 
@@ -229,6 +231,7 @@ def _construct(loader: yaml.SafeLoader, root: yaml.Node, shown: Path) -> Any:
     """Positioned values from a composed node tree, without recursion; aliases share one value."""
     memo: dict[int, Any] = {}
     pending: list[tuple[yaml.Node, Any, int, bool]] = []  # (node, its empty container, depth, strip the tag)
+    made: list[tuple[yaml.Node, Any]] = []  # every container and function value, parents before children
 
     def make(node: yaml.Node, depth: int, untagged: bool = False) -> Any:
         if depth > MAX_DEPTH:
@@ -247,6 +250,8 @@ def _construct(loader: yaml.SafeLoader, root: yaml.Node, shown: Path) -> Any:
             value: Any = _node_at(PDict({_node_at(name, node): arg}), node)
         elif isinstance(node, yaml.ScalarNode):
             value = _node_at(node.value, node) if untagged else _scalar(loader, node, shown)
+        elif not untagged and node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
+            value = _scalar(loader, node, shown)  # !!set, !!omap; an unsafe or unknown tag is refused there
         elif isinstance(node, yaml.SequenceNode):
             value = _node_at(PList(), node)
             pending.append((node, value, depth, untagged))
@@ -256,6 +261,8 @@ def _construct(loader: yaml.SafeLoader, root: yaml.Node, shown: Path) -> Any:
         else:  # pragma: no cover - the composer makes only these three
             raise TemplateError(f"{shown}: unexpected YAML node")
         memo[key] = value
+        if not isinstance(node, yaml.ScalarNode):
+            made.append((node, value))
         return value
 
     top = make(root, 0)
@@ -279,9 +286,28 @@ def _construct(loader: yaml.SafeLoader, root: yaml.Node, shown: Path) -> Any:
             if name in keys and not merged:
                 raise _duplicate(shown, str(name), keys[name], (m.line + 1, m.column + 1))
             keys[name] = (m.line + 1, m.column + 1)
-            target.pop(name, None)  # a merged key given again: the later one wins, in the mapping's order
-            target[name] = make(v, depth + 1)
+            target[name] = make(v, depth + 1)  # a merged key given again: the later one wins, in its first place
+    _block_ends(made)
     return top
+
+
+def _block_ends(made: list[tuple[yaml.Node, Any]]) -> None:
+    """End a block mapping or sequence where its last value ends, not where the next token starts.
+
+    PyYAML ends a block collection at the next token, so its span would take in the
+    line breaks, indentation and comments that follow it; a tool that rewrites the
+    value in place needs the value alone. Flow collections (`{...}`, `[...]`) end at
+    their closing bracket already. Children come after parents in `made`.
+    """
+    ends: dict[int, int] = {}
+    for node, value in reversed(made):
+        if id(node) not in ends:
+            if node.flow_style or not node.value:
+                ends[id(node)] = node.end_mark.index
+            else:
+                last = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+                ends[id(node)] = ends.get(id(last), last.end_mark.index)
+        value.end = ends[id(node)]
 
 
 def to_text(value: Any) -> str:

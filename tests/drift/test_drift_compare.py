@@ -70,15 +70,18 @@ def test_condition_difference_is_a_change(project, db):
     assert r.items() == [("E", "changed", "secretsmanager:GetSecretValue")]
 
 
-def test_bench_template_is_1000_lines_and_reads(tmp_path):
+def test_bench_template_is_1000_lines_in_the_product_shape(tmp_path, project, db):
     from iamdocs.bench.drift import template_text
-    from iamdocs.drift.sources.cloudformation import template_copies
+    from iamdocs.drift.sources.cloudformation import check_template
 
     path = tmp_path / "t.yaml"
     path.write_text(template_text())
     assert len(path.read_text().splitlines()) == 1000
-    copies, _ = template_copies(path)
-    assert len(copies) == 5  # 96, 98, 23 and 95 actions, then 7 of the fifth copy (3 lines each, 8 per role)
+    r = check_template(project, db, path)
+    assert r.items() == [("ManagerPolicy", "removed", "cloudformation:CreateStack")]  # left out on purpose
+    assert r.documents == 2
+    assert "checked every branch: 16 combination(s) of IamRole, IamRoleName, IamPermissionsBoundary, Session" in [
+        d.message for d in r.differences]
 
 
 BRANCHY = """\

@@ -99,8 +99,7 @@ def test_make_lines_come_from_the_makefile(project, tmp_path):
         "```sh\n"
         "iamdocs drift --site site\n"
         "iamdocs template --output build/manager-role.yaml\n"
-        "iamdocs drift --cloudformation build/manager-role.yaml\n"
-        "iamdocs drift --cloudformation build/manager-role.yaml --param Session=true\n"
+        "iamdocs drift --cloudformation build/manager-role.yaml\n"  # every branch, Session=true included
         "```\n"
     )
     (tmp_path / "Makefile").write_text("site:\n\tmkdocs build\n")
