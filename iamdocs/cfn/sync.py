@@ -14,6 +14,7 @@ alone, however it is written, so a second sync changes nothing.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections import defaultdict
@@ -234,12 +235,17 @@ def _newline(text: str, start: int) -> str:
 _SUB = "Fn::Sub"
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=4096)
 def _plain_ok(s: str) -> bool:
     """Whether YAML reads `s` written without quotes back as the same text."""
     if not s or s != s.strip() or "\n" in s or s.startswith(("!", "&", "*", "%", "@", "`", "|", ">", "'", '"')):
         return False
     try:
-        return yaml.safe_load(f"k: {s}\n") == {"k": s} and yaml.safe_load(f"- {s}\n") == [s]
+        return yaml.load(f"k: {s}\n", Loader=_SAFE_LOADER) == {"k": s} and \
+            yaml.load(f"- {s}\n", Loader=_SAFE_LOADER) == [s]
     except yaml.YAMLError:
         return False
 
@@ -345,6 +351,14 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
         raise UserError(f"{template.path}: no IAM policy document in this template; nothing to sync")
     matched = matched_documents(project, db, template, None, list(mapping))
     mapped = {m.partition("=")[0].strip() for m in mapping}
+    cache: dict[tuple[tuple[str, str], ...], Branch] = {}
+
+    def branch(combo: dict[str, str]) -> Branch:
+        key = tuple(sorted(combo.items()))
+        if key not in cache:
+            cache[key] = Branch(template, found, combo)
+        return cache[key]
+
     out: list[Found] = []
     for doc in found.documents:
         raw = doc.document
@@ -366,7 +380,7 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
         if not isinstance(raw, dict) or is_function(raw) or getattr(raw, "start", -1) < 0:
             raise UserError(f"{where}: {doc.name}: the PolicyDocument is written as JSON text or built by a function; "
                             "sync rewrites only documents written as objects")
-        evaluated = [Branch(template, found, combo).evaluate(doc).document for m in group for combo in m.branches]
+        evaluated = [branch(combo).evaluate(doc).document for m in group for combo in m.branches]
         tied = [] if mapped & {doc.name, doc.logical_id} or len(canonical) != 1 else \
             tied_policies(evaluated[0], canonical[0], project, db)
         if tied:
@@ -524,11 +538,11 @@ def sync_template(template: Template, project: Project, db: IAMDatabase,
                                 _line_indent(text, f.span.start)))]
 
     patched = [patch_actions(template, f, project, db) for f in drifted]
-    attempts = [[e for f, p in zip(drifted, patched, strict=True) for e in (p if p is not None else whole(f))]]
+    attempts = [lambda: [e for f, p in zip(drifted, patched, strict=True) for e in (p if p is not None else whole(f))]]
     if any(p is not None for p in patched):
-        attempts.append([e for f in drifted for e in whole(f)])
+        attempts.append(lambda: [e for f in drifted for e in whole(f)])  # written whole, if a kept layout failed
     for edits in attempts:
-        after = splice(text, edits)
+        after = splice(text, edits())
         if not drifted or not _drifted(parse_template(after, template.path), project, db, mapping):
             return after, names
     raise RuntimeError(f"{template.path}: the rewritten template still differs from policies/")
