@@ -97,10 +97,10 @@ def _values(value: Any) -> Iterator[Any]:
 
 
 def _trimmed_end(text: str, start: int, end: int) -> int:
-    """Where a document's own text ends.
+    """Where a document's own text ends: never over blank lines or comments that follow it.
 
-    The reader's span of a block mapping runs to the next token, over the blank lines
-    and comments that follow it; those belong to what comes next and stay.
+    The reader's spans end where the last value ends; this guard keeps a comment that
+    introduces the next key or resource out of the replaced text whatever the span says.
     """
     lines = text[start:end].split("\n")
     while len(lines) > 1 and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
@@ -196,11 +196,10 @@ def _style(template: Template, doc: Any) -> Style:
     def forms(values: list[Any]) -> tuple[int, int]:
         short = long = 0
         for v in values:
-            name = is_function(v)
-            if name:
-                key = next(iter(v))
-                short += _first_char(text, key) == "!" or text[getattr(key, "start", 0)] == "!"
-                long += text[getattr(key, "start", 0)] != "!"
+            key = next(iter(v)) if is_function(v) else None
+            if getattr(key, "start", -1) >= 0:  # a short form's key is positioned at its tag
+                short += text[key.start] == "!"
+                long += text[key.start] != "!"
         return short, long
 
     short, long = forms(doc_values)

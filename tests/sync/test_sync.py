@@ -264,3 +264,43 @@ def test_sync_in_a_subprocess_exit_codes(tmp_path, cli):
     assert cli("sync", "--check", "--cloudformation", str(path)).returncode == 1
     assert cli("sync", "--cloudformation", str(path)).returncode == 0
     assert cli("sync", "--check", "--cloudformation", str(path)).returncode == 0
+
+
+FLOW = """\
+Resources:
+  EnginePolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: secretsmanager:GetSecretValue, \
+Resource: "*"}]}  # engine
+      Description: the engine role's policy
+"""
+FLOW_SYNCED = """\
+Resources:
+  EnginePolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {"Version": "2012-10-17", "Statement": [{"Sid": "ReadEngineSecrets", "Effect": "Allow", \
+"Action": ["secretsmanager:GetSecretValue"], "Resource": {"Fn::Sub": \
+"arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:compute-engine/*"}}]}  # engine
+      Description: the engine role's policy
+"""
+
+
+def test_flow_document_stays_on_its_line(tmp_path, project):
+    path = tmp_path / "t.yaml"
+    path.write_text(FLOW)
+    assert main(["sync", "--cloudformation", str(path)]) == 0
+    assert path.read_text() == FLOW_SYNCED
+    assert main(["drift", "--cloudformation", str(path)]) == 0
+
+
+def test_map_to_two_files_writes_both(tmp_path, project, capsys):
+    path = copy(tmp_path, "long-form.yaml")
+    mapping = "EngineRole/engine-secrets=ai-unlimited-workspaces.json,session-manager.json"  # the manager's two
+    assert main(["sync", "--map", mapping, "--cloudformation", str(path)]) == 0
+    sids = [ln.strip() for ln in path.read_text().splitlines() if "Sid:" in ln]
+    assert sids[0] == "- Sid: EngineStacks"
+    assert sids[-3:] == ["- Sid: SessionManagerAgent", "- Sid: SessionManagerChannels", "- Sid: SessionManagerMessages"]
+    capsys.readouterr()
+    assert main(["drift", "--map", mapping, "--cloudformation", str(path)]) == 0
