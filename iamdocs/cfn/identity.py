@@ -169,12 +169,16 @@ class Branch:
     def exists(self, doc: PolicyDoc) -> bool:
         return self.holds(doc.conditions, doc.holder)
 
-    def evaluate(self, doc: PolicyDoc) -> Evaluated:
-        """The document with its functions evaluated, and the roles it ends up on. TemplateError when it cannot be."""
+    def evaluate(self, doc: PolicyDoc, roles: bool = True) -> Evaluated:
+        """The document with its functions evaluated, and (unless `roles` is false) the roles it ends up on.
+
+        TemplateError when it cannot be; `roles=False` leaves the attachments to a separate attached_roles call,
+        so that a fault there does not stop the document's comparison.
+        """
         value = self.ev.resolve(doc.document)
         if value is NOVALUE or value is None:
             raise self.ev.fail(doc.document, f"{doc.name}: PolicyDocument is empty with these parameter values")
-        return Evaluated(doc, value, self.attached_roles(doc))
+        return Evaluated(doc, value, self.attached_roles(doc) if roles else [])
 
     def _role_refs(self, value: Any, attr: str = "") -> list[str]:
         """Logical IDs of template resources that an evaluated value names as `${Id}` (or `${Id.attr}`)."""

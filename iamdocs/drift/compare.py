@@ -10,6 +10,7 @@ Differences are reported per action, with the resource where that is what differ
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class Difference:
     canonical: str
     action: str
     message: str
+    when: str = ""  # the parameter values under which it occurs, when not under all that were checked
 
 
 @dataclass
@@ -334,8 +336,6 @@ def catalog_role_policies(project: Project) -> dict[str, set[str]]:
 
 def trust_grants(doc: Any) -> set[tuple[str, str, str, str, str]]:
     """A trust policy as (effect, action, principal type, principal, condition) tuples: layout does not matter."""
-    import json
-
     out: set[tuple[str, str, str, str, str]] = set()
     if not isinstance(doc, dict):
         return out

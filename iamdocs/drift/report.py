@@ -40,6 +40,7 @@ def as_json(report: Report) -> str:
             "path": str(d.loc.path),
             "line": d.loc.line or None,
             "column": d.loc.col or None,
+            "when": d.when or None,
         }
         for d in report.differences
     ]

@@ -112,8 +112,8 @@ Resources:
 
 
 def test_branches_vary_only_what_iam_conditions_read_defaults_first():
+    from iamdocs.cfn.parameters import Other, branches
     from iamdocs.cfn.reader import parse_template
-    from iamdocs.drift.sources.cloudformation import Other, branches
 
     t = parse_template(BRANCHY, Path("t.yaml"))
     br = branches(t)

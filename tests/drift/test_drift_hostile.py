@@ -6,6 +6,7 @@ line is written out by hand.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -180,3 +181,14 @@ def test_site_symlink_out_of_the_site_is_refused_even_to_a_regular_file(drift_ma
     proc = drift_main("--site", str(site))
     assert proc.returncode == 2
     assert "a symlink that leads out of the site" in proc.stderr.splitlines()[0]
+
+
+def test_site_symlink_within_the_site_is_followed(drift_main, tmp_path, project):
+    site = _site(tmp_path)
+    engine = next(f for f in project.files if f.name == "ai-unlimited-engine.json")
+    (site / "policies").mkdir()
+    (site / "policies" / "ai-unlimited-engine.json").write_text(json.dumps(engine.document))
+    (site / "copy.json").symlink_to(site / "policies" / "ai-unlimited-engine.json")
+    proc = drift_main("--site", str(site))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1] == f"no drift: 2 policy documents checked in {site}"

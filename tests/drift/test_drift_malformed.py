@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,13 @@ def test_unrelated_policies_are_nothing_to_compare_not_a_pass(drift_main, tmp_pa
         f"{path}:8:13: info: R/p: not compared: resembles no policy in policies/ (best: ai-unlimited-engine.json, "
         "0% of actions shared)")
     assert proc.stdout.splitlines()[-1].startswith(f"nothing to compare: no document in {path} resembles a policy")
+
+
+def test_nothing_to_compare_in_json_output(drift_main, tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
+    proc = drift_main("--cloudformation", str(path), "--format", "json")
+    assert proc.returncode == 4
+    data = json.loads(proc.stdout)
+    assert data["drift"] is False and data["documents_checked"] == 0
+    assert data["nothing_to_compare"] == f"{path} creates no identity policy (1 resource(s): AWS::S3::Bucket)"

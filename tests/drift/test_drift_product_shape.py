@@ -195,3 +195,23 @@ def test_search_bound_is_said(drift_main, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (f"{path}: info: checked 256 of 512 parameter combinations (P0, P1, P2, P3, P4, P5, P6, P7, P8); fix "
             "some with --param NAME=VALUE to check the others") in proc.stdout.splitlines()
+
+
+def test_json_output_names_the_branch(drift_main, tmp_path):
+    path = variant(tmp_path, "              - ssm:GetManifest\n", "")
+    proc = drift_main("--cloudformation", str(path), "--format", "json")
+    assert proc.returncode == 1
+    drift = [d for d in json.loads(proc.stdout)["differences"] if d["severity"] == "drift"]
+    assert [(d["action"], d["when"], d["line"]) for d in drift] == [
+        ("ssm:GetManifest", "IamRole=New, Session=true", 184)]
+
+
+def test_a_fault_in_the_attachment_does_not_stop_the_document_comparison(drift_main, tmp_path):
+    path = variant(tmp_path, "      Roles: [!Ref ManagerRole]\n", "      Roles: [!Ref Missing]\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == [
+        "SessionManagerPolicies: cannot tell which of the template's roles it is attached to: Ref Missing: no "
+        f"parameter or resource named Missing in this template {SESSION_BRANCH}"]
+    assert any("info: SessionManagerPolicies: compared with session-manager.json" in line
+               for line in proc.stdout.splitlines())

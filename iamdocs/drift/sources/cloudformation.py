@@ -1,52 +1,61 @@
 """Drift of a CloudFormation template: every identity policy it can create, under every branch.
 
-Reading, evaluating and finding the documents is iamdocs/cfn's work (reader,
-evaluate, identity); this module decides which parameter values to try and turns
-what each choice creates into copies for compare.py.
-
-Every branch by default: a template reader may deploy with any value a parameter
-allows, so every combination of the values that the conditions above IAM resources
-depend on is evaluated (`AllowedValues`; for a parameter without them, each text a
-condition compares it with, plus one other value), up to MAX_COMBINATIONS. `--param`
-fixes a parameter, `--parameters FILE` fixes several.
+Reading, evaluating, finding the documents and choosing the parameter values to
+try is iamdocs/cfn's work (reader, evaluate, identity, parameters); this module
+turns what each choice creates into copies for compare.py, compares the roles, and
+reports each difference once with the values under which it occurs.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from iamdocs import jsonpos
-from iamdocs.cfn.evaluate import LIST_TYPES, UnknownValue, condition_refs, is_function
 from iamdocs.cfn.evaluate import NOT_EVALUATED as _NOT_EVALUATED
-from iamdocs.cfn.identity import IAM_TYPES, Branch, Found, PolicyDoc, find
+from iamdocs.cfn.evaluate import UnknownValue
+from iamdocs.cfn.identity import Branch, Found, PolicyDoc, find
+from iamdocs.cfn.parameters import (
+    MAX_COMBINATIONS,
+    Branches,
+    Other,
+    branches,
+    check_params,
+    read_parameters,
+    show_params,
+    show_value,
+)
 from iamdocs.cfn.reader import (
     KNOWN_FUNCTIONS,
     RULE_FUNCTIONS,
     Template,
     TemplateError,
-    read_bytes,
-    to_text,
 )
 from iamdocs.cfn.reader import read_template as _read_template
-from iamdocs.drift.compare import Copy, Difference
+from iamdocs.drift.compare import Copy, Difference, Report, RoleCopy, compare_copies, compare_roles
 from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
-from iamdocs.model import Location
+from iamdocs.iamdb import IAMDatabase
+from iamdocs.model import Location, Project
 
 __all__ = [
     "MAX_COMBINATIONS",
     "NOT_EVALUATED",
     "SHORT_FORMS",
     "Branches",
+    "MatchedDocument",
+    "Other",
     "TemplateError",
     "branches",
+    "check_params",
+    "check_template",
+    "matched_documents",
     "read_parameters",
     "read_template",
+    "show_params",
     "template_copies",
 ]
 
@@ -54,188 +63,11 @@ __all__ = [
 SHORT_FORMS = {("!" + k.removeprefix("Fn::")): k for k in sorted(KNOWN_FUNCTIONS)}
 # Accepted anywhere in a template, an error inside a compared policy document.
 NOT_EVALUATED = _NOT_EVALUATED | frozenset(RULE_FUNCTIONS)
-MAX_COMBINATIONS = 256  # parameter value combinations evaluated per template
 
 
 def read_template(path: Path, display: Path | None = None) -> Template:
     """The template (reader.read_template), for callers that only know this module."""
     return _read_template(path, display)
-
-
-class Other(str):
-    """The value standing for "any other value" of a parameter without AllowedValues."""
-
-    def __new__(cls, name: str, known: tuple[str, ...]) -> Other:
-        self = super().__new__(cls, "${" + name + "}")
-        self.known = known
-        return self
-
-    known: tuple[str, ...]
-
-    def shown(self) -> str:
-        if self.known == ("",):
-            return "(not empty)"
-        return "(other than " + ", ".join(json.dumps(k) for k in self.known) + ")"
-
-
-def show_value(value: str) -> str:
-    return value.shown() if isinstance(value, Other) else value
-
-
-def show_params(params: Mapping[str, str]) -> str:
-    return ", ".join(f"{k}={show_value(v)}" for k, v in params.items())
-
-
-def _iam_conditions(template: Template) -> set[str]:
-    """Names of the conditions that decide anything about an IAM resource, and those they depend on."""
-    names: set[str] = set()
-    for res in template.resources.values():
-        if not isinstance(res, dict) or res.get("Type") not in IAM_TYPES:
-            continue
-        if isinstance(res.get("Condition"), str):
-            names.add(str(res["Condition"]))
-        stack = [res.get("Properties")]
-        while stack:
-            v = stack.pop()
-            if isinstance(v, dict):
-                if is_function(v) == "Fn::If" and isinstance(v["Fn::If"], list) and v["Fn::If"]:
-                    names.add(str(v["Fn::If"][0]))
-                stack.extend(v.values())
-            elif isinstance(v, list):
-                stack.extend(v)
-    conditions = template.section("Conditions")
-    todo = [n for n in names if n in conditions]
-    while todo:
-        for ref in condition_refs(conditions[todo.pop()]):
-            if str(ref) not in names and str(ref) in conditions:
-                names.add(str(ref))
-                todo.append(str(ref))
-    return names
-
-
-def _parameter_refs(expr: Any) -> tuple[set[str], dict[str, set[str]]]:
-    """Parameters a condition expression reads, and the texts it compares each one with (Fn::Equals)."""
-    refs: set[str] = set()
-    compared: dict[str, set[str]] = {}
-    stack = [expr]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            fn = is_function(v)
-            if fn == "Ref" and isinstance(v["Ref"], str):
-                refs.add(str(v["Ref"]))
-            if fn == "Fn::Equals" and isinstance(v[fn], list) and len(v[fn]) == 2:
-                a, b = v[fn]
-                for x, y in ((a, b), (b, a)):
-                    if is_function(x) == "Ref" and not isinstance(y, (dict, list)):
-                        compared.setdefault(str(x["Ref"]), set()).add(to_text(y))
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return refs, compared
-
-
-@dataclass
-class Branches:
-    """The parameter value combinations to evaluate, and what was cut."""
-
-    combinations: list[dict[str, str]]
-    total: int  # how many there are before the bound
-    varied: list[str] = field(default_factory=list)  # the parameters that vary
-
-    @property
-    def cut(self) -> bool:
-        return self.total > len(self.combinations)
-
-
-def check_params(template: Template, fixed: Mapping[str, str], origin: str = "--param") -> None:
-    """Chosen values must name parameters of the template and be among their AllowedValues."""
-    params = template.section("Parameters")
-    unknown = sorted(set(fixed) - set(params))
-    if unknown:
-        raise UserError(f"{origin} {', '.join(unknown)}: no such parameter in {template.path}",
-                        hint="parameters: " + (", ".join(params) or "none"))
-    for name, value in fixed.items():
-        spec = params[name]
-        allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
-        if not isinstance(allowed, list) or not allowed:
-            continue
-        texts = [to_text(a) for a in allowed]
-        is_list = isinstance(spec, dict) and str(spec.get("Type", "")).startswith(LIST_TYPES)
-        values = [v.strip() for v in value.split(",")] if is_list else [value]
-        bad = [v for v in values if v not in texts]
-        if bad:
-            raise UserError(f"{origin} {name}={value}: not one of the values {name} allows",
-                            hint="allowed: " + ", ".join(texts))
-
-
-def branches(template: Template, fixed: Mapping[str, str] | None = None, limit: int = MAX_COMBINATIONS) -> Branches:
-    """Every combination of values for the parameters the IAM conditions depend on; the defaults first."""
-    fixed = dict(fixed or {})
-    params = template.section("Parameters")
-    conditions = template.section("Conditions")
-    refs: set[str] = set()
-    compared: dict[str, set[str]] = {}
-    for name in sorted(_iam_conditions(template)):
-        r, c = _parameter_refs(conditions.get(name))
-        refs |= r
-        for k, v in c.items():
-            compared.setdefault(k, set()).update(v)
-    choices: dict[str, list[str]] = {}
-    for name in params:
-        if name not in refs or name in fixed:
-            continue
-        spec = params[name] if isinstance(params[name], dict) else {}
-        default = to_text(spec["Default"]) if "Default" in spec else None
-        if isinstance(spec.get("AllowedValues"), list) and spec["AllowedValues"]:
-            values = [to_text(v) for v in spec["AllowedValues"]]
-        else:
-            known = tuple(sorted(compared.get(name, set())))
-            values = [*known, default if default is not None and default not in known else Other(name, known)]
-        if default in values:  # the default first: the first combination is what a plain deploy gets
-            values.remove(default)
-            values.insert(0, default)
-        choices[str(name)] = values
-    total = 1
-    for v in choices.values():
-        total *= len(v)
-    combos = [dict(fixed, **dict(zip(choices, values, strict=True)))
-              for values in itertools.islice(itertools.product(*choices.values()), limit)]
-    return Branches(combos, total, list(choices))
-
-
-def read_parameters(path: Path) -> dict[str, str]:
-    """A CloudFormation parameter file: the AWS CLI's list of ParameterKey/ParameterValue, or {"Name": "value"}."""
-    raw = read_bytes(path, path, "parameter file")
-    try:
-        root = jsonpos.parse(raw.decode("utf-8-sig")).root
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not valid UTF-8") from None
-    except jsonpos.JSONPositionError as exc:
-        raise UserError(f"{path}:{exc.line}:{exc.col}: malformed JSON: {exc.message}") from None
-    data = from_node(root)
-    out: dict[str, str] = {}
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if isinstance(v, (dict, list)) or v is None:
-                line, col = pos(k)
-                raise UserError(f"{path}:{line}:{col}: parameter {k}: the value must be text, a number or a boolean")
-            out[str(k)] = to_text(v)
-        return out
-    if isinstance(data, list):
-        for item in data:
-            line, col = pos(item, (root.line, root.col))
-            if not isinstance(item, dict) or not isinstance(item.get("ParameterKey"), str):
-                raise UserError(f"{path}:{line}:{col}: expected {{\"ParameterKey\": ..., \"ParameterValue\": ...}}")
-            if item.get("UsePreviousValue") is True:
-                continue
-            value = item.get("ParameterValue")
-            if isinstance(value, (dict, list)) or value is None:
-                raise UserError(f"{path}:{line}:{col}: parameter {item['ParameterKey']}: ParameterValue must be text")
-            out[str(item["ParameterKey"])] = to_text(value)
-        return out
-    raise UserError(f"{path}:1:1: a parameter file is a list of ParameterKey/ParameterValue objects or a "
-                    "{\"Name\": \"value\"} object")
 
 
 def _parse_map(entries: list[str]) -> dict[str, tuple[str, ...]]:
@@ -279,7 +111,7 @@ def template_copies(path: Path, params: Mapping[str, str] | None = None, mapping
                     display: Path | None = None, none_created_ok: bool = False) -> tuple[list[Copy], list[Difference]]:
     """The copies one choice of parameter values creates (the defaults where not given), and what it skips.
 
-    For one branch only; `drift --cloudformation` checks every branch (check.py's check_template).
+    For one branch only; `drift --cloudformation` checks every branch (check_template).
     """
     template = _read_template(path, display)
     found = find(template)
@@ -312,7 +144,8 @@ def _error_at(exc: TemplateError, fallback: Location) -> tuple[Location, str]:
 
 
 def _when(indexes: list[int], br: Branches) -> str:
-    """The parameter values under which something occurs, short: "" when under every combination checked."""
+    """The parameter values under which something occurs, short ("IamRole=New, Session=true"); "" when under
+    every combination checked."""
     if len(indexes) == len(br.combinations) or not br.varied:
         return ""
     combos = [br.combinations[i] for i in indexes]
@@ -326,22 +159,20 @@ def _when(indexes: list[int], br: Branches) -> str:
     if product == len(set(tuple(c[n] for n in br.varied) for c in combos)):  # a plain product: name the values
         parts = [f"{n}={show_value(v[0])}" if len(v) == 1 else f"{n} in {{{', '.join(show_value(x) for x in v)}}}"
                  for n, v in per.items() if len(v) < len(all_values[n])]
-        return "when " + ", ".join(parts)
+        return ", ".join(parts)
     shown = [show_params({n: c[n] for n in br.varied}) for c in combos[:4]]
     more = f"; and {len(combos) - 4} more" if len(combos) > 4 else ""
-    return "when " + " | ".join(shown) + more
+    return " | ".join(shown) + more
 
 
-def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] | None = None,
-                   mapping: list[str] | None = None, display: Path | None = None) -> Any:
+def check_template(project: Project, db: IAMDatabase, path: Path, params: Mapping[str, str] | None = None,
+                   mapping: list[str] | None = None, display: Path | None = None) -> Report:
     """The drift report of a template over every branch (or those `params` leave open).
 
     Each difference is reported once, with the parameter values under which it
     occurs when it does not occur under all of them. A document that cannot be
     evaluated is drift at its place; the other documents are still compared.
     """
-    from iamdocs.drift.compare import Report, RoleCopy, compare_copies, compare_roles
-
     template = _read_template(path, display)
     found = find(template)
     fixed = dict(params or {})
@@ -375,7 +206,7 @@ def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] 
                 if not branch.exists(doc):
                     continue
                 created.add(doc.name)
-                evaluated = branch.evaluate(doc)
+                evaluated = branch.evaluate(doc, roles=False)
                 copy = document_copy(template, doc, evaluated.document, maps)
             except UnknownValue as exc:
                 loc, detail = _error_at(exc, doc_loc)
@@ -395,8 +226,13 @@ def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] 
                 note(i, d)
             if copy.matched:
                 compared.add(doc.name)
-            for role in evaluated.roles:
-                by_role.setdefault(role, []).append(copy)
+            try:
+                for role in branch.attached_roles(doc):
+                    by_role.setdefault(role, []).append(copy)
+            except TemplateError as exc:
+                loc, detail = _error_at(exc, doc_loc)
+                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
+                                   f"cannot tell which of the template's roles it is attached to: {detail}"))
         try:
             roles = []
             for role in branch.roles():
@@ -417,8 +253,9 @@ def check_template(project: Any, db: Any, path: Path, params: Mapping[str, str] 
     for d, indexes in seen.values():
         when = _when(indexes, br) if d.kind != "skipped" else ""
         report.differences.append(Difference(d.kind, d.severity, d.loc, d.document, d.canonical, d.action,
-                                             f"{d.message} ({when})" if when else d.message))
-    report.documents = len(compared)
+                                             f"{d.message} (when {when})" if when else d.message, when))
+    unreadable = {d.document for d, _ in seen.values() if d.kind == "unreadable"}
+    report.documents = len(compared | unreadable)  # looked at: compared, or found unevaluable (which is drift)
     if br.cut:
         report.differences.append(Difference(
             "bound", "info", Location(template.path), "", "", "",
@@ -448,15 +285,13 @@ class MatchedDocument:
     branches: list[dict[str, str]]  # the parameter values under which it was compared with `canonical`
 
 
-def matched_documents(project: Any, db: Any, template: Template, params: Mapping[str, str] | None = None,
+def matched_documents(project: Project, db: IAMDatabase, template: Template, params: Mapping[str, str] | None = None,
                       mapping: list[str] | None = None) -> list[MatchedDocument]:
     """Every identity policy document of the template with the canonical policy it matches (Jaccard or --map).
 
     A document that matches different policies under different branches appears
     once per policy; one that cannot be evaluated in a branch is left out of it.
     """
-    from iamdocs.drift.compare import compare_copies
-
     found = find(template)
     fixed = dict(params or {})
     check_params(template, fixed)

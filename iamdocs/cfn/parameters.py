@@ -1,0 +1,204 @@
+"""The parameter values a template can be deployed with: which to try, and which a user fixed.
+
+What a template creates depends on the values a customer picks, so a check must
+look at every branch: every combination of the values that the conditions above
+its IAM resources depend on. A parameter's `AllowedValues` are its choices; for a
+parameter without them, each text a condition compares it with (`""` for "is it
+blank?") plus one other value (`Other`). Values are CloudFormation's text of them
+(YAML's `true` is "true"). Values a user fixes (`--param`, a parameter file) must
+be among the allowed ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iamdocs import jsonpos
+from iamdocs.cfn.evaluate import LIST_TYPES, condition_refs, is_function
+from iamdocs.cfn.identity import IAM_TYPES
+from iamdocs.cfn.reader import Template, read_bytes, to_text
+from iamdocs.drift.positions import from_node, pos
+from iamdocs.errors import UserError
+
+MAX_COMBINATIONS = 256  # parameter value combinations evaluated per template
+
+
+class Other(str):
+    """The value standing for "any other value" of a parameter without AllowedValues."""
+
+    def __new__(cls, name: str, known: tuple[str, ...]) -> Other:
+        self = super().__new__(cls, "${" + name + "}")
+        self.known = known
+        return self
+
+    known: tuple[str, ...]
+
+    def shown(self) -> str:
+        if self.known == ("",):
+            return "(not empty)"
+        return "(other than " + ", ".join(json.dumps(k) for k in self.known) + ")"
+
+
+def show_value(value: str) -> str:
+    return value.shown() if isinstance(value, Other) else value
+
+
+def show_params(params: Mapping[str, str]) -> str:
+    return ", ".join(f"{k}={show_value(v)}" for k, v in params.items())
+
+
+def _iam_conditions(template: Template) -> set[str]:
+    """Names of the conditions that decide anything about an IAM resource, and those they depend on."""
+    names: set[str] = set()
+    for res in template.resources.values():
+        if not isinstance(res, dict) or res.get("Type") not in IAM_TYPES:
+            continue
+        if isinstance(res.get("Condition"), str):
+            names.add(str(res["Condition"]))
+        stack = [res.get("Properties")]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, dict):
+                if is_function(v) == "Fn::If" and isinstance(v["Fn::If"], list) and v["Fn::If"]:
+                    names.add(str(v["Fn::If"][0]))
+                stack.extend(v.values())
+            elif isinstance(v, list):
+                stack.extend(v)
+    conditions = template.section("Conditions")
+    todo = [n for n in names if n in conditions]
+    while todo:
+        for ref in condition_refs(conditions[todo.pop()]):
+            if str(ref) not in names and str(ref) in conditions:
+                names.add(str(ref))
+                todo.append(str(ref))
+    return names
+
+
+def _parameter_refs(expr: Any) -> tuple[set[str], dict[str, set[str]]]:
+    """Parameters a condition expression reads, and the texts it compares each one with (Fn::Equals)."""
+    refs: set[str] = set()
+    compared: dict[str, set[str]] = {}
+    stack = [expr]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            fn = is_function(v)
+            if fn == "Ref" and isinstance(v["Ref"], str):
+                refs.add(str(v["Ref"]))
+            if fn == "Fn::Equals" and isinstance(v[fn], list) and len(v[fn]) == 2:
+                a, b = v[fn]
+                for x, y in ((a, b), (b, a)):
+                    if is_function(x) == "Ref" and not isinstance(y, (dict, list)):
+                        compared.setdefault(str(x["Ref"]), set()).add(to_text(y))
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return refs, compared
+
+
+@dataclass
+class Branches:
+    """The parameter value combinations to evaluate, and what was cut."""
+
+    combinations: list[dict[str, str]]
+    total: int  # how many there are before the bound
+    varied: list[str] = field(default_factory=list)  # the parameters that vary
+
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self.combinations)
+
+
+def check_params(template: Template, fixed: Mapping[str, str], origin: str = "--param") -> None:
+    """Chosen values must name parameters of the template and be among their AllowedValues."""
+    params = template.section("Parameters")
+    unknown = sorted(set(fixed) - set(params))
+    if unknown:
+        raise UserError(f"{origin} {', '.join(unknown)}: no such parameter in {template.path}",
+                        hint="parameters: " + (", ".join(params) or "none"))
+    for name, value in fixed.items():
+        spec = params[name]
+        allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
+        if not isinstance(allowed, list) or not allowed:
+            continue
+        texts = [to_text(a) for a in allowed]
+        is_list = isinstance(spec, dict) and str(spec.get("Type", "")).startswith(LIST_TYPES)
+        values = [v.strip() for v in value.split(",")] if is_list else [value]
+        bad = [v for v in values if v not in texts]
+        if bad:
+            raise UserError(f"{origin} {name}={value}: not one of the values {name} allows",
+                            hint="allowed: " + ", ".join(texts))
+
+
+def branches(template: Template, fixed: Mapping[str, str] | None = None, limit: int = MAX_COMBINATIONS) -> Branches:
+    """Every combination of values for the parameters the IAM conditions depend on; the defaults first."""
+    fixed = dict(fixed or {})
+    params = template.section("Parameters")
+    conditions = template.section("Conditions")
+    refs: set[str] = set()
+    compared: dict[str, set[str]] = {}
+    for name in sorted(_iam_conditions(template)):
+        r, c = _parameter_refs(conditions.get(name))
+        refs |= r
+        for k, v in c.items():
+            compared.setdefault(k, set()).update(v)
+    choices: dict[str, list[str]] = {}
+    for name in params:
+        if name not in refs or name in fixed:
+            continue
+        spec = params[name] if isinstance(params[name], dict) else {}
+        default = to_text(spec["Default"]) if "Default" in spec else None
+        if isinstance(spec.get("AllowedValues"), list) and spec["AllowedValues"]:
+            values = [to_text(v) for v in spec["AllowedValues"]]
+        else:
+            known = tuple(sorted(compared.get(name, set())))
+            values = [*known, default if default is not None and default not in known else Other(name, known)]
+        if default in values:  # the default first: the first combination is what a plain deploy gets
+            values.remove(default)
+            values.insert(0, default)
+        choices[str(name)] = values
+    total = 1
+    for v in choices.values():
+        total *= len(v)
+    combos = [dict(fixed, **dict(zip(choices, values, strict=True)))
+              for values in itertools.islice(itertools.product(*choices.values()), limit)]
+    return Branches(combos, total, list(choices))
+
+
+def read_parameters(path: Path) -> dict[str, str]:
+    """A CloudFormation parameter file: the AWS CLI's list of ParameterKey/ParameterValue, or {"Name": "value"}."""
+    raw = read_bytes(path, path, "parameter file")
+    try:
+        root = jsonpos.parse(raw.decode("utf-8-sig")).root
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not valid UTF-8") from None
+    except jsonpos.JSONPositionError as exc:
+        raise UserError(f"{path}:{exc.line}:{exc.col}: malformed JSON: {exc.message}") from None
+    data = from_node(root)
+    out: dict[str, str] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if isinstance(v, (dict, list)) or v is None:
+                line, col = pos(k)
+                raise UserError(f"{path}:{line}:{col}: parameter {k}: the value must be text, a number or a boolean")
+            out[str(k)] = to_text(v)
+        return out
+    if isinstance(data, list):
+        for item in data:
+            line, col = pos(item, (root.line, root.col))
+            if not isinstance(item, dict) or not isinstance(item.get("ParameterKey"), str):
+                raise UserError(f"{path}:{line}:{col}: expected {{\"ParameterKey\": ..., \"ParameterValue\": ...}}")
+            if item.get("UsePreviousValue") is True:
+                continue
+            value = item.get("ParameterValue")
+            if isinstance(value, (dict, list)) or value is None:
+                raise UserError(f"{path}:{line}:{col}: parameter {item['ParameterKey']}: ParameterValue must be text")
+            out[str(item["ParameterKey"])] = to_text(value)
+        return out
+    raise UserError(f"{path}:1:1: a parameter file is a list of ParameterKey/ParameterValue objects or a "
+                    "{\"Name\": \"value\"} object")
