@@ -78,13 +78,15 @@ def test_pre_commit_fails_on_a_drifted_template_and_passes_after_sync(tmp_path, 
     shutil.copytree(ROOT / "policies", product / "policies")
     shutil.copy(FIXTURES / "product-shape.yaml", template)  # the Session Manager policy lacks three actions
     (product / "README.md").write_text("not a template: the hooks do not look at it\n")
-    (product / ".pre-commit-config.yaml").write_text(
-        "repos:\n"
-        f"  - repo: {hooks}\n"
-        f"    rev: {rev}\n"
-        "    hooks:\n"
-        "      - id: iamdocs-validate\n"
-        "      - id: iamdocs-sync-check\n")
+    config = product / ".pre-commit-config.yaml"
+
+    def use_hooks(*ids: str) -> None:
+        config.write_text("repos:\n"
+                          f"  - repo: {hooks}\n"
+                          f"    rev: {rev}\n"
+                          "    hooks:\n" + "".join(f"      - id: {i}\n" for i in ids))
+
+    use_hooks("iamdocs-validate", "iamdocs-sync-check")
     git(product, "init", "-q")
     git(product, "add", "-A")
     git(product, "commit", "-q", "-m", "templates")
@@ -100,10 +102,30 @@ def test_pre_commit_fails_on_a_drifted_template_and_passes_after_sync(tmp_path, 
         in lines
     assert template.read_bytes() == (FIXTURES / "product-shape.yaml").read_bytes()  # --check changed nothing
 
-    assert main(["sync", "--project", str(product), "--cloudformation", str(template)]) == 0
-    capsys.readouterr()
+    # The hook that writes: it rewrites the template, and pre-commit stops the commit so that the change is added.
+    use_hooks("iamdocs-validate", "iamdocs-sync")
+    git(product, "add", "-A")
+    fixing = pre_commit(product, home)
+    assert fixing.returncode == 1, fixing.stdout + fixing.stderr
+    assert "- files were modified by this hook" in fixing.stdout.splitlines()
+    assert template.read_bytes() == (FIXTURES / "product-shape.synced.yaml").read_bytes()
+
+    use_hooks("iamdocs-validate", "iamdocs-sync-check")
     git(product, "add", "-A")
     second = pre_commit(product, home)
     assert second.returncode == 0, second.stdout + second.stderr
     lines = second.stdout.splitlines()
     assert any(ln.startswith("iamdocs sync --check.") and ln.endswith("Passed") for ln in lines), second.stdout
+
+
+def test_sync_in_the_product_repository_passes_the_check(tmp_path, capsys):
+    """What the hook's users do by hand: iamdocs sync with --project, then the check passes (in process)."""
+    product = tmp_path / "product"
+    shutil.copytree(ROOT / "policies", product / "policies")
+    template = product / "templates" / "t.yaml"
+    template.parent.mkdir()
+    shutil.copy(FIXTURES / "product-shape.yaml", template)
+    assert main(["sync", "--check", "--project", str(product), "--cloudformation", str(template)]) == 1
+    assert main(["sync", "--project", str(product), "--cloudformation", str(template)]) == 0
+    assert main(["sync", "--check", "--project", str(product), "--cloudformation", str(template)]) == 0
+    capsys.readouterr()
