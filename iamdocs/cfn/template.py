@@ -14,6 +14,8 @@ import yaml
 
 from iamdocs.model import Project
 
+BOUNDARY_PATTERN = r"^(arn:aws(-[a-z]+)*:iam::([0-9]{12}|aws):policy/([!-~]+/)?[\w+=,.@-]{1,128})?$"
+
 # The IAM parameters, as the product's template defines them. Rendered in the guide.
 PARAMETERS: dict[str, dict[str, Any]] = {
     "IamRole": {
@@ -33,8 +35,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "IamPermissionsBoundary": {
         "Type": "String",
         "Default": "",
-        "AllowedPattern": r"^(arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+)?$",
-        "ConstraintDescription": "blank, or the ARN of a managed policy",
+        # Any managed policy IAM accepts as a boundary: customer managed (account ID) or AWS managed
+        # ("aws"), in any partition, with or without a path (printable ASCII between slashes).
+        "AllowedPattern": BOUNDARY_PATTERN,
+        "ConstraintDescription": "blank, or the ARN of a managed policy, e.g. arn:aws:iam::aws:policy/PowerUserAccess",
         "Description": "ARN of a managed policy to use as the permissions boundary of the role the template creates "
                        "(blank: none).",
     },
@@ -72,17 +76,28 @@ def capabilities(parameters: dict[str, str]) -> list[str]:
     return ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] if new and named else ["CAPABILITY_IAM"]
 
 
-_PSEUDO = {"REGION": "${AWS::Region}", "ACCOUNT_ID": "${AWS::AccountId}", "PARTITION": "${AWS::Partition}"}
+# The CloudFormation pseudo parameter that stands for each placeholder of the policy files.
+PSEUDO_PARAMETERS = {"REGION": "${AWS::Region}", "ACCOUNT_ID": "${AWS::AccountId}", "PARTITION": "${AWS::Partition}"}
 
 
-def _cfn_value(value: Any) -> Any:
-    """Placeholders become pseudo parameters inside Fn::Sub; other values stay as they are."""
-    if isinstance(value, str) and re.search(r"<[A-Z_]+>", value):
-        return {"Fn::Sub": re.sub(r"<([A-Z_]+)>", lambda m: _PSEUDO[m.group(1)], value)}
+def cfn_document(value: Any, partition: bool = False) -> Any:
+    """A policy file's document as a template holds it: `<NAME>` placeholders as pseudo parameters in Fn::Sub.
+
+    With `partition`, `arn:aws:` becomes `arn:${AWS::Partition}:`, for templates that write it so.
+    A literal `${` in a text that goes into Fn::Sub is written `${!`, as Fn::Sub requires.
+    """
+    if isinstance(value, str):
+        text = value
+        if partition and text.startswith("arn:aws:"):
+            text = "arn:<PARTITION>:" + text[len("arn:aws:"):]
+        if not re.search(r"<[A-Z_]+>", text):
+            return value
+        escaped = text.replace("${", "${!")
+        return {"Fn::Sub": re.sub(r"<([A-Z_]+)>", lambda m: PSEUDO_PARAMETERS.get(m.group(1), m.group(0)), escaped)}
     if isinstance(value, list):
-        return [_cfn_value(v) for v in value]
+        return [cfn_document(v, partition) for v in value]
     if isinstance(value, dict):
-        return {k: _cfn_value(v) for k, v in value.items()}
+        return {k: cfn_document(v, partition) for k, v in value.items()}
     return value
 
 
@@ -90,20 +105,42 @@ def _policy_name(file_name: str) -> str:
     return file_name.removesuffix(".json")
 
 
+# The logical IDs of the product's templates (facts file), so that the section can be pasted into them.
+ROLE_ID, PROFILE_ID = "AiUnlimitedRole", "AiUnlimitedInstanceProfile"
+POLICY_ID, SESSION_POLICY_ID = "AiUnlimitedRolePolicies", "SessionManagerPolicies"
+
+
+def _policy_ids(first: str, files: list[str]) -> dict[str, str]:
+    """Logical ID per policy file: the product's name for the first, numbered after it for any more."""
+    return {f: first if i == 0 else f"{first}{i + 1}" for i, f in enumerate(files)}
+
+
 def manager_template(project: Project) -> dict[str, Any]:
-    """The template as data: parameters, conditions, the role, its instance profile, outputs."""
+    """The template as data: parameters, conditions, the role, its policies, its instance profile, outputs.
+
+    Laid out as the product's templates are: the policies are AWS::IAM::Policy resources attached
+    to the role, each under its own condition, rather than a list chosen with Fn::If.
+    """
     catalog = project.catalog
     assert catalog is not None, "load the project with load_sound_project"
     spec = catalog.cloudformation
     role = catalog.roles[spec.role]
 
-    def inline(name: str) -> dict[str, Any]:
-        return {"PolicyName": _policy_name(name), "PolicyDocument": _cfn_value(project.policy(name).document)}
+    def policy(name: str, condition: str) -> dict[str, Any]:
+        return {
+            "Type": "AWS::IAM::Policy",
+            "Condition": condition,
+            "Properties": {
+                "PolicyName": _policy_name(name),
+                "PolicyDocument": cfn_document(project.policy(name).document),
+                "Roles": [{"Ref": ROLE_ID}],
+            },
+        }
 
-    # The choice is made for the whole list (not per item with AWS::NoValue inside it), which
-    # CloudFormation and every emulator resolve alike.
-    base = [inline(n) for n in spec.inline_policies]
-    policies = {"Fn::If": ["AttachSession", base + [inline(n) for n in spec.session_policies], base]}
+    policies = {pid: policy(f, "NEEDSROLE") for f, pid in _policy_ids(POLICY_ID, list(spec.inline_policies)).items()}
+    policies |= {pid: policy(f, "NEEDSROLEANDSESSIONMANAGER")
+                 for f, pid in _policy_ids(SESSION_POLICY_ID, list(spec.session_policies)).items()}
+    the_role = {"Fn::If": ["USEEXISTINGROLE", {"Ref": "IamRoleName"}, {"Ref": ROLE_ID}]}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"{catalog.product}: IAM role and instance profile for the manager "
@@ -111,43 +148,44 @@ def manager_template(project: Project) -> dict[str, Any]:
         "Parameters": PARAMETERS,
         "Rules": RULES,
         "Conditions": {
-            "CreateRole": {"Fn::Equals": [{"Ref": "IamRole"}, "New"]},
-            "HasRoleName": {"Fn::Not": [{"Fn::Equals": [{"Ref": "IamRoleName"}, ""]}]},
-            "HasBoundary": {"Fn::Not": [{"Fn::Equals": [{"Ref": "IamPermissionsBoundary"}, ""]}]},
-            "AttachSession": {"Fn::And": [{"Condition": "CreateRole"}, {"Fn::Equals": [{"Ref": "Session"}, "true"]}]},
+            "NEEDSROLE": {"Fn::Equals": [{"Ref": "IamRole"}, "New"]},
+            "USESESSIONMANAGER": {"Fn::Equals": [{"Ref": "Session"}, "true"]},
+            "NEEDSROLEANDSESSIONMANAGER": {"Fn::And": [{"Condition": "NEEDSROLE"}, {"Condition": "USESESSIONMANAGER"}]},
+            "HASIAMPERMISSIONSBOUNDARY": {"Fn::Not": [{"Fn::Equals": [{"Ref": "IamPermissionsBoundary"}, ""]}]},
+            "HASIAMROLENAME": {"Fn::Not": [{"Fn::Equals": [{"Ref": "IamRoleName"}, ""]}]},
             # Existing role *and* a name: with the rule above, cfn-lint can prove that the
             # role name it puts in the instance profile is never blank.
-            "UseExistingRole": {"Fn::And": [{"Fn::Not": [{"Condition": "CreateRole"}]}, {"Condition": "HasRoleName"}]},
+            "USEEXISTINGROLE": {
+                "Fn::And": [{"Fn::Not": [{"Condition": "NEEDSROLE"}]}, {"Condition": "HASIAMROLENAME"}],
+            },
         },
         "Resources": {
-            "ManagerRole": {
+            ROLE_ID: {
                 "Type": "AWS::IAM::Role",
-                "Condition": "CreateRole",
+                "Condition": "NEEDSROLE",
                 "Properties": {
-                    "RoleName": {"Fn::If": ["HasRoleName", {"Ref": "IamRoleName"}, {"Ref": "AWS::NoValue"}]},
+                    "RoleName": {"Fn::If": ["HASIAMROLENAME", {"Ref": "IamRoleName"}, {"Ref": "AWS::NoValue"}]},
                     "Description": role.title,
                     "AssumeRolePolicyDocument": role.trust_policy(),
-                    "PermissionsBoundary": {
-                        "Fn::If": ["HasBoundary", {"Ref": "IamPermissionsBoundary"}, {"Ref": "AWS::NoValue"}]
-                    },
-                    "Policies": policies,
+                    "Path": "/",
+                    "PermissionsBoundary": {"Fn::If": [
+                        "HASIAMPERMISSIONSBOUNDARY", {"Ref": "IamPermissionsBoundary"}, {"Ref": "AWS::NoValue"}]},
                 },
             },
-            "ManagerInstanceProfile": {
+            **policies,
+            PROFILE_ID: {
                 "Type": "AWS::IAM::InstanceProfile",
-                "Properties": {
-                    "Roles": [{"Fn::If": ["UseExistingRole", {"Ref": "IamRoleName"}, {"Ref": "ManagerRole"}]}],
-                },
+                "Properties": {"Path": "/", "Roles": [the_role]},
             },
         },
         "Outputs": {
             "ManagerRoleName": {
                 "Description": "The manager role the instance profile carries.",
-                "Value": {"Fn::If": ["UseExistingRole", {"Ref": "IamRoleName"}, {"Ref": "ManagerRole"}]},
+                "Value": the_role,
             },
             "ManagerInstanceProfileArn": {
                 "Description": "Give this instance profile to the manager instance.",
-                "Value": {"Fn::GetAtt": ["ManagerInstanceProfile", "Arn"]},
+                "Value": {"Fn::GetAtt": [PROFILE_ID, "Arn"]},
             },
         },
     }

@@ -118,8 +118,8 @@ def test_generated_template_has_no_drift(project, tmp_path, cfn_report):
     assert cfn_report(path).items() == []
     with_session = cfn_report(path, {"Session": "true"})
     assert with_session.items() == []
-    assert matches(with_session) == [("ManagerRole/ai-unlimited-workspaces", "ai-unlimited-workspaces.json"),
-                                     ("ManagerRole/session-manager", "session-manager.json")]
+    assert matches(with_session) == [("AiUnlimitedRolePolicies", "ai-unlimited-workspaces.json"),
+                                     ("SessionManagerPolicies", "session-manager.json")]
 
 
 def test_cli_text_output_and_exit_code(cli):

@@ -142,10 +142,10 @@ def test_template_branches_behind_a_parameter_are_checked(project, db, site):
     lines = text.splitlines(keepends=True)
     (site / "cloudformation" / "manager.yaml").write_text("".join(x for x in lines if x.strip() != "- ssm:GetManifest"))
     r = site_report(project, db, site)
-    assert r.items() == [("cloudformation/manager.yaml ManagerRole/session-manager (Session=true)", "removed",
+    assert r.items() == [("cloudformation/manager.yaml SessionManagerPolicies (Session=true)", "removed",
                           "ssm:GetManifest")]
     checked = sorted(d.document for d in r.differences if d.kind == "match" and d.document.startswith("cloud"))
     # the manager policy reads the same under every choice, so it is one copy; the session policy exists only with
     # Session = true (and IamRole = New, the default)
-    assert checked == ["cloudformation/manager.yaml ManagerRole/ai-unlimited-workspaces",
-                       "cloudformation/manager.yaml ManagerRole/session-manager (Session=true)"]
+    assert checked == ["cloudformation/manager.yaml AiUnlimitedRolePolicies",
+                       "cloudformation/manager.yaml SessionManagerPolicies (Session=true)"]

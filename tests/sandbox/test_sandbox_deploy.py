@@ -142,9 +142,9 @@ def test_stacks_per_parameter_combination(endpoint, moto_server, project):
                                                       ["new", "new-named", "new-session", "new-boundary", "existing"]}
     roles = snap.roles
     assert roles[f"{prefix}-named-manager"]["inline"] == {"ai-unlimited-workspaces"}
-    session = [r for n, r in roles.items() if n.startswith(f"{prefix}-new-session-ManagerRole")]
+    session = [r for n, r in roles.items() if n.startswith(f"{prefix}-new-session-AiUnlimitedRole")]
     assert [r["inline"] for r in session] == [{"ai-unlimited-workspaces", "session-manager"}]
-    bounded = [r for n, r in roles.items() if n.startswith(f"{prefix}-new-boundary-ManagerRole")]
+    bounded = [r for n, r in roles.items() if n.startswith(f"{prefix}-new-boundary-AiUnlimitedRole")]
     assert [r["boundary"] for r in bounded] == [f"arn:aws:iam::123456789012:policy/{prefix}-new-boundary-boundary"]
     existing = roles[f"{prefix}-existing-manager"]
     assert existing["managed"] == {f"{prefix}-ai-unlimited-workspaces"} and existing["inline"] == set()

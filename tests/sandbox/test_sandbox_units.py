@@ -106,10 +106,10 @@ def test_template_requires_a_name_for_an_existing_role(project):
     t = manager_template(project)
     rule = t["Rules"]["ExistingRoleNeedsName"]
     assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "IamRoleName"}, ""]}]}
-    policies = t["Resources"]["ManagerRole"]["Properties"]["Policies"]["Fn::If"]
-    assert policies[0] == "AttachSession"
-    assert [p["PolicyName"] for p in policies[1]] == ["ai-unlimited-workspaces", "session-manager"]
-    assert [p["PolicyName"] for p in policies[2]] == ["ai-unlimited-workspaces"]
+    policies = {k: (r["Condition"], r["Properties"]["PolicyName"]) for k, r in t["Resources"].items()
+                if r["Type"] == "AWS::IAM::Policy"}
+    assert policies == {"AiUnlimitedRolePolicies": ("NEEDSROLE", "ai-unlimited-workspaces"),
+                        "SessionManagerPolicies": ("NEEDSROLEANDSESSIONMANAGER", "session-manager")}
 
 
 def test_documents_are_read_in_every_form_iam_returns():

@@ -14,7 +14,7 @@ from typing import Any
 
 from iamdocs.cfn.lint import errors as lint_errors
 from iamdocs.cfn.lint import lint_template
-from iamdocs.cfn.template import capabilities, template_yaml
+from iamdocs.cfn.template import PROFILE_ID, ROLE_ID, capabilities, template_yaml
 from iamdocs.sandbox.naming import STACK_NAME_MAX
 from iamdocs.sandbox.report import FAILED, NOT_RUN, PASSED, Check
 from iamdocs.sandbox.run import ExpectedRole, Run
@@ -159,17 +159,17 @@ def _expect(r: Run, combo: Combination, stack: str, params: dict[str, str], outp
     """Record what verify must find: the role the stack made or used, its inline policies, its profile."""
     by_logical = {x["logical"]: x["physical"] for x in resources}
     role_name = outputs.get("ManagerRoleName", "")
-    profile = by_logical.get("ManagerInstanceProfile", "")
+    profile = by_logical.get(PROFILE_ID, "")
     label = f"stack {combo.name}"
     problems = []
     if not profile:
-        problems.append("no ManagerInstanceProfile resource")
+        problems.append(f"no {PROFILE_ID} resource")
     if "IamRoleName" in params and role_name != params["IamRoleName"]:
         problems.append(f"role is {role_name!r}, IamRoleName was {params['IamRoleName']!r}")
-    if existing is None and "ManagerRole" not in by_logical:
-        problems.append("no ManagerRole resource although IamRole = New")
-    if existing is not None and "ManagerRole" in by_logical:
-        problems.append("a ManagerRole resource although IamRole = Existing")
+    if existing is None and ROLE_ID not in by_logical:
+        problems.append(f"no {ROLE_ID} resource although IamRole = New")
+    if existing is not None and ROLE_ID in by_logical:
+        problems.append(f"a {ROLE_ID} resource although IamRole = Existing")
     r.report.add(Check("stack-resources", f"{stack} ({label})", FAILED if problems else PASSED,
                        "; ".join(problems) or f"role {role_name}, instance profile {profile}"))
     if existing is not None:
