@@ -5,14 +5,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from iamdocs import iamdb
 from iamdocs.model import Catalog, Location, PolicyFile, Project, Statement, Value
+
+T = TypeVar("T")
 
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
 RULE_ID = re.compile(r"[EWI][0-9]{3}")
@@ -58,11 +60,21 @@ class Context:
         if key not in cache:
             out: dict[str, tuple[iamdb.Action, Value]] = {}
             for v in st.actions:
-                matched = self.iam.expand(v.text) if v.text == "*" or ":" in v.text else []
-                for a in matched:
+                for a in self.iam.expand(v.text):
                     out.setdefault(a.full_name.lower(), (a, v))
             cache[key] = (st, out)  # keep st alive so that its id is not reused
         return cache[key][1]
+
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+        """A value that several rules need (e.g. E023 and W023), computed once per run."""
+        cache = self._memo
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    @cached_property
+    def _memo(self) -> dict:
+        return {}
 
     @cached_property
     def project_paths(self) -> frozenset[Path]:

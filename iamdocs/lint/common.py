@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -69,15 +70,6 @@ def is_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
-def expand(db: IAMDatabase, pattern: str) -> list[Action]:
-    """Known actions that an Action entry covers ("*" covers all of them)."""
-    if pattern == "*":
-        return db.expand("*")
-    if ":" not in pattern:
-        return []
-    return db.expand(pattern)
-
-
 def limits_of(catalog: Any) -> Limits:
     """The catalog's limits, or AWS's defaults when there is no usable catalog."""
     return catalog.limits if catalog is not None else Limits()
@@ -96,18 +88,6 @@ def allow_statements_on_star(f: PolicyFile) -> Iterator[tuple[Statement, Value]]
         star = next((r for r in st.resources if r.text == "*"), None)
         if star is not None:
             yield st, star
-
-
-def statement_actions(st: Statement, db: IAMDatabase) -> dict[str, tuple[Action, Value]]:
-    """Known actions a statement's Action list covers: lower-case name -> (action, first entry naming it).
-
-    Rules should prefer Context.statement_actions, which computes this once per statement.
-    """
-    out: dict[str, tuple[Action, Value]] = {}
-    for v in st.actions:
-        for a in expand(db, v.text):
-            out.setdefault(a.full_name.lower(), (a, v))
-    return out
 
 
 def short_list(names: Sequence[str], limit: int = 5) -> str:
@@ -173,3 +153,56 @@ def arns_intersect(a: str, b: str) -> bool:
 def arn_service(arn: str) -> str | None:
     parts = arn.split(":", 5)
     return parts[2] if len(parts) == 6 and parts[0] == "arn" else None
+
+
+@dataclass(frozen=True)
+class ResourceMismatch:
+    """A Resource ARN that none of its statement's actions can act on; E023 reports the certain ones, W023 the rest."""
+
+    value: Value
+    message: str
+    certain: bool  # False where the data may be incomplete: no resource type listed, or a renamed service
+
+
+def resource_mismatches(st: Statement, db: IAMDatabase,
+                        actions: dict[str, tuple[Action, Value]]) -> list[ResourceMismatch]:
+    """ARNs of a statement that cannot match a resource type of any of its known actions."""
+    arns = [r for r in st.resources if r.text != "*" and r.text.startswith("arn:")]
+    if not arns or not actions:
+        return []  # "*" matches everything; a malformed ARN is E033's; unknown actions are E020/E021's
+    # Every ARN format that some action of the statement acts on.
+    formats: list[str] = []
+    for action, _ in actions.values():
+        for rtype in action.resource_types:
+            formats.extend(f for f in db.arn_formats(action.service, rtype) if f not in formats)
+    globs = [arn_glob(f) for f in formats]
+    names = sorted(a.full_name for a, _ in actions.values())
+    services = sorted({a.service for a, _ in actions.values()})
+    out = []
+    for r in arns:
+        glob = arn_glob(r.text)
+        if any(arns_intersect(glob, g) for g in globs):
+            continue
+        service = arn_service(r.text)
+        known_service = service is not None and "*" not in service and "<" not in service
+        if known_service and service not in services:
+            renamed = sorted(s for s in services if service in db.siblings(s))
+            if renamed:
+                out.append(ResourceMismatch(r, f'resource "{r.text}" is an ARN of service {service}, which the IAM '
+                                               f"data lists as another name of {'/'.join(renamed)} (a renamed "
+                                               f"service): check that the {short_list(names, 3)} actions accept it",
+                                            False))
+            else:
+                out.append(ResourceMismatch(r, f'resource "{r.text}" is an ARN of service {service}, which cannot '
+                                               f"match the {'/'.join(services)} actions of this statement "
+                                               f"({short_list(names, 3)})", True))
+        elif not formats:
+            out.append(ResourceMismatch(r, f'resource "{r.text}" may not match: the IAM data lists no resource type '
+                                           f'for the actions of this statement ({short_list(names, 3)}), only '
+                                           'Resource "*"', False))
+        else:
+            shapes = short_list(sorted(formats), 2)
+            out.append(ResourceMismatch(r, f'resource "{r.text}" does not have the shape of any resource that the '
+                                           f"statement's actions ({short_list(names, 3)}) act on; expected e.g. "
+                                           f"{shapes}", True))
+    return out

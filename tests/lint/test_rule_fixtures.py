@@ -71,6 +71,14 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
         ("services.json", 5, 33, 'unknown service prefix "secretmanager" in "secretmanager:GetSecretValue" '
                                  '(did you mean "secretsmanager"?)'),
     ],
+    "W020": [
+        ("retired.json", 5, 16, '"deeplens:ListDevices" is an action of AWS DeepLens (end of life January 2024), a '
+                                "retired service that the IAM data no longer lists"),
+        ("retired.json", 5, 40, '"DeepRacer:*" is an action of AWS DeepRacer console service, a retired service that '
+                                "the IAM data no longer lists"),
+        ("retired.json", 5, 55, '"elastic-inference:Connect" is an action of Amazon Elastic Inference (end of life '
+                                "April 2024), a retired service that the IAM data no longer lists"),
+    ],
     "E021": [
         ("actions.json", 6, 7, 'unknown action "ec2:RunInstance" (did you mean "ec2:RunInstances"?)'),
         ("actions.json", 7, 7, '"ec2:Xyz*" matches no ec2 action'),
@@ -90,6 +98,14 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
                                   "the statement's actions (s3:GetObject) act on; expected e.g. "
                                   "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/"
                                   "${ObjectName}, arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
+    ],
+    "W023": [
+        ("uncertain.json", 8, 19, 'resource "arn:aws:s3:::*" may not match: the IAM data lists no resource type for '
+                                  'the actions of this statement (s3:ListAllMyBuckets), only Resource "*"'),
+        ("uncertain.json", 14, 19, 'resource "arn:aws:codeconnections:us-east-1:123456789012:connection/*" is an ARN '
+                                   "of service codeconnections, which the IAM data lists as another name of "
+                                   "codestar-connections (a renamed service): check that the "
+                                   "codestar-connections:UseConnection actions accept it"),
     ],
     "E030": [
         ("policies/full.json", 11, 24,
@@ -117,6 +133,13 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
         ("arns.json", 9, 7, 'resource "arn:aws:secretsmanager:us-west-2:<ACCOUNT_ID>:" (filled in: '
                             '"arn:aws:secretsmanager:us-west-2:123456789012:") is not a valid ARN: '
                             "the resource part after the fifth colon is empty"),
+        ("regions.json", 7, 7, 'resource "arn:aws:secretsmanager:zz-nowhere-9:123456789012:secret:app/*" is not a '
+                               'valid ARN: Region "zz-nowhere-9" is not a Region name such as us-west-2'),
+        ("regions.json", 8, 7, 'resource "arn:aws-moon:secretsmanager:us-east-1:123456789012:secret:app/*" is not a '
+                               'valid ARN: partition "aws-moon" is not an AWS partition (aws, aws-cn, aws-eusc, '
+                               "aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-us-gov)"),
+        ("regions.json", 9, 7, 'resource "arn:aws:secretsmanager:eusc-de-east-1x:123456789012:secret:app/*" is not '
+                               'a valid ARN: Region "eusc-de-east-1x" is not a Region name such as us-west-2'),
     ],
     "E040": [
         ("too-big.json", 1, 1,
