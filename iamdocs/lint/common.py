@@ -185,7 +185,12 @@ def resource_mismatches(st: Statement, db: IAMDatabase,
             continue
         service = arn_service(r.text)
         known_service = service is not None and "*" not in service and "<" not in service
-        if known_service and service not in services:
+        if not formats:
+            # The data may lack a resource type (s3:ListAllMyBuckets lists none, yet accepts arn:aws:s3:::*).
+            out.append(ResourceMismatch(r, f'resource "{r.text}" may not match: the IAM data lists no resource type '
+                                           f'for the actions of this statement ({short_list(names, 3)}), only '
+                                           'Resource "*"', False))
+        elif known_service and service not in services:
             renamed = sorted(s for s in services if service in db.siblings(s))
             if renamed:
                 out.append(ResourceMismatch(r, f'resource "{r.text}" is an ARN of service {service}, which the IAM '
@@ -196,13 +201,20 @@ def resource_mismatches(st: Statement, db: IAMDatabase,
                 out.append(ResourceMismatch(r, f'resource "{r.text}" is an ARN of service {service}, which cannot '
                                                f"match the {'/'.join(services)} actions of this statement "
                                                f"({short_list(names, 3)})", True))
-        elif not formats:
-            out.append(ResourceMismatch(r, f'resource "{r.text}" may not match: the IAM data lists no resource type '
-                                           f'for the actions of this statement ({short_list(names, 3)}), only '
-                                           'Resource "*"', False))
+        elif known_service and not _known_shape(glob, service, db):
+            # No resource type of the service has this shape: the data may lack it (API Gateway REST API stages).
+            out.append(ResourceMismatch(r, f'resource "{r.text}" may not match: it has the shape of no {service} '
+                                           f"resource type in the IAM data, and the statement's actions "
+                                           f"({short_list(names, 3)}) act on e.g. {short_list(sorted(formats), 2)}",
+                                        False))
         else:
             shapes = short_list(sorted(formats), 2)
             out.append(ResourceMismatch(r, f'resource "{r.text}" does not have the shape of any resource that the '
                                            f"statement's actions ({short_list(names, 3)}) act on; expected e.g. "
                                            f"{shapes}", True))
     return out
+
+
+def _known_shape(glob: str, service: str, db: IAMDatabase) -> bool:
+    """Whether some resource type of `service` in the data can match this ARN glob."""
+    return any(arns_intersect(glob, arn_glob(f)) for f in db.all_arn_formats(service))

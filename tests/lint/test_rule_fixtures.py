@@ -72,12 +72,12 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
                                  '(did you mean "secretsmanager"?)'),
     ],
     "W020": [
-        ("retired.json", 5, 16, '"deeplens:ListDevices" is an action of AWS DeepLens (end of life January 2024), a '
-                                "retired service that the IAM data no longer lists"),
-        ("retired.json", 5, 40, '"DeepRacer:*" is an action of AWS DeepRacer console service, a retired service that '
+        ("retired.json", 5, 16, '"deeplens:ListDevices" is an action of AWS DeepLens, a retired service or former '
+                                "prefix that the IAM data no longer lists"),
+        ("retired.json", 5, 40, '"DeepRacer:*" is an action of AWS DeepRacer, a retired service or former prefix that '
                                 "the IAM data no longer lists"),
-        ("retired.json", 5, 55, '"elastic-inference:Connect" is an action of Amazon Elastic Inference (end of life '
-                                "April 2024), a retired service that the IAM data no longer lists"),
+        ("retired.json", 5, 55, '"elastic-inference:Connect" is an action of Amazon Elastic Inference, a retired '
+                                "service or former prefix that the IAM data no longer lists"),
     ],
     "E021": [
         ("actions.json", 6, 7, 'unknown action "ec2:RunInstance" (did you mean "ec2:RunInstances"?)'),
@@ -106,6 +106,10 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
                                    "of service codeconnections, which the IAM data lists as another name of "
                                    "codestar-connections (a renamed service): check that the "
                                    "codestar-connections:UseConnection actions accept it"),
+        ("uncertain.json", 20, 19, 'resource "arn:aws:logs:us-east-1:123456789012:/aws-glue/*" may not match: it has '
+                                   "the shape of no logs resource type in the IAM data, and the statement's actions "
+                                   "(logs:GetLogEvents) act on e.g. arn:${Partition}:logs:${Region}:${Account}:"
+                                   "log-group:${LogGroupName}:log-stream:${LogStreamName}"),
     ],
     "E030": [
         ("policies/full.json", 11, 24,

@@ -10,7 +10,7 @@ from iamdocs.model import PolicyFile
 class RetiredService(Rule):
     id = "W020"
     name = "retired-service"
-    description = "An action of a service that AWS retired: IAM accepts it, but it grants nothing useful any more."
+    description = "An action of a retired service or former prefix: IAM accepts it, but it cannot be checked."
     explanation = (
         "Services such as AWS DeepLens, DeepRacer and Elastic Inference were retired and left the Service "
         "Authorization Reference, so no IAM data lists their actions, yet IAM still accepts them in a policy and "
@@ -25,4 +25,4 @@ class RetiredService(Rule):
                 service, sep, _ = v.text.partition(":")
                 if sep and db.is_retired(service):
                     yield self.finding(f'"{v.text}" is an action of {RETIRED_SERVICES[service.lower()]}, a retired '
-                                       "service that the IAM data no longer lists", v.loc)
+                                       "service or former prefix that the IAM data no longer lists", v.loc)

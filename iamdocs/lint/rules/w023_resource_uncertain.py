@@ -13,8 +13,9 @@ class ResourceUncertain(Rule):
     description = "A resource ARN that the IAM data cannot confirm for the statement's actions."
     explanation = (
         "E023's check, where the data may be wrong rather than the policy: the data lists no resource type for "
-        "the actions (s3:ListAllMyBuckets on arn:aws:s3:::*), or the ARN names a renamed service (codeconnections "
-        "ARNs for codestar-connections actions). AWS's own managed policies do both. Check the action's page in "
+        "the actions (s3:ListAllMyBuckets on arn:aws:s3:::*), the ARN has the shape of no resource type the data "
+        "knows for its service, or it names a renamed service (codeconnections ARNs for codestar-connections "
+        "actions). AWS's own managed policies do both. Check the action's page in "
         "the Service Authorization Reference; if the ARN is right, it works."
     )
 
