@@ -220,6 +220,9 @@ class AcceptedFinding:
     policies: list[str]
     justification: str
     loc: Location
+    paths: list[str] = field(default_factory=list)  # named escalation paths (W302), e.g. passrole-runinstances
+    # (Sid, the exact actions accepted in that statement); "#N" names the Nth statement when it has no Sid
+    statements: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 @dataclass

@@ -204,19 +204,34 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
          "W304 is accepted for full.json, but full.json has no W304 finding: remove it from this accepted_findings "
          "entry"),
         (CAT, 39, 12, "accepted_findings names E021: only warnings can be accepted; errors must be fixed"),
+        (CAT, 42, 36,
+         "escalation path passrole-createstack is accepted, but no policy of this entry has it: remove it"),
+        (CAT, 45, 16, "W304 is accepted for ops.json, but this entry names none of its W304 findings: list their "
+                      "paths or statements, or remove ops.json"),
+        (CAT, 47, 9, "statement Launch with 1 action matches no W304 finding of this entry's policies (the statement "
+                     "or its actions changed): update or remove it"),
+        (CAT, 49, 29, "W301 is accepted for ops.json, but this entry names none of its W301 findings: list their "
+                      "paths or statements, or remove ops.json"),
     ],
     "W301": [
+        ("not-keys.json", 7, 21, 'iam:PassRole on Resource "*" (through NotAction, which allows every action but s3:*, '
+                                 'ec2:*) lets this role pass any role in the account to an AWS service'),
+        ("not-keys.json", 13, 17, "iam:PassRole on NotResource (every resource it does not name) lets this role pass "
+                                  "any role in the account to an AWS service"),
         ("passrole.json", 7, 33,
          'iam:PassRole on Resource "*" lets this role pass any role in the account to an AWS service'),
         ("passrole.json", 13, 17, 'iam:PassRole on Resource "*" (through "iam:Pass*") lets this role pass any role '
                                   "in the account to an AWS service"),
     ],
     "W302": [
-        ("escalation.json", 7, 18, 'privilege escalation: iam:PassRole with ec2:RunInstances on Resource "*" lets '
-                                   "this role start an instance with any role and act with that role's permissions"),
-        ("escalation.json", 7, 38, "privilege escalation: iam:PassRole with cloudformation:CreateStack on Resource "
-                                   '"*" lets this role create a stack that runs with any role and creates what that '
-                                   "role may create"),
+        ("escalation.json", 7, 18, "privilege escalation passrole-runinstances: iam:PassRole with ec2:RunInstances on "
+                                   "every resource lets this role start an instance with any role and act with that "
+                                   "role's permissions"),
+        ("escalation.json", 7, 38, "privilege escalation passrole-createstack: iam:PassRole with "
+                                   "cloudformation:CreateStack on every resource lets this role create a stack that "
+                                   "runs with any role and creates what that role may create"),
+        ("not-resource.json", 6, 15, "privilege escalation createpolicyversion: iam:CreatePolicyVersion on every "
+                                     "resource lets this role rewrite a managed policy, including its own"),
     ],
     "W303": [
         ("permissions.json", 6, 17,
@@ -225,6 +240,13 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
     "W304": [
         ("writes.json", 6, 17, '6 write actions on Resource "*" could be limited to resource ARNs: ec2:CreateTags, '
                                "ec2:TerminateInstances, s3:CreateBucket, s3:DeleteBucket and 2 more"),
+    ],
+    "W305": [
+        ("not-action.json", 7, 20, 'Allow with NotAction on Resource "*" grants every action of every service but '
+                                   "iam:*: close to administrator"),
+        ("not-action.json", 13, 21, "Allow with NotAction on NotResource (every resource it does not name) grants "
+                                    "every action of every service but s3:DeleteBucket, ec2:TerminateInstances: close "
+                                    "to administrator"),
     ],
 }
 
