@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,6 +101,51 @@ def through(entry: Value, st: Statement, name: str) -> str:
     if entry in st.not_actions:
         return f' (through NotAction, which allows every action but {short_list([v.text for v in st.not_actions], 3)})'
     return f' (through "{entry.text}")' if entry.text.lower() != name.lower() else ""
+
+
+def action_problem(text: str, db: IAMDatabase) -> str | None:
+    """Why E020/E021 report an Action entry ("not-an-action", "unknown-service", "no-match", "unknown"), or None."""
+    if text == "*":
+        return None
+    service, sep, name = text.partition(":")
+    if not sep or not service or not name:
+        return "not-an-action"
+    if not db.has_service(service):
+        return None if db.is_retired(service) else "unknown-service"
+    if db.expand(text):
+        return None
+    return "no-match" if is_wildcard(name) else "unknown"
+
+
+def suggest_action(text: str, db: IAMDatabase) -> str | None:
+    """The known action an unknown name probably means (`ec2:RunInstance` -> `ec2:RunInstances`), or None."""
+    import difflib
+
+    service, _, name = text.partition(":")
+    names = [a.name for a in db.actions(service)]
+    close = difflib.get_close_matches(name, names, n=1)
+    return f"{service.lower()}:{close[0]}" if close else None
+
+
+def misspelled(documents: Iterable[Any], db: IAMDatabase) -> set[str]:
+    """Lower-case action names that E020/E021 report in these documents, and the names they probably mean.
+
+    Rules that compare sets of actions (E050, E060) leave these out: one misspelling is one finding, E021's.
+    """
+    out: set[str] = set()
+    for doc in documents:
+        statements = doc.get("Statement") if isinstance(doc, dict) else None
+        for st in statements if isinstance(statements, list) else [statements]:
+            if not isinstance(st, dict):
+                continue
+            for key in ("Action", "NotAction"):
+                values = st.get(key)
+                for v in values if isinstance(values, list) else [values]:
+                    if isinstance(v, str) and action_problem(v, db) is not None:
+                        out.add(v.lower())
+                        if (meant := suggest_action(v, db)) is not None:
+                            out.add(meant.lower())
+    return out
 
 
 def short_list(names: Sequence[str], limit: int = 5) -> str:
