@@ -35,8 +35,8 @@ def test_a_misspelled_action_in_the_history_is_shown_as_written(root: Path, tmp_
     project = project_copy(root, tmp_path)
     catalog_path = project / "policies" / "catalog.yaml"
     catalog = yaml.safe_load(catalog_path.read_text())
-    catalog["history"].append({"date": "2099-01-01", "summary": "A typo.",
-                               "changes": [{"policies": ["session-manager.json"], "added": ["ssm:DescribeInstanceINFO"]}]})
+    change = {"policies": ["session-manager.json"], "added": ["ssm:DescribeInstanceINFO"]}
+    catalog["history"].append({"date": "2099-01-01", "summary": "A typo.", "changes": [change]})
     catalog_path.write_text(yaml.safe_dump(catalog, sort_keys=False))
     found = errors(project, capsys)
     assert found == [("E060", "history does not replay to session-manager.json: the history adds "
