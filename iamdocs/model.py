@@ -7,15 +7,13 @@ name file, line and column.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from iamdocs.jsonpos import Node
-
-PLACEHOLDER_RE = re.compile(r"<([A-Za-z0-9_]*)>")
+from iamdocs.placeholders import LOOSE_RE
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,7 @@ class PolicyFile:
         while stack:
             n = stack.pop()
             if n.kind == "string":
-                for m in PLACEHOLDER_RE.finditer(n.value):
+                for m in LOOSE_RE.finditer(n.value):
                     out.append((m.group(1), Location(self.path, n.line, n.col + 1 + m.start())))
             stack.extend(reversed(n.items))
             stack.extend(v for _, v in reversed(n.pairs))

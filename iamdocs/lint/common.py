@@ -16,6 +16,7 @@ from typing import Any
 from iamdocs.iamdb import Action, IAMDatabase
 from iamdocs.jsonpos import Node
 from iamdocs.model import Limits, PolicyFile, Statement, Value
+from iamdocs.placeholders import as_glob
 
 WILDCARD_CHARS = ("*", "?")
 
@@ -162,15 +163,6 @@ def count(n: int, word: str) -> str:
 
 # ARN matching -----------------------------------------------------------------------------------
 
-_TEMPLATE_VAR = re.compile(r"\$\{[^}]*\}")
-_PLACEHOLDER = re.compile(r"<[A-Za-z0-9_]*>")
-
-
-def arn_glob(text: str) -> str:
-    """An ARN as a glob: placeholders and policy variables stand for any text."""
-    return _PLACEHOLDER.sub("*", _TEMPLATE_VAR.sub("*", text))
-
-
 def globs_intersect(a: str, b: str) -> bool:
     """Whether some string matches both glob patterns (`*` any run of characters, `?` one character)."""
     # Collapse runs of stars: they add no power and only grow the search.
@@ -233,12 +225,12 @@ def resource_mismatches(st: Statement, db: IAMDatabase,
     for action, _ in actions.values():
         for rtype in action.resource_types:
             formats.extend(f for f in db.arn_formats(action.service, rtype) if f not in formats)
-    globs = [arn_glob(f) for f in formats]
+    globs = [as_glob(f) for f in formats]
     names = sorted(a.full_name for a, _ in actions.values())
     services = sorted({a.service for a, _ in actions.values()})
     out = []
     for r in arns:
-        glob = arn_glob(r.text)
+        glob = as_glob(r.text)
         if any(arns_intersect(glob, g) for g in globs):
             continue
         service = arn_service(r.text)
@@ -275,4 +267,4 @@ def resource_mismatches(st: Statement, db: IAMDatabase,
 
 def _known_shape(glob: str, service: str, db: IAMDatabase) -> bool:
     """Whether some resource type of `service` in the data can match this ARN glob."""
-    return any(arns_intersect(glob, arn_glob(f)) for f in db.all_arn_formats(service))
+    return any(arns_intersect(glob, as_glob(f)) for f in db.all_arn_formats(service))

@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from iamdocs.grants import fill
 from iamdocs.iamdb import is_region, partitions
 from iamdocs.lint.base import Context, Finding, Rule
 from iamdocs.model import PolicyFile
+from iamdocs.placeholders import examples, fill
 
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ACCOUNT = re.compile(r"[0-9]{12}|aws")
@@ -52,10 +52,10 @@ class MalformedArn(Rule):
     )
 
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
-        examples = {n: p.example for n, p in ctx.catalog.placeholders.items()} if ctx.catalog is not None else {}
+        values = examples(ctx.catalog)
         for st in f.statements:
             for r in [*st.resources, *st.not_resources]:
-                filled = fill(r.text, examples)
+                filled = fill(r.text, values)
                 if "<" in filled and ">" in filled:
                     continue  # an undeclared or malformed placeholder: E030/E032
                 problem = arn_problem(filled)

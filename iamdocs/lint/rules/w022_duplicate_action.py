@@ -3,16 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from iamdocs.grants import normalize_resource
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.lint.base import Context, Finding, Rule
 from iamdocs.lint.common import is_wildcard
 from iamdocs.model import PolicyFile, Statement, Value
+from iamdocs.placeholders import normalize
 
 
 def _scope(st: Statement) -> tuple:
     """Statements with the same scope grant the same thing for each action they name."""
-    resources = frozenset(normalize_resource(r.text) for r in st.resources)
+    resources = frozenset(normalize(r.text) for r in st.resources)
     return (st.effect, resources, repr(sorted((st.condition or {}).items())))
 
 
