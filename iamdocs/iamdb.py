@@ -27,7 +27,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 # Bump when the index layout changes: it is part of the cache file's name, so an old cache is never read.
-_INDEX_FORMAT = 2
+_INDEX_FORMAT = 3
 
 # Service prefixes that IAM still accepts in policies but that no data source lists any more: services AWS
 # retired and former prefixes of services that moved. AWS's own managed policies still name all of them (found
@@ -116,8 +116,14 @@ class IAMDatabase:
         return self._services[prefix.lower()]["name"]
 
     @staticmethod
-    def _make(service: str, entry: list | tuple) -> Action:
-        return Action(service, entry[0], entry[1], tuple(entry[2]))
+    def _make(service: str, entry: tuple) -> Action:
+        return Action(service, *entry)
+
+    def has_action(self, full_name: str) -> bool:
+        """Whether an action (no wildcard) is known, case-insensitively; cheaper than action()."""
+        service, _, name = full_name.partition(":")
+        svc = self._services.get(service.lower())
+        return svc is not None and name.lower() in svc["actions"]
 
     def action(self, full_name: str) -> Action | None:
         """Look an action up case-insensitively; None when unknown."""
@@ -235,7 +241,7 @@ def _build_index(files: DataFiles, versions: dict[str, str]) -> dict:
             continue
         actions = {}
         for name, p in svc["privileges"].items():
-            types = sorted({t.lower() for t in p.get("resource_types", {}) if t})
+            types = tuple(sorted({t.lower() for t in p.get("resource_types", {}) if t}))
             actions[name.lower()] = (name, p.get("access_level", ""), types)
         resources = {name.lower(): [r["arn"]] for name, r in svc.get("resources", {}).items() if r.get("arn")}
         services[prefix.lower()] = {"name": svc.get("service_name", prefix), "actions": actions,
@@ -254,9 +260,9 @@ def _build_index(files: DataFiles, versions: dict[str, str]) -> dict:
             types = {t.lower() for t in (entry or {}).get("Resources", ())}
             known = target["actions"].get(low.lower())
             if known is None:  # only cfn-lint knows it: no access level
-                target["actions"][low.lower()] = (low, "", sorted(types))
+                target["actions"][low.lower()] = (low, "", tuple(sorted(types)))
             elif not types <= set(known[2]):
-                target["actions"][low.lower()] = (known[0], known[1], sorted(types | set(known[2])))
+                target["actions"][low.lower()] = (known[0], known[1], tuple(sorted(types | set(known[2]))))
     return {"sources": versions, "services": services, "siblings": _siblings(services)}
 
 

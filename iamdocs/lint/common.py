@@ -113,9 +113,9 @@ def action_problem(text: str, db: IAMDatabase) -> str | None:
         return "not-an-action"
     if not db.has_service(service):
         return None if db.is_retired(service) else "unknown-service"
-    if db.expand(text):
-        return None
-    return "no-match" if is_wildcard(name) else "unknown"
+    if not is_wildcard(name):
+        return None if db.has_action(text) else "unknown"
+    return None if db.expand(text) else "no-match"
 
 
 def suggest_action(text: str, db: IAMDatabase) -> str | None:
