@@ -27,7 +27,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 # Bump when the index layout changes: it is part of the cache file's name, so an old cache is never read.
-_INDEX_FORMAT = 3
+_INDEX_FORMAT = 5
 
 # Service prefixes that IAM still accepts in policies but that no data source lists any more: services AWS
 # retired and former prefixes of services that moved. AWS's own managed policies still name all of them (found
