@@ -45,12 +45,22 @@ def _requested(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _Version(argparse.Action):
+    """--version names the IAM data too: which actions are known depends on those packages' versions."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from iamdocs import iamdb
+
+        print(f"iamdocs {__version__}\nIAM data: {iamdb.load().source}")
+        parser.exit()
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iamdocs",
         description="Validate, publish, test-deploy and drift-check the AI Unlimited IAM policies in policies/.",
     )
-    parser.add_argument("--version", action="version", version=f"iamdocs {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module in commands(only).items():
         p = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP))

@@ -10,47 +10,12 @@ all compare equal. Relations, history, deploy verification and drift use this.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from iamdocs.iamdb import IAMDatabase
-
-# Every spelling of a value a customer fills in, mapped to one token.
-_TOKENS = {
-    "<REGION>": "{region}",
-    "${AWS::Region}": "{region}",
-    "<ACCOUNT_ID>": "{account}",
-    "${AWS::AccountId}": "{account}",
-    "<PARTITION>": "{partition}",
-    "${AWS::Partition}": "{partition}",
-}
-_PLACEHOLDER_TOKEN = {"REGION": "{region}", "ACCOUNT_ID": "{account}", "PARTITION": "{partition}"}
-
-
-def fill(value: Any, values: Mapping[str, str]) -> Any:
-    """Replace `<NAME>` placeholders in every string of a document with `values[NAME]`."""
-    if isinstance(value, str):
-        return re.sub(r"<([A-Z][A-Z0-9_]*)>", lambda m: values.get(m.group(1), m.group(0)), value)
-    if isinstance(value, list):
-        return [fill(v, values) for v in value]
-    if isinstance(value, dict):
-        return {k: fill(v, values) for k, v in value.items()}
-    return value
-
-
-def normalize_resource(resource: str, values: Mapping[str, str] | None = None) -> str:
-    """One spelling for a resource: placeholder, pseudo parameter or filled-in value alike."""
-    out = resource
-    for spelled, token in _TOKENS.items():
-        out = out.replace(spelled, token)
-    for name, val in (values or {}).items():
-        if val and name in _PLACEHOLDER_TOKEN and name != "PARTITION":
-            out = out.replace(val, _PLACEHOLDER_TOKEN[name])
-    if out.startswith("arn:aws:"):
-        out = "arn:{partition}:" + out[len("arn:aws:"):]
-    return out
+from iamdocs.placeholders import normalize
 
 
 @dataclass(frozen=True, order=True)
@@ -127,9 +92,9 @@ def document_grants(doc: Any, db: IAMDatabase, values: Mapping[str, str] | None 
             excluded = expand_actions(_as_list(st.get("NotAction")), db)
             actions = {a.full_name.lower() for a in db.expand("*")} - excluded
         if "Resource" in st:
-            resources = {normalize_resource(str(r), values) for r in _as_list(st["Resource"])}
+            resources = {normalize(str(r), values) for r in _as_list(st["Resource"])}
         else:
-            resources = {"!" + normalize_resource(str(r), values) for r in _as_list(st.get("NotResource"))}
+            resources = {"!" + normalize(str(r), values) for r in _as_list(st.get("NotResource"))}
         for a in actions:
             for r in resources:
                 grants.add(Grant(effect, a, r, cond))

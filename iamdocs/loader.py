@@ -363,7 +363,9 @@ def _build_catalog(shown: Path, d: dict[str, Any], locate: _YamlLocator) -> Cata
         for i, r in enumerate(d.get("relations") or [])
     ]
     accepted = [
-        AcceptedFinding(a["rule"], list(a["policies"]), a["justification"], locate(["accepted_findings", i]))
+        AcceptedFinding(a["rule"], list(a["policies"]), a["justification"], locate(["accepted_findings", i]),
+                        list(a.get("paths") or []),
+                        [(str(st["sid"]), list(st["actions"])) for st in a.get("statements") or []])
         for i, a in enumerate(d.get("accepted_findings") or [])
     ]
     history = []

@@ -7,15 +7,13 @@ name file, line and column.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from iamdocs.jsonpos import Node
-
-PLACEHOLDER_RE = re.compile(r"<([A-Za-z0-9_]*)>")
+from iamdocs.placeholders import LOOSE_RE
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,7 @@ class PolicyFile:
         while stack:
             n = stack.pop()
             if n.kind == "string":
-                for m in PLACEHOLDER_RE.finditer(n.value):
+                for m in LOOSE_RE.finditer(n.value):
                     out.append((m.group(1), Location(self.path, n.line, n.col + 1 + m.start())))
             stack.extend(reversed(n.items))
             stack.extend(v for _, v in reversed(n.pairs))
@@ -221,6 +219,9 @@ class AcceptedFinding:
     policies: list[str]
     justification: str
     loc: Location
+    paths: list[str] = field(default_factory=list)  # named escalation paths (W302), e.g. passrole-runinstances
+    # (Sid, the exact actions accepted in that statement); "#N" names the Nth statement when it has no Sid
+    statements: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 @dataclass

@@ -64,8 +64,12 @@ def condition_refs(expr: Any) -> list[Any]:
 class Evaluator:
     """Evaluates one template for one choice of parameter values (`params`, else each parameter's Default)."""
 
-    def __init__(self, template: Template, params: Mapping[str, str] | None = None) -> None:
+    def __init__(self, template: Template, params: Mapping[str, str] | None = None,
+                 placeholders: frozenset[str] = frozenset()) -> None:
         self.template = template
+        # Parameters that stand for a placeholder of the policy files (${ClusterPrefix} for <CLUSTER_PREFIX>):
+        # inside a policy they stay as written, as ${AWS::Region} does, unless a value was chosen.
+        self.placeholders = placeholders
         self.shown = template.path
         self.parameters: Mapping[str, Any] = template.section("Parameters")
         self.conditions: Mapping[str, Any] = template.section("Conditions")
@@ -261,6 +265,8 @@ class Evaluator:
         if name == "AWS::URLSuffix":
             return "amazonaws.com"
         if name in self.parameters:
+            if name in self.placeholders and name not in self.params and not need:
+                return "${" + name + "}"
             value = self.parameter(name, where)
             if value is None:
                 if need:

@@ -146,10 +146,11 @@ class Evaluated:
 class Branch:
     """The template under one choice of parameter values."""
 
-    def __init__(self, template: Template, found: Found, params: dict[str, str]) -> None:
+    def __init__(self, template: Template, found: Found, params: dict[str, str],
+                 placeholders: frozenset[str] = frozenset()) -> None:
         self.template = template
         self.found = found
-        self.ev = Evaluator(template, params)
+        self.ev = Evaluator(template, params, placeholders)
 
     def holds(self, conditions: tuple[str, ...], where: Any) -> bool:
         """Whether every condition ("NAME" true, "!NAME" false) holds."""

@@ -27,13 +27,13 @@ import yaml
 
 from iamdocs.cfn.evaluate import is_function
 from iamdocs.cfn.reader import Template
-from iamdocs.cfn.template import cfn_document
 from iamdocs.drift.compare import jaccard
 from iamdocs.errors import UserError
 from iamdocs.fsutil import check_target
 from iamdocs.grants import Grant, allowed_actions, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
+from iamdocs.placeholders import cfn_parameter_names, to_cfn
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,7 @@ def _sequence_lines(items: Sequence[Any], col: int, st: Style) -> list[str]:
 
 def render(document: Mapping[str, Any], st: Style, col: int, line_indent: int) -> str:
     """The document's text, to stand where the old one started (column `col`, on a line indented `line_indent`)."""
-    doc = cfn_document(document, st.partition)
+    doc = to_cfn(document, st.partition)
     if st.json or st.flow:
         sep = (",", ": ") if st.json_space else (",", ":")
         if st.flow:
@@ -355,7 +355,7 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
     def branch(combo: dict[str, str]) -> Branch:
         key = tuple(sorted(combo.items()))
         if key not in cache:
-            cache[key] = Branch(template, found, combo)
+            cache[key] = Branch(template, found, combo, cfn_parameter_names(project.catalog))
         return cache[key]
 
     out: list[Found] = []

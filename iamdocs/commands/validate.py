@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
     findings = run_rules(ctx, select)
     if args.format == "text":
         sys.stdout.write(FORMATS["text"](findings, len(ctx.files), args.show_accepted))
+    elif args.format == "json":
+        sys.stdout.write(FORMATS["json"](findings, len(ctx.files), ctx.iam.sources))
     else:
         sys.stdout.write(FORMATS[args.format](findings, len(ctx.files)))
     failing = [f for f in findings

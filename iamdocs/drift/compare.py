@@ -9,7 +9,6 @@ Differences are reported per action, with the resource where that is what differ
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -18,7 +17,7 @@ from typing import Any
 
 from iamdocs.drift.positions import pos
 from iamdocs.grants import Grant, action_origins, allowed_actions, diff, display_action, document_grants
-from iamdocs.iamdb import IAMDatabase
+from iamdocs.iamdb import IAMDatabase, wildcard_match
 from iamdocs.model import Location, Project
 
 # A copy is compared with its most resembling canonical policy only when they share at
@@ -222,10 +221,10 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
 def _covers(pattern: str, resource: str) -> bool:
     """Whether a granted resource (pattern) covers a needed one. NotResource covers what it does not name."""
     if pattern.startswith("!"):
-        return not resource.startswith("!") and not fnmatch.fnmatchcase(resource, pattern[1:])
+        return not resource.startswith("!") and not wildcard_match(resource, pattern[1:])
     if resource.startswith("!"):
         return pattern == "*"
-    return fnmatch.fnmatchcase(resource, pattern)
+    return wildcard_match(resource, pattern)
 
 
 def compare_role(project: Project, role_name: str, copies: list[Copy], required: list[str], option: str,

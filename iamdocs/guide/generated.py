@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+from iamdocs import placeholders
 from iamdocs.cfn import template_yaml
 from iamdocs.model import Project
 from iamdocs.render._markdown import (
@@ -107,11 +108,10 @@ def page_data(project: Project, regions: list[str]) -> dict:
         if name == "REGION":
             field["choices"] = [r for r in regions if pattern.match(r)]
         fields.append(field)
-    marker = re.compile("<(" + "|".join(map(re.escape, names)) + ")>") if names else None
     sources = {}
     for path, raw in downloads(project).items():
         text = raw.decode("utf-8", errors="replace")
-        if marker is not None and marker.search(text):
+        if any(n in names for n in placeholders.find(text)):
             sources[path] = text
     return {"fields": fields, "sources": sources}
 

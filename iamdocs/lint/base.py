@@ -5,14 +5,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from iamdocs import iamdb
-from iamdocs.model import Catalog, Location, PolicyFile, Project, Statement, Value
+from iamdocs.model import AcceptedFinding, Catalog, Location, PolicyFile, Project, Statement, Value
+
+T = TypeVar("T")
 
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
 RULE_ID = re.compile(r"[EWI][0-9]{3}")
@@ -24,6 +26,9 @@ class Finding:
     message: str
     loc: Location
     accepted: str | None = None  # the catalog's justification, when the finding is accepted there
+    # What the finding is about, for acceptances: ("path", "passrole-runinstances") for an escalation path,
+    # ("statement", sid, (actions...)) for actions of one statement; () for rules whose findings are not keyed.
+    key: tuple = ()
 
     @property
     def severity(self) -> str:
@@ -58,11 +63,36 @@ class Context:
         if key not in cache:
             out: dict[str, tuple[iamdb.Action, Value]] = {}
             for v in st.actions:
-                matched = self.iam.expand(v.text) if v.text == "*" or ":" in v.text else []
-                for a in matched:
+                for a in self.iam.expand(v.text):
                     out.setdefault(a.full_name.lower(), (a, v))
             cache[key] = (st, out)  # keep st alive so that its id is not reused
         return cache[key][1]
+
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+        """A value that several rules need (e.g. E023 and W023), computed once per run."""
+        cache = self._memo
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    @cached_property
+    def _memo(self) -> dict:
+        return {}
+
+    def granted_actions(self, st: Statement) -> dict[str, tuple[iamdb.Action, Value]]:
+        """Like statement_actions, but a NotAction statement covers every known action it does not name.
+
+        Those are attributed to the first NotAction entry. For the security rules: NotAction is no way around them.
+        """
+        if st.actions or not st.not_actions:
+            return self.statement_actions(st)
+
+        def compute() -> dict[str, tuple[iamdb.Action, Value]]:
+            excluded = {a.full_name.lower() for v in st.not_actions for a in self.iam.expand(v.text)}
+            entry = st.not_actions[0]
+            return {low: (a, entry) for a in self.iam.expand("*") if (low := a.full_name.lower()) not in excluded}
+
+        return self.memo(("granted-actions", id(st)), compute)
 
     @cached_property
     def project_paths(self) -> frozenset[Path]:
@@ -93,8 +123,8 @@ class Rule:
     def check_project(self, ctx: Context) -> Iterable[Finding]:
         return ()
 
-    def finding(self, message: str, loc: Location) -> Finding:
-        return Finding(self.id, message, loc)
+    def finding(self, message: str, loc: Location, key: tuple = ()) -> Finding:
+        return Finding(self.id, message, loc, key=key)
 
 
 class DuplicateRuleError(RuntimeError):
@@ -140,13 +170,34 @@ def run(ctx: Context, select: set[str] | None = None) -> list[Finding]:
 
 
 def _accept(finding: Finding, ctx: Context) -> Finding:
-    """Mark a warning accepted when the catalog lists its rule for the policy, with a justification."""
+    """Mark a warning accepted when the catalog accepts exactly what it is about, with a justification.
+
+    A keyed finding (an escalation path, or the actions of one statement) is accepted only by an entry that
+    names that path, or that statement with exactly the same set of actions: a new path or a new action is a
+    new finding. An entry without paths or statements accepts only findings without a key.
+    """
     if finding.rule[0] != "W" or ctx.catalog is None:
         return finding
     if finding.loc.path not in ctx.project_paths:
         return finding  # a lone file outside policies/ is not the catalog's to accept, whatever its name
     name = finding.loc.path.name
     for a in ctx.catalog.accepted_findings:
-        if a.rule == finding.rule and name in a.policies:
-            return Finding(finding.rule, finding.message, finding.loc, a.justification)
+        if a.rule == finding.rule and name in a.policies and accepts(a, finding.key):
+            return Finding(finding.rule, finding.message, finding.loc, a.justification, finding.key)
     return finding
+
+
+def accepts(entry: AcceptedFinding, key: tuple) -> bool:
+    """Whether a catalog entry (for the finding's rule and policy) covers a finding with this key."""
+    if not key:
+        return not entry.paths and not entry.statements
+    if key[0] == "path":
+        return key[1] in entry.paths
+    return any(sid == key[1] and tuple(sorted({x.lower() for x in listed})) == key[2]
+               for sid, listed in entry.statements)
+
+
+def statement_key(st: Statement, actions: Iterable[str]) -> tuple:
+    """The key of a finding about some actions of one statement: its Sid (#N without one) and the action set."""
+    sid = st.sid if st.sid else f"#{st.index + 1}"
+    return ("statement", sid, tuple(sorted({a.lower() for a in actions})))

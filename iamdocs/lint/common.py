@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from iamdocs.iamdb import Action, IAMDatabase
 from iamdocs.jsonpos import Node
 from iamdocs.model import Limits, PolicyFile, Statement, Value
+from iamdocs.placeholders import as_glob
 
 WILDCARD_CHARS = ("*", "?")
 
@@ -69,15 +71,6 @@ def is_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
-def expand(db: IAMDatabase, pattern: str) -> list[Action]:
-    """Known actions that an Action entry covers ("*" covers all of them)."""
-    if pattern == "*":
-        return db.expand("*")
-    if ":" not in pattern:
-        return []
-    return db.expand(pattern)
-
-
 def limits_of(catalog: Any) -> Limits:
     """The catalog's limits, or AWS's defaults when there is no usable catalog."""
     return catalog.limits if catalog is not None else Limits()
@@ -88,25 +81,71 @@ def minified_size(document: Any) -> int:
     return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
 
 
-def allow_statements_on_star(f: PolicyFile) -> Iterator[tuple[Statement, Value]]:
-    """Allow statements with Action whose Resource list contains "*", with that "*" value."""
+def allow_statements_on_star(f: PolicyFile) -> Iterator[tuple[Statement, Value, str]]:
+    """Allow statements that reach every resource, with the value to point at and words for that reach.
+
+    Resource "*" does; so does NotResource, which reaches every resource it does not name: it is no way around
+    the security rules. Statements with NotAction are included (Context.granted_actions expands them).
+    """
     for st in f.statements:
-        if st.effect != "Allow" or not st.actions:
+        if st.effect != "Allow" or not (st.actions or st.not_actions):
             continue
         star = next((r for r in st.resources if r.text == "*"), None)
         if star is not None:
-            yield st, star
+            yield st, star, 'Resource "*"'
+        elif st.not_resources and not any(r.text == "*" for r in st.not_resources):
+            yield st, st.not_resources[0], "NotResource (every resource it does not name)"
 
 
-def statement_actions(st: Statement, db: IAMDatabase) -> dict[str, tuple[Action, Value]]:
-    """Known actions a statement's Action list covers: lower-case name -> (action, first entry naming it).
+def through(entry: Value, st: Statement, name: str) -> str:
+    """` (through "iam:Pass*")` when an action is granted by a wildcard or by NotAction rather than by name."""
+    if entry in st.not_actions:
+        return f' (through NotAction, which allows every action but {short_list([v.text for v in st.not_actions], 3)})'
+    return f' (through "{entry.text}")' if entry.text.lower() != name.lower() else ""
 
-    Rules should prefer Context.statement_actions, which computes this once per statement.
+
+def action_problem(text: str, db: IAMDatabase) -> str | None:
+    """Why E020/E021 report an Action entry ("not-an-action", "unknown-service", "no-match", "unknown"), or None."""
+    if text == "*":
+        return None
+    service, sep, name = text.partition(":")
+    if not sep or not service or not name:
+        return "not-an-action"
+    if not db.has_service(service):
+        return None if db.is_retired(service) else "unknown-service"
+    if not is_wildcard(name):
+        return None if db.has_action(text) else "unknown"
+    return None if db.expand(text) else "no-match"
+
+
+def suggest_action(text: str, db: IAMDatabase) -> str | None:
+    """The known action an unknown name probably means (`ec2:RunInstance` -> `ec2:RunInstances`), or None."""
+    import difflib
+
+    service, _, name = text.partition(":")
+    names = [a.name for a in db.actions(service)]
+    close = difflib.get_close_matches(name, names, n=1)
+    return f"{service.lower()}:{close[0]}" if close else None
+
+
+def misspelled(documents: Iterable[Any], db: IAMDatabase) -> set[str]:
+    """Lower-case action names that E020/E021 report in these documents, and the names they probably mean.
+
+    Rules that compare sets of actions (E050, E060) leave these out: one misspelling is one finding, E021's.
     """
-    out: dict[str, tuple[Action, Value]] = {}
-    for v in st.actions:
-        for a in expand(db, v.text):
-            out.setdefault(a.full_name.lower(), (a, v))
+    out: set[str] = set()
+    for doc in documents:
+        statements = doc.get("Statement") if isinstance(doc, dict) else None
+        for st in statements if isinstance(statements, list) else [statements]:
+            if not isinstance(st, dict):
+                continue
+            for key in ("Action", "NotAction"):
+                values = st.get(key)
+                for v in values if isinstance(values, list) else [values]:
+                    if isinstance(v, str) and action_problem(v, db) is not None:
+                        out.add(v.lower())
+                        if (meant := suggest_action(v, db)) is not None:
+                            out.add(meant.lower())
     return out
 
 
@@ -123,15 +162,6 @@ def count(n: int, word: str) -> str:
 
 
 # ARN matching -----------------------------------------------------------------------------------
-
-_TEMPLATE_VAR = re.compile(r"\$\{[^}]*\}")
-_PLACEHOLDER = re.compile(r"<[A-Za-z0-9_]*>")
-
-
-def arn_glob(text: str) -> str:
-    """An ARN as a glob: placeholders and policy variables stand for any text."""
-    return _PLACEHOLDER.sub("*", _TEMPLATE_VAR.sub("*", text))
-
 
 def globs_intersect(a: str, b: str) -> bool:
     """Whether some string matches both glob patterns (`*` any run of characters, `?` one character)."""
@@ -173,3 +203,68 @@ def arns_intersect(a: str, b: str) -> bool:
 def arn_service(arn: str) -> str | None:
     parts = arn.split(":", 5)
     return parts[2] if len(parts) == 6 and parts[0] == "arn" else None
+
+
+@dataclass(frozen=True)
+class ResourceMismatch:
+    """A Resource ARN that none of its statement's actions can act on; E023 reports the certain ones, W023 the rest."""
+
+    value: Value
+    message: str
+    certain: bool  # False where the data may be incomplete: no resource type listed, or a renamed service
+
+
+def resource_mismatches(st: Statement, db: IAMDatabase,
+                        actions: dict[str, tuple[Action, Value]]) -> list[ResourceMismatch]:
+    """ARNs of a statement that cannot match a resource type of any of its known actions."""
+    arns = [r for r in st.resources if r.text != "*" and r.text.startswith("arn:")]
+    if not arns or not actions:
+        return []  # "*" matches everything; a malformed ARN is E033's; unknown actions are E020/E021's
+    # Every ARN format that some action of the statement acts on.
+    formats: list[str] = []
+    for action, _ in actions.values():
+        for rtype in action.resource_types:
+            formats.extend(f for f in db.arn_formats(action.service, rtype) if f not in formats)
+    globs = [as_glob(f) for f in formats]
+    names = sorted(a.full_name for a, _ in actions.values())
+    services = sorted({a.service for a, _ in actions.values()})
+    out = []
+    for r in arns:
+        glob = as_glob(r.text)
+        if any(arns_intersect(glob, g) for g in globs):
+            continue
+        service = arn_service(r.text)
+        known_service = service is not None and "*" not in service and "<" not in service
+        if not formats:
+            # The data may lack a resource type (s3:ListAllMyBuckets lists none, yet accepts arn:aws:s3:::*).
+            out.append(ResourceMismatch(r, f'resource "{r.text}" may not match: the IAM data lists no resource type '
+                                           f'for the actions of this statement ({short_list(names, 3)}), only '
+                                           'Resource "*"', False))
+        elif known_service and service not in services:
+            renamed = sorted(s for s in services if service in db.siblings(s))
+            if renamed:
+                out.append(ResourceMismatch(r, f'resource "{r.text}" is an ARN of service {service}, which the IAM '
+                                               f"data lists as another name of {'/'.join(renamed)} (a renamed "
+                                               f"service): check that the {short_list(names, 3)} actions accept it",
+                                            False))
+            else:
+                out.append(ResourceMismatch(r, f'resource "{r.text}" is an ARN of service {service}, which cannot '
+                                               f"match the {'/'.join(services)} actions of this statement "
+                                               f"({short_list(names, 3)})", True))
+        elif known_service and not _known_shape(glob, service, db):
+            # No resource type of the service has this shape: the data may lack it (API Gateway REST API stages).
+            out.append(ResourceMismatch(r, f'resource "{r.text}" may not match: it has the shape of no {service} '
+                                           f"resource type in the IAM data, and the statement's actions "
+                                           f"({short_list(names, 3)}) act on e.g. {short_list(sorted(formats), 2)}",
+                                        False))
+        else:
+            shapes = short_list(sorted(formats), 2)
+            out.append(ResourceMismatch(r, f'resource "{r.text}" does not have the shape of any resource that the '
+                                           f"statement's actions ({short_list(names, 3)}) act on; expected e.g. "
+                                           f"{shapes}", True))
+    return out
+
+
+def _known_shape(glob: str, service: str, db: IAMDatabase) -> bool:
+    """Whether some resource type of `service` in the data can match this ARN glob."""
+    return any(arns_intersect(glob, as_glob(f)) for f in db.all_arn_formats(service))

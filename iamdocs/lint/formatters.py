@@ -34,7 +34,8 @@ def _where(f: Finding) -> str:
     return f"{printable(str(f.loc.path))}:{line}:{col}"
 
 
-def as_json(findings: list[Finding], files: int) -> str:
+def as_json(findings: list[Finding], files: int, iam_data: dict[str, str] | None = None) -> str:
+    """The report for machines; `iam_data` names the data packages and versions the run used."""
     items = [
         {
             "rule": f.rule,
@@ -48,6 +49,8 @@ def as_json(findings: list[Finding], files: int) -> str:
         for f in findings
     ]
     report = {"files_checked": files, "findings": items, "summary": _summary(findings, files)}
+    if iam_data is not None:
+        report["iam_data"] = iam_data
     return json.dumps(report, indent=2) + "\n"
 
 

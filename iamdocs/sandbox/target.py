@@ -88,7 +88,7 @@ class Target:
 
     @property
     def values(self) -> dict[str, str]:
-        """The placeholder values of this sandbox, for iamdocs.grants.fill."""
+        """The placeholder values of this sandbox, for iamdocs.placeholders.fill."""
         return {"REGION": self.region, "ACCOUNT_ID": self.account, "PARTITION": self.partition}
 
     def describe(self) -> dict[str, Any]:

@@ -71,6 +71,14 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
         ("services.json", 5, 33, 'unknown service prefix "secretmanager" in "secretmanager:GetSecretValue" '
                                  '(did you mean "secretsmanager"?)'),
     ],
+    "W020": [
+        ("retired.json", 5, 16, '"deeplens:ListDevices" is an action of AWS DeepLens, a retired service or former '
+                                "prefix that the IAM data no longer lists"),
+        ("retired.json", 5, 40, '"DeepRacer:*" is an action of AWS DeepRacer, a retired service or former prefix that '
+                                "the IAM data no longer lists"),
+        ("retired.json", 5, 55, '"elastic-inference:Connect" is an action of Amazon Elastic Inference, a retired '
+                                "service or former prefix that the IAM data no longer lists"),
+    ],
     "E021": [
         ("actions.json", 6, 7, 'unknown action "ec2:RunInstance" (did you mean "ec2:RunInstances"?)'),
         ("actions.json", 7, 7, '"ec2:Xyz*" matches no ec2 action'),
@@ -90,6 +98,18 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
                                   "the statement's actions (s3:GetObject) act on; expected e.g. "
                                   "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/"
                                   "${ObjectName}, arn:${Partition}:s3:::${BucketName}/${ObjectName}"),
+    ],
+    "W023": [
+        ("uncertain.json", 8, 19, 'resource "arn:aws:s3:::*" may not match: the IAM data lists no resource type for '
+                                  'the actions of this statement (s3:ListAllMyBuckets), only Resource "*"'),
+        ("uncertain.json", 14, 19, 'resource "arn:aws:codeconnections:us-east-1:123456789012:connection/*" is an ARN '
+                                   "of service codeconnections, which the IAM data lists as another name of "
+                                   "codestar-connections (a renamed service): check that the "
+                                   "codestar-connections:UseConnection actions accept it"),
+        ("uncertain.json", 20, 19, 'resource "arn:aws:logs:us-east-1:123456789012:/aws-glue/*" may not match: it has '
+                                   "the shape of no logs resource type in the IAM data, and the statement's actions "
+                                   "(logs:GetLogEvents) act on e.g. arn:${Partition}:logs:${Region}:${Account}:"
+                                   "log-group:${LogGroupName}:log-stream:${LogStreamName}"),
     ],
     "E030": [
         ("policies/full.json", 11, 24,
@@ -117,6 +137,13 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
         ("arns.json", 9, 7, 'resource "arn:aws:secretsmanager:us-west-2:<ACCOUNT_ID>:" (filled in: '
                             '"arn:aws:secretsmanager:us-west-2:123456789012:") is not a valid ARN: '
                             "the resource part after the fifth colon is empty"),
+        ("regions.json", 7, 7, 'resource "arn:aws:secretsmanager:zz-nowhere-9:123456789012:secret:app/*" is not a '
+                               'valid ARN: Region "zz-nowhere-9" is not a Region name such as us-west-2'),
+        ("regions.json", 8, 7, 'resource "arn:aws-moon:secretsmanager:us-east-1:123456789012:secret:app/*" is not a '
+                               'valid ARN: partition "aws-moon" is not an AWS partition (aws, aws-cn, aws-eusc, '
+                               "aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-us-gov)"),
+        ("regions.json", 9, 7, 'resource "arn:aws:secretsmanager:eusc-de-east-1x:123456789012:secret:app/*" is not '
+                               'a valid ARN: Region "eusc-de-east-1x" is not a Region name such as us-west-2'),
     ],
     "E040": [
         ("too-big.json", 1, 1,
@@ -178,19 +205,34 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
          "W304 is accepted for full.json, but full.json has no W304 finding: remove it from this accepted_findings "
          "entry"),
         (CAT, 39, 12, "accepted_findings names E021: only warnings can be accepted; errors must be fixed"),
+        (CAT, 42, 36,
+         "escalation path passrole-createstack is accepted, but no policy of this entry has it: remove it"),
+        (CAT, 45, 16, "W304 is accepted for ops.json, but this entry names none of its W304 findings: list their "
+                      "paths or statements, or remove ops.json"),
+        (CAT, 47, 9, "statement Launch with 1 action matches no W304 finding of this entry's policies (the statement "
+                     "or its actions changed): update or remove it"),
+        (CAT, 49, 29, "W301 is accepted for ops.json, but this entry names none of its W301 findings: list their "
+                      "paths or statements, or remove ops.json"),
     ],
     "W301": [
+        ("not-keys.json", 7, 21, 'iam:PassRole on Resource "*" (through NotAction, which allows every action but s3:*, '
+                                 'ec2:*) lets this role pass any role in the account to an AWS service'),
+        ("not-keys.json", 13, 17, "iam:PassRole on NotResource (every resource it does not name) lets this role pass "
+                                  "any role in the account to an AWS service"),
         ("passrole.json", 7, 33,
          'iam:PassRole on Resource "*" lets this role pass any role in the account to an AWS service'),
         ("passrole.json", 13, 17, 'iam:PassRole on Resource "*" (through "iam:Pass*") lets this role pass any role '
                                   "in the account to an AWS service"),
     ],
     "W302": [
-        ("escalation.json", 7, 18, 'privilege escalation: iam:PassRole with ec2:RunInstances on Resource "*" lets '
-                                   "this role start an instance with any role and act with that role's permissions"),
-        ("escalation.json", 7, 38, "privilege escalation: iam:PassRole with cloudformation:CreateStack on Resource "
-                                   '"*" lets this role create a stack that runs with any role and creates what that '
-                                   "role may create"),
+        ("escalation.json", 7, 18, "privilege escalation passrole-runinstances: iam:PassRole with ec2:RunInstances on "
+                                   "every resource lets this role start an instance with any role and act with that "
+                                   "role's permissions"),
+        ("escalation.json", 7, 38, "privilege escalation passrole-createstack: iam:PassRole with "
+                                   "cloudformation:CreateStack on every resource lets this role create a stack that "
+                                   "runs with any role and creates what that role may create"),
+        ("not-resource.json", 6, 15, "privilege escalation createpolicyversion: iam:CreatePolicyVersion on every "
+                                     "resource lets this role rewrite a managed policy, including its own"),
     ],
     "W303": [
         ("permissions.json", 6, 17,
@@ -199,6 +241,13 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
     "W304": [
         ("writes.json", 6, 17, '6 write actions on Resource "*" could be limited to resource ARNs: ec2:CreateTags, '
                                "ec2:TerminateInstances, s3:CreateBucket, s3:DeleteBucket and 2 more"),
+    ],
+    "W305": [
+        ("not-action.json", 7, 20, 'Allow with NotAction on Resource "*" grants every action of every service but '
+                                   "iam:*: close to administrator"),
+        ("not-action.json", 13, 21, "Allow with NotAction on NotResource (every resource it does not name) grants "
+                                    "every action of every service but s3:DeleteBucket, ec2:TerminateInstances: close "
+                                    "to administrator"),
     ],
 }
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from iamdocs.grants import fill
 from iamdocs.iamdb import load as load_iamdb
+from iamdocs.placeholders import fill
 from iamdocs.sandbox.naming import Naming
 from iamdocs.sandbox.report import Report
 from iamdocs.sandbox.run import ExpectedRole, Run

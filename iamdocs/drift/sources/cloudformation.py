@@ -40,6 +40,7 @@ from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Location, Project
+from iamdocs.placeholders import cfn_parameter_names
 
 __all__ = [
     "MAX_COMBINATIONS",
@@ -197,8 +198,9 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
         if not seen[key][1] or seen[key][1][-1] != i:
             seen[key][1].append(i)
 
+    keep = cfn_parameter_names(project.catalog)
     for i, combo in enumerate(br.combinations):
-        branch = Branch(template, found, combo)
+        branch = Branch(template, found, combo, keep)
         by_role: dict[str, list[Copy]] = {}
         for doc in found.documents:
             doc_loc = Location(template.path, *pos(doc.document, pos(doc.holder)))
@@ -297,8 +299,9 @@ def matched_documents(project: Project, db: IAMDatabase, template: Template, par
     check_params(template, fixed)
     maps = check_map(found, mapping or [], template.path)
     out: dict[tuple[int, tuple[str, ...]], MatchedDocument] = {}
+    keep = cfn_parameter_names(project.catalog)
     for combo in branches(template, fixed).combinations:
-        branch = Branch(template, found, combo)
+        branch = Branch(template, found, combo, keep)
         for n, doc in enumerate(found.documents):
             try:
                 if not branch.exists(doc):

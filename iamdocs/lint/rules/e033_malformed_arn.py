@@ -3,13 +3,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from iamdocs.grants import fill
+from iamdocs.iamdb import is_region, partitions
 from iamdocs.lint.base import Context, Finding, Rule
 from iamdocs.model import PolicyFile
+from iamdocs.placeholders import examples, fill
 
-_PARTITIONS = {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9-]*")
-_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+")
 _ACCOUNT = re.compile(r"[0-9]{12}|aws")
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
@@ -27,11 +26,11 @@ def arn_problem(arn: str) -> str | None:
     if parts[0] != "arn" or len(parts) != 6:
         return 'must be "*" or an ARN of the form arn:partition:service:region:account-id:resource'
     _, partition, service, region, account, resource = parts
-    if not _loose(partition) and partition not in _PARTITIONS:
-        return f'partition "{partition}" is not an AWS partition (aws, aws-cn, aws-us-gov ...)'
+    if not _loose(partition) and partition not in partitions():
+        return f'partition "{partition}" is not an AWS partition ({", ".join(sorted(partitions()))})'
     if not _loose(service) and not _SERVICE.fullmatch(service):
         return f'service "{service}" must be a lower-case service name such as s3 or secretsmanager'
-    if region and not _loose(region) and not _REGION.fullmatch(region):
+    if region and not _loose(region) and not is_region(region):
         return f'Region "{region}" is not a Region name such as us-west-2'
     if account and not _loose(account) and not _ACCOUNT.fullmatch(account):
         return f'account ID "{account}" must be 12 digits'
@@ -48,14 +47,15 @@ class MalformedArn(Rule):
     )
     explanation = (
         "A malformed ARN matches nothing, so the statement grants nothing. Placeholders are replaced by the "
-        "example values declared in the catalog before the check, as a customer would fill them in."
+        "example values declared in the catalog before the check, as a customer would fill them in. Partitions "
+        "and Regions come from botocore's endpoint data: a Region it lists, or one its partition's pattern allows."
     )
 
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
-        examples = {n: p.example for n, p in ctx.catalog.placeholders.items()} if ctx.catalog is not None else {}
+        values = examples(ctx.catalog)
         for st in f.statements:
             for r in [*st.resources, *st.not_resources]:
-                filled = fill(r.text, examples)
+                filled = fill(r.text, values)
                 if "<" in filled and ">" in filled:
                     continue  # an undeclared or malformed placeholder: E030/E032
                 problem = arn_problem(filled)

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from iamdocs.grants import Grant, display_action, document_grants, expand_actions
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import short_list
+from iamdocs.lint.common import misspelled, short_list
 from iamdocs.model import Relation
 
 
@@ -57,6 +57,10 @@ class RelationHolds(Rule):
         actual = {a for a, gs in mine.items() if any(e == "Allow" for e, _, _ in gs)}
         base_allowed = {a for a, gs in theirs.items() if any(e == "Allow" for e, _, _ in gs)}
         expected = (base_allowed - minus) | plus
+        # A misspelled action is E021's finding, not a broken relation: leave it and what it means out.
+        quiet = misspelled([policy, base], db)
+        actual -= quiet
+        expected -= quiet
         problems = []
         if missing := expected - actual:
             problems.append(f"it lacks {show(missing)}")

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from iamdocs.grants import allowed_actions, display_action, expand_actions
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import short_list
+from iamdocs.lint.common import misspelled, short_list
 from iamdocs.model import Location, PolicyFile
 
 
@@ -24,6 +24,11 @@ class HistoryReplay(Rule):
         catalog = ctx.catalog
         db = ctx.iam
         state: dict[str, set[str]] = {}
+        # How each action is written in the history and the files: an unknown name is shown as written.
+        spelled = {a.lower(): a for e in catalog.history for c in e.changes for a in [*c.added, *c.removed]}
+        spelled.update({v.text.lower(): v.text for f in ctx.project.files for st in f.statements
+                        for v in st.actions})
+        show = lambda names: self._show(names, ctx, spelled)  # noqa: E731
         last: tuple[datetime.date, int] | None = None
         for i, entry in enumerate(catalog.history):
             date_loc = catalog.locate(["history", i, "date"])
@@ -47,10 +52,10 @@ class HistoryReplay(Rule):
                 for name in change.policies:
                     actions = state.setdefault(name, set())
                     if again := added & actions:
-                        yield self.finding(f"{entry.date}: adds {self._show(again, ctx)} to {name}, which already "
+                        yield self.finding(f"{entry.date}: adds {show(again)} to {name}, which already "
                                            "had them", loc)
                     if never := removed - actions:
-                        yield self.finding(f"{entry.date}: removes {self._show(never, ctx)} from {name}, which did "
+                        yield self.finding(f"{entry.date}: removes {show(never)} from {name}, which did "
                                            "not have them", loc)
                     actions |= added
                     actions -= removed
@@ -59,21 +64,25 @@ class HistoryReplay(Rule):
                 continue  # unreadable (E001) or without a catalog entry (E053)
             replayed = state.get(f.name, set())
             actual = allowed_actions(f.document, db)
-            unrecorded = actual - replayed
-            gone = replayed - actual
+            quiet = misspelled([f.document], db)  # E020/E021 report them, and what they probably mean
+            unrecorded = actual - replayed - quiet
+            gone = replayed - actual - quiet
             if not unrecorded and not gone:
                 continue
             parts = []
             if unrecorded:
-                parts.append(f"the file allows {self._show(unrecorded, ctx)} that no history entry adds")
+                parts.append(f"the file allows {show(unrecorded)} that no history entry adds")
             if gone:
-                parts.append(f"the history adds {self._show(gone, ctx)} that the file does not allow")
-            yield self.finding(f"history does not replay to {f.name}: " + "; ".join(parts) +
-                               "; add a dated entry to the catalog's history", self._where(f, unrecorded, ctx))
+                parts.append(f"the history adds {show(gone)} that the file does not allow")
+            advice = ("add a dated entry to the catalog's history" if not gone else
+                      "add a dated entry for a change, or correct the history where it is wrong")
+            yield self.finding(f"history does not replay to {f.name}: " + "; ".join(parts) + f"; {advice}",
+                               self._where(f, unrecorded, ctx))
 
     @staticmethod
-    def _show(actions: set[str], ctx: Context) -> str:
-        return short_list([display_action(a, ctx.iam) for a in sorted(actions)], 10)
+    def _show(actions: set[str], ctx: Context, spelled: dict[str, str]) -> str:
+        names = [display_action(a, ctx.iam) if ctx.iam.action(a) else spelled.get(a, a) for a in sorted(actions)]
+        return short_list(names, 10)
 
     @staticmethod
     def _where(f: PolicyFile, unrecorded: set[str], ctx: Context) -> Location:

@@ -3,16 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from iamdocs.grants import normalize_resource
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import expand, is_wildcard
+from iamdocs.lint.common import is_wildcard
 from iamdocs.model import PolicyFile, Statement, Value
+from iamdocs.placeholders import normalize
 
 
 def _scope(st: Statement) -> tuple:
     """Statements with the same scope grant the same thing for each action they name."""
-    resources = frozenset(normalize_resource(r.text) for r in st.resources)
+    resources = frozenset(normalize(r.text) for r in st.resources)
     return (st.effect, resources, repr(sorted((st.condition or {}).items())))
 
 
@@ -26,7 +26,7 @@ class _Seen:
     def add(self, v: Value, st: Statement, db: IAMDatabase) -> None:
         self.names.setdefault(v.text.lower(), (v, st))
         if is_wildcard(v.text):
-            self.wildcards.append((v, st, {a.full_name.lower() for a in expand(db, v.text)}))
+            self.wildcards.append((v, st, {a.full_name.lower() for a in db.expand(v.text)}))
 
     def duplicate_of(self, v: Value, db: IAMDatabase) -> tuple[str, Value, Statement] | None:
         hit = self.names.get(v.text.lower())
@@ -34,7 +34,7 @@ class _Seen:
             return "already listed as", hit[0], hit[1]
         if is_wildcard(v.text) or not self.wildcards:
             return None
-        mine = {a.full_name.lower() for a in expand(db, v.text)}
+        mine = {a.full_name.lower() for a in db.expand(v.text)}
         for other, st, covered in self.wildcards:
             if mine and mine <= covered:
                 return "already covered by", other, st

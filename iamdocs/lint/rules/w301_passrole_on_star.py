@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import allow_statements_on_star
+from iamdocs.lint.base import Context, Finding, Rule, statement_key
+from iamdocs.lint.common import allow_statements_on_star, through
 from iamdocs.model import PolicyFile
 
 
@@ -13,15 +13,16 @@ class PassRoleOnStar(Rule):
     description = 'iam:PassRole should not be allowed on Resource "*".'
     explanation = (
         "With iam:PassRole on every role, the holder can hand any role in the account to a service it controls. "
-        "Narrow the resource to the roles that must be passed, or accept the finding in the catalog with the "
-        "reason and the way customers can narrow it (permissions boundary, role prefix, SCP)."
+        "NotResource counts as every resource it does not name, and NotAction as every action it does not name. "
+        "Narrow the resource to the roles that must be passed, or accept the finding in the catalog (by Sid) with "
+        "the reason and the way customers can narrow it (permissions boundary, role prefix, SCP)."
     )
 
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
-        for st, _star in allow_statements_on_star(f):
-            hit = ctx.statement_actions(st).get("iam:passrole")
+        for st, _star, reach in allow_statements_on_star(f):
+            hit = ctx.granted_actions(st).get("iam:passrole")
             if hit is not None:
                 _, entry = hit
-                via = f' (through "{entry.text}")' if entry.text.lower() != "iam:passrole" else ""
-                yield self.finding(f'iam:PassRole on Resource "*"{via} lets this role pass any role in the account '
-                                   "to an AWS service", entry.loc)
+                yield self.finding(f"iam:PassRole on {reach}{through(entry, st, 'iam:PassRole')} lets this role pass "
+                                   "any role in the account to an AWS service", entry.loc,
+                                   statement_key(st, ["iam:PassRole"]))

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from iamdocs.errors import UserError
-from iamdocs.grants import fill
 from iamdocs.model import RoleSetup
+from iamdocs.placeholders import fill, values_with_examples
 from iamdocs.sandbox.run import Run
 
 
@@ -19,7 +19,7 @@ def dumps(document: Any) -> str:
 
 def filled(r: Run, file_name: str) -> dict[str, Any]:
     """A policy file's document with the sandbox's region, account and partition filled in."""
-    return fill(r.project.policy(file_name).document, r.values)
+    return fill(r.project.policy(file_name).document, values_with_examples(r.project.catalog, r.values))
 
 
 def policy_name(file_name: str) -> str:
