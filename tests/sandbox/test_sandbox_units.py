@@ -42,7 +42,7 @@ def test_embedded_target_ignores_the_environment(monkeypatch):
     with open_target(TargetOptions(), progress=lambda _: None) as t:
         assert t.kind == "embedded" and t.account == MOTO_ACCOUNT and t.partition == "aws"
         assert t.client("iam").meta.endpoint_url == t.endpoint_url
-        creds = t.session.get_credentials()
+        creds = t.connection.session.get_credentials()
         assert creds.access_key == "iamdocs-sandbox"
         server = t.server
     assert server is not None and server.pid is not None
@@ -68,11 +68,13 @@ def test_project_allow_list_is_read_from_pyproject(tmp_path):
 
 
 def test_names_stay_within_iam_limits_and_carry_the_run():
-    n = Naming("0123abcd")
+    n = Naming("0123abcd", owner="build-host/4242/99", lease_until="2026-12-01T06:00:00Z")
     assert n.name("engine-a", "manager") == "iamdocs-sbx-0123abcd-engine-a-manager"
     long = n.name("x" * 80, "manager")
     assert len(long) == 64 and long.startswith("iamdocs-sbx-0123abcd-xxx")
-    assert n.tags == [{"Key": "iamdocs:managed-by", "Value": "iamdocs"}, {"Key": "iamdocs:run", "Value": "0123abcd"}]
+    assert n.tags == [{"Key": "iamdocs:managed-by", "Value": "iamdocs"}, {"Key": "iamdocs:run", "Value": "0123abcd"},
+                      {"Key": "iamdocs:owner", "Value": "build-host/4242/99"},
+                      {"Key": "iamdocs:lease-until", "Value": "2026-12-01T06:00:00Z"}]
 
 
 def test_only_prefix_and_tags_together_make_a_resource_ours():
