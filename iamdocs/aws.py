@@ -45,6 +45,7 @@ from iamdocs.errors import UserError
 
 DEFAULT_REGION = "us-east-1"
 ACCOUNT_RE = re.compile(r"\A[0-9]{12}\Z")
+REGION_RE = re.compile(r"\A[a-z]{2}(-[a-z]+)+-[0-9]+\Z")  # us-east-1, us-gov-west-1, ap-southeast-2, cn-north-1
 
 # Timeouts and retries, in seconds and attempts. A loopback endpoint answers in milliseconds or not at all;
 # AWS itself gets botocore's usual patience ('standard' mode retries throttling and transient errors).
@@ -71,7 +72,8 @@ AWS_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, ResponseP
 def check_endpoint_url(url: str) -> str:
     """The URL unchanged, or a UserError saying what is wrong with it, before anything is contacted."""
     def bad(why: str) -> UserError:
-        return UserError(f"--endpoint-url {url!r}: {why}")
+        shown = re.sub(r"//[^/@]*@", "//***@", url)  # never echo a password back
+        return UserError(f"--endpoint-url {shown!r}: {why}")
 
     try:
         parts = urlsplit(url)
@@ -135,6 +137,8 @@ class TargetSpec:
         """Raise UserError for a malformed URL or options that contradict each other."""
         if self.endpoint_url is not None:
             check_endpoint_url(self.endpoint_url)
+        if self.region is not None and not REGION_RE.match(self.region):
+            raise UserError(f"--region {self.region!r}: not a Region name such as us-east-1 or eu-west-2")
         if self.endpoint_url and (self.aws or self.profile):
             raise UserError("--endpoint-url cannot be combined with --aws or --profile",
                             hint="--endpoint-url uses the environment's credentials; --profile selects AWS itself")
@@ -171,49 +175,47 @@ class Connection:
     def identity(self) -> tuple[str, str]:
         """(account, caller ARN) from sts:GetCallerIdentity; one UserError line when the target cannot say."""
         where = self.where
+        config = client_config(self.endpoint_url, probe=True)
         try:
-            sts = self.session.client("sts", endpoint_url=self.endpoint_url, region_name=self.region,
-                                      config=client_config(self.endpoint_url, probe=True))
+            sts = self.session.client("sts", endpoint_url=self.endpoint_url, region_name=self.region, config=config)
             ident = sts.get_caller_identity()
         except NoCredentialsError:
             raise UserError("no AWS credentials found for this target",
                             hint="use --profile NAME, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") from None
-        except ClientError as exc:
-            raise UserError(f"{where}: {describe_client_error(exc)} (asking sts:GetCallerIdentity)") from None
-        except (BotoCoreError, ResponseParserError, KeyError, ValueError) as exc:
-            raise UserError(f"{where}: {describe_error(exc)} (asking sts:GetCallerIdentity)") from None
+        except (*AWS_ERRORS, KeyError) as exc:
+            raise UserError(f"{where}: {describe_error(exc, config, 'sts:GetCallerIdentity')}") from None
         account, arn = str(ident.get("Account", "")), str(ident.get("Arn", ""))
         if not ACCOUNT_RE.match(account) or not arn.startswith("arn:"):
-            raise UserError(f"{where}: does not answer as AWS STS does (account {account[:40]!r}); "
-                            "is it an AWS-compatible endpoint?")
+            raise UserError(f"{where}: answered sts:GetCallerIdentity, but not as AWS does "
+                            "(is it an AWS-compatible endpoint?)")
         return account, arn
 
 
-def describe_client_error(exc: ClientError) -> str:
-    """An AWS error answer in a few words; an HTTP error page (not AWS) said as such."""
-    err = exc.response.get("Error", {})
-    code = str(err.get("Code", ""))
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    if not code or code == "Unknown" or code.isdigit():
-        return f"answered HTTP {status or code or '?'} without an AWS error: is it an AWS-compatible endpoint?"
-    message = str(err.get("Message", "")).splitlines()[0][:200] if err.get("Message") else ""
-    return f"{code}: {message}" if message else code
-
-
-def describe_error(exc: BaseException) -> str:
-    """A connection, timeout or parse failure in one line, naming what to check."""
+def describe_error(exc: BaseException, config: Config | None = None, call: str = "the call") -> str:
+    """A failed call in one line, naming what to check: an HTTP page that is not AWS said as such."""
+    connect = getattr(config, "connect_timeout", None)
+    read = getattr(config, "read_timeout", None)
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if not code or code == "Unknown" or code.isdigit():
+            return f"answered {call} with HTTP {status or code or '?'}, not an AWS error (is it an AWS-compatible " \
+                   "endpoint?)"
+        message = str(err.get("Message") or "").splitlines()
+        return f"{call} failed: {code}" + (f": {message[0][:200]}" if message else "")
     if isinstance(exc, ProxyConnectionError):
         return f"cannot reach it through the proxy ({exc}); set NO_PROXY for this host"
     if isinstance(exc, ConnectTimeoutError):
-        return "no connection within the connect timeout: is the host reachable?"
+        return f"no connection within {connect} s (is the host reachable?)"
     if isinstance(exc, ReadTimeoutError):
-        return "accepted the connection but did not answer within the read timeout: is it an AWS endpoint?"
+        return f"connected, but no answer to {call} within {read} s (is it an AWS-compatible endpoint?)"
     if isinstance(exc, EndpointConnectionError):
-        return "cannot connect: is the server running and the URL right?"
+        return "cannot connect (is the server running, is the URL right?)"
     if isinstance(exc, (ResponseParserError, KeyError)):
-        return "answered, but not as AWS does: is it an AWS-compatible endpoint?"
+        return f"answered {call}, but not as AWS does (is it an AWS-compatible endpoint?)"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:300]
+    return f"{call} failed: {text[:300]}"
 
 
 def isolated_connection(endpoint_url: str, region: str = DEFAULT_REGION) -> Connection:
