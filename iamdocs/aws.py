@@ -47,7 +47,8 @@ DEFAULT_REGION = "us-east-1"
 ACCOUNT_RE = re.compile(r"\A[0-9]{12}\Z")
 REGION_RE = re.compile(r"\A[a-z]{2}(-[a-z]+)+-[0-9]+\Z")  # us-east-1, us-gov-west-1, ap-southeast-2, cn-north-1
 
-# Timeouts and retries, in seconds and attempts. A loopback endpoint answers in milliseconds or not at all;
+# Timeouts and retries, in seconds and attempts. total_max_attempts counts the first try (botocore's older
+# max_attempts counts only the retries). A loopback endpoint answers in milliseconds or not at all;
 # AWS itself gets botocore's usual patience ('standard' mode retries throttling and transient errors).
 LOCAL_CONNECT_TIMEOUT, LOCAL_READ_TIMEOUT, LOCAL_ATTEMPTS = 2, 10, 3
 AWS_CONNECT_TIMEOUT, AWS_READ_TIMEOUT, AWS_ATTEMPTS = 10, 60, 8
@@ -56,13 +57,13 @@ AWS_CONNECT_TIMEOUT, AWS_READ_TIMEOUT, AWS_ATTEMPTS = 10, 60, 8
 LOCAL_PROBE_READ_TIMEOUT, AWS_PROBE_READ_TIMEOUT = 3, 15
 
 LOCAL_CONFIG = Config(connect_timeout=LOCAL_CONNECT_TIMEOUT, read_timeout=LOCAL_READ_TIMEOUT,
-                      retries={"mode": "standard", "max_attempts": LOCAL_ATTEMPTS}, proxies={})
+                      retries={"mode": "standard", "total_max_attempts": LOCAL_ATTEMPTS}, proxies={})
 LOCAL_PROBE_CONFIG = Config(connect_timeout=LOCAL_CONNECT_TIMEOUT, read_timeout=LOCAL_PROBE_READ_TIMEOUT,
-                            retries={"mode": "standard", "max_attempts": 1}, proxies={})
+                            retries={"mode": "standard", "total_max_attempts": 1}, proxies={})
 AWS_CONFIG = Config(connect_timeout=AWS_CONNECT_TIMEOUT, read_timeout=AWS_READ_TIMEOUT,
-                    retries={"mode": "standard", "max_attempts": AWS_ATTEMPTS})
+                    retries={"mode": "standard", "total_max_attempts": AWS_ATTEMPTS})
 AWS_PROBE_CONFIG = Config(connect_timeout=AWS_CONNECT_TIMEOUT, read_timeout=AWS_PROBE_READ_TIMEOUT,
-                          retries={"mode": "standard", "max_attempts": 2})
+                          retries={"mode": "standard", "total_max_attempts": 2})
 
 # What a call to a target may raise that is about the target, not a bug in iamdocs. A non-AWS endpoint's
 # answer can also surface as ResponseParserError (a plain Exception) or a KeyError inside botocore's parser.
