@@ -26,7 +26,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from iamdocs.cfn.lint import lint_template
+from iamdocs.cfn.lint import CfnFinding, lint_text
+from iamdocs.cfn.template import template_yaml
 from iamdocs.errors import UserError
 from iamdocs.iamdb import load as load_iamdb
 from iamdocs.model import Project
@@ -94,6 +95,21 @@ def _deferred_signals(say: Callable[[str], None]) -> Iterator[list[int]]:
             signal.signal(s, h)
 
 
+_LINTED: dict[str, list[CfnFinding]] = {}
+
+
+def _lint_once(project: Project) -> list[CfnFinding]:
+    """cfn-lint's findings, once per distinct template text in this process.
+
+    The findings depend on the text alone; a process that deploys more than once (the tests, a notebook)
+    need not pay about a second of CPU for each run.
+    """
+    text = template_yaml(project)
+    if text not in _LINTED:
+        _LINTED[text] = lint_text(text)
+    return _LINTED[text]
+
+
 def option_ids(project: Project) -> list[str]:
     """Role options in catalog order: the default set a run deploys and the choices of --option."""
     assert project.catalog is not None
@@ -140,7 +156,7 @@ def deploy(opts: TargetOptions, project: Project, *, options: list[str] | None =
     started = time.perf_counter()
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iamdocs-cfn-lint")
-    lint_future = pool.submit(lint_template, project) if chosen_stacks else None
+    lint_future = pool.submit(_lint_once, project) if chosen_stacks else None
     pool.shutdown(wait=False)
     with _signals_as_interrupt(), open_target(opts, progress) as target:
         report.target = target.describe()
