@@ -18,7 +18,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -110,6 +110,23 @@ def _lint_once(project: Project) -> list[CfnFinding]:
     return _LINTED[text]
 
 
+def _start_lint(project: Project) -> Future[list[CfnFinding]]:
+    """cfn-lint in a daemon thread: it overlaps the first steps, and an interrupted run need not wait for it
+    to exit (a ThreadPoolExecutor's threads are joined at exit)."""
+    future: Future[list[CfnFinding]] = Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(_lint_once(project))
+        except Exception as exc:  # handed to the stacks step, which reports it
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="iamdocs-cfn-lint", daemon=True).start()
+    return future
+
+
 def option_ids(project: Project) -> list[str]:
     """Role options in catalog order: the default set a run deploys and the choices of --option."""
     assert project.catalog is not None
@@ -155,9 +172,7 @@ def deploy(opts: TargetOptions, project: Project, *, options: list[str] | None =
     report.sources = source_digest(_sources(project, chosen_options, chosen_stacks), project.root)
     started = time.perf_counter()
     interrupted = False
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iamdocs-cfn-lint")
-    lint_future = pool.submit(_lint_once, project) if chosen_stacks else None
-    pool.shutdown(wait=False)
+    lint_future = _start_lint(project) if chosen_stacks else None
     with _signals_as_interrupt(), open_target(opts, progress) as target:
         report.target = target.describe()
         r = Run(target=target, project=project, naming=naming, db=load_iamdb(), report=report,
