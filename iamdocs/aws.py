@@ -48,13 +48,15 @@ ACCOUNT_RE = re.compile(r"\A[0-9]{12}\Z")
 REGION_RE = re.compile(r"\A[a-z]{2}(-[a-z]+)+-[0-9]+\Z")  # us-east-1, us-gov-west-1, ap-southeast-2, cn-north-1
 
 # Timeouts and retries, in seconds and attempts. total_max_attempts counts the first try (botocore's older
-# max_attempts counts only the retries). A loopback endpoint answers in milliseconds or not at all;
-# AWS itself gets botocore's usual patience ('standard' mode retries throttling and transient errors).
-LOCAL_CONNECT_TIMEOUT, LOCAL_READ_TIMEOUT, LOCAL_ATTEMPTS = 2, 10, 3
+# max_attempts counts only the retries). A loopback endpoint connects at once or not at all; its reads get
+# 30 s because moto loads a service on that service's first call (CloudFormation: 1 s on a quiet machine,
+# over 7 s on a busy one), and a read timeout that fires there would re-send a create. AWS itself gets
+# botocore's usual patience ('standard' mode retries throttling and transient errors).
+LOCAL_CONNECT_TIMEOUT, LOCAL_READ_TIMEOUT, LOCAL_ATTEMPTS = 2, 30, 3
 AWS_CONNECT_TIMEOUT, AWS_READ_TIMEOUT, AWS_ATTEMPTS = 10, 60, 8
 # The first call (sts:GetCallerIdentity) is a probe: it answers at once, so it is not retried on a loopback
-# endpoint and a silent one is reported after PROBE_READ_TIMEOUT seconds.
-LOCAL_PROBE_READ_TIMEOUT, AWS_PROBE_READ_TIMEOUT = 3, 15
+# endpoint, and an endpoint that accepts connections but never answers is reported after a few seconds.
+LOCAL_PROBE_READ_TIMEOUT, AWS_PROBE_READ_TIMEOUT = 5, 15
 
 LOCAL_CONFIG = Config(connect_timeout=LOCAL_CONNECT_TIMEOUT, read_timeout=LOCAL_READ_TIMEOUT,
                       retries={"mode": "standard", "total_max_attempts": LOCAL_ATTEMPTS}, proxies={})

@@ -33,10 +33,10 @@ def test_loopback_endpoints_are_recognised(url, loopback):
 
 def test_a_loopback_endpoint_bypasses_proxies_and_gets_short_timeouts():
     local = client_config("http://127.0.0.1:5000")
-    assert (local.proxies, local.connect_timeout, local.read_timeout) == ({}, 2, 10)
+    assert (local.proxies, local.connect_timeout, local.read_timeout) == ({}, 2, 30)
     assert local.retries == {"mode": "standard", "total_max_attempts": 3}
     probe = client_config("http://127.0.0.1:5000", probe=True)
-    assert (probe.proxies, probe.read_timeout, probe.retries["total_max_attempts"]) == ({}, 3, 1)
+    assert (probe.proxies, probe.read_timeout, probe.retries["total_max_attempts"]) == ({}, 5, 1)
 
 
 def test_aws_itself_keeps_the_environments_proxy_and_the_stated_timeouts():

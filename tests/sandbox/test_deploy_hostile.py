@@ -46,7 +46,7 @@ CASES: list[tuple[str, list[str], dict[str, str], int, str]] = [
     ("endpoint-web-page-200", ["--endpoint-url", "{web}/page", *ALLOW], {}, 2,
      "{web}/page: answered sts:GetCallerIdentity, but not as AWS does (is it an AWS-compatible endpoint?)"),
     ("endpoint-never-answers", ["--endpoint-url", "{silent}", *ALLOW], {}, 2,
-     "{silent}: connected, but no answer to sts:GetCallerIdentity within 3 s (is it an AWS-compatible endpoint?)"),
+     "{silent}: connected, but no answer to sts:GetCallerIdentity within 5 s (is it an AWS-compatible endpoint?)"),
     ("endpoint-nothing-listens", ["--endpoint-url", "{closed}", *ALLOW], {}, 2,
      "{closed}: cannot connect (is the server running, is the URL right?)"),
     ("region-malformed", ["--endpoint-url", "{moto}", "--region", "us east 1", *ALLOW], {}, 2,
@@ -130,4 +130,6 @@ def test_hostile_deploy_input(argv, env, code, line, creds, moto_server, web_ser
     assert "Traceback" not in err and "internal error" not in err
     assert _state(tmp_path) == files  # no path replaced, no half-written report beside it
     assert inventory(moto_server.url) == server  # nothing created
-    assert took < 20, f"took {took:.0f} s: a hang guard, far above the few seconds any case needs"
+    # a hang guard, not a speed figure: far above the few seconds a case needs even on a busy machine, far below
+    # the 546 s a silent endpoint used to take
+    assert took < 60, f"took {took:.0f} s"
