@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from iamdocs.errors import UserError
+from iamdocs.fsutil import check_target
 from iamdocs.loader import find_root, load_sound_project
 from iamdocs.sandbox.deploy import cleanup, deploy, stack_names
 from iamdocs.sandbox.faults import Faults
@@ -40,18 +42,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _finish(report: Report, path: Path | None) -> int:
     if path is not None:
-        try:
-            report.write(path)
-        except OSError as exc:
-            raise UserError(f"cannot write the report to {path}: {exc.strerror or exc}") from exc
+        report.write(path)  # checked before the run; a late failure (disk full) is still one UserError line
     print(report.summary())
     assert report.exit_code is not None
     return report.exit_code
 
 
 def run(args: argparse.Namespace) -> int:
+    opts = options_from_args(args)
+    if args.report is not None:
+        check_target(args.report)  # a bad --report is said before the deploy runs, not after
     root = (args.project or find_root()).resolve()
-    opts = options_from_args(args, root)
+    opts = replace(opts, project_root=root)
     if args.cleanup:
         if args.option or args.stack:
             raise UserError("--cleanup deploys nothing; it cannot be combined with --option or --stack")

@@ -4,6 +4,10 @@ Teardown runs in a `finally`, so it follows an error, a failure half-way, an
 injected fault, Ctrl-C and SIGTERM alike. While it runs, further Ctrl-C and
 SIGTERM are noted and deferred: stopping a clean-up half-way is what leaves
 resources behind.
+
+The run installs its own SIGINT and SIGTERM handlers rather than relying on
+Python's KeyboardInterrupt: a process started in the background by a shell
+(`cmd &`) inherits SIGINT as ignored, and Python then never raises it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -22,7 +26,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from iamdocs.cfn.lint import lint_template
+from iamdocs.cfn.lint import CfnFinding, lint_text
+from iamdocs.cfn.template import template_yaml
 from iamdocs.errors import UserError
 from iamdocs.iamdb import load as load_iamdb
 from iamdocs.model import Project
@@ -40,6 +45,10 @@ from iamdocs.sandbox.teardown import CLEANUP_ERRORS, Cleaner, plain_caller, tear
 DEPLOY_ERRORS = (ClientError, BotoCoreError, WaiterError, InjectedFault, StackError)
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT, from our own handler: stop deploying, clean up."""
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: stop deploying, clean up."""
 
@@ -49,19 +58,21 @@ def _main_thread() -> bool:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _signals_as_interrupt() -> Iterator[None]:
+    """SIGINT and SIGTERM raise (a KeyboardInterrupt) while deploying, even where SIGINT was inherited as ignored."""
     if not _main_thread():
         yield
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        raise Terminated()
+        raise Terminated() if signum == signal.SIGTERM else Interrupted()
 
-    old = signal.signal(signal.SIGTERM, handler)
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for s, h in old.items():
+            signal.signal(s, h)
 
 
 @contextmanager
@@ -82,6 +93,38 @@ def _deferred_signals(say: Callable[[str], None]) -> Iterator[list[int]]:
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+
+
+_LINTED: dict[str, list[CfnFinding]] = {}
+
+
+def _lint_once(project: Project) -> list[CfnFinding]:
+    """cfn-lint's findings, once per distinct template text in this process.
+
+    The findings depend on the text alone; a process that deploys more than once (the tests, a notebook)
+    need not pay about a second of CPU for each run.
+    """
+    text = template_yaml(project)
+    if text not in _LINTED:
+        _LINTED[text] = lint_text(text)
+    return _LINTED[text]
+
+
+def _start_lint(project: Project) -> Future[list[CfnFinding]]:
+    """cfn-lint in a daemon thread: it overlaps the first steps, and an interrupted run need not wait for it
+    to exit (a ThreadPoolExecutor's threads are joined at exit)."""
+    future: Future[list[CfnFinding]] = Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(_lint_once(project))
+        except Exception as exc:  # handed to the stacks step, which reports it
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="iamdocs-cfn-lint", daemon=True).start()
+    return future
 
 
 def option_ids(project: Project) -> list[str]:
@@ -129,10 +172,8 @@ def deploy(opts: TargetOptions, project: Project, *, options: list[str] | None =
     report.sources = source_digest(_sources(project, chosen_options, chosen_stacks), project.root)
     started = time.perf_counter()
     interrupted = False
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iamdocs-cfn-lint")
-    lint_future = pool.submit(lint_template, project) if chosen_stacks else None
-    pool.shutdown(wait=False)
-    with _sigterm_as_interrupt(), open_target(opts, progress) as target:
+    lint_future = _start_lint(project) if chosen_stacks else None
+    with _signals_as_interrupt(), open_target(opts, progress) as target:
         report.target = target.describe()
         r = Run(target=target, project=project, naming=naming, db=load_iamdb(), report=report,
                 faults=faults or Faults(), progress=progress, options=chosen_options, stacks=chosen_stacks,
@@ -183,10 +224,14 @@ def _own_peak_mb() -> float:
 
 
 def cleanup(opts: TargetOptions, progress: Callable[[str], None] = stderr_progress) -> Report:
-    """Remove every tagged leftover of earlier runs; never touch a resource without our prefix and tags."""
+    """Remove every tagged leftover of earlier runs that are over; never touch a resource without our prefix and tags.
+
+    A run is over when its lease has expired or its owner process (on this host) is gone; the resources of a run
+    still in progress are left alone and listed in the report's `in_progress`.
+    """
     report = Report(run_id="cleanup", command="deploy --cleanup")
     started = time.perf_counter()
-    with _sigterm_as_interrupt(), open_target(opts, progress) as target:
+    with _signals_as_interrupt(), open_target(opts, progress) as target:
         report.target = target.describe()
         c = Cleaner(plain_caller(target), target, progress)
         with _deferred_signals(progress) as caught:
@@ -198,8 +243,10 @@ def cleanup(opts: TargetOptions, progress: Callable[[str], None] = stderr_progre
                 left = []
         report.deleted = c.deleted
         report.left_behind = left
+        report.in_progress = sorted(c.in_progress.values(), key=lambda r: r["run"])
         report.errors += [f"could not delete {f['kind']} {f['id']}: {f['error']}" for f in c.failures
                           if any(x["id"] == f["id"] for x in left)]
-        progress(f"cleanup: {len(c.deleted)} deleted, {len(left)} left behind")
+        progress(f"cleanup: {len(c.deleted)} deleted, {len(left)} left behind, "
+                 f"{len(c.in_progress)} run(s) in progress skipped")
     report.finish(time.perf_counter() - started, bool(caught))
     return report

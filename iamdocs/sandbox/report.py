@@ -68,6 +68,7 @@ class Report:
     created: list[dict[str, Any]] = field(default_factory=list)
     deleted: list[dict[str, Any]] = field(default_factory=list)
     left_behind: list[dict[str, Any]] = field(default_factory=list)
+    in_progress: list[dict[str, str]] = field(default_factory=list)  # --cleanup: runs skipped, still going
     retries: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     sources: dict[str, Any] = field(default_factory=dict)
@@ -144,6 +145,9 @@ class Report:
                      f"{len(self.left_behind)} left behind")
         for r in self.left_behind:
             lines.append(f"  LEFT BEHIND {r['kind']} {r['id']}: {r.get('reason', '')}")
+        for r in self.in_progress:
+            lines.append(f"  SKIPPED run {r['run']}: in progress (owner {r['owner'] or '?'}, "
+                         f"lease until {r['lease_until'] or '?'})")
         if self.retries:
             lines.append(f"  throttling: {len(self.retries)} call(s) retried")
         return "\n".join(lines)

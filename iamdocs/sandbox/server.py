@@ -20,6 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import NoReturn
 
 from iamdocs.errors import UserError
 
@@ -87,7 +88,8 @@ class EmbeddedServer:
         """Forget every resource (moto's reset API); tests use it between cases."""
         assert self.url, "start() first"
         req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(req, timeout=10):
+        no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 never goes through one
+        with no_proxy.open(req, timeout=10):
             pass
 
     def stop(self) -> None:
@@ -121,12 +123,12 @@ class EmbeddedServer:
         self.stop()
 
 
-def _serve(host: str) -> int:
+def _serve(host: str) -> NoReturn:
     """Child process: run moto on a free port, print it, serve until stdin closes or SIGTERM."""
     import logging
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
@@ -135,13 +137,12 @@ def _serve(host: str) -> int:
     _, port = server.get_host_and_port()
     sys.stdout.write(json.dumps({"port": port}) + "\n")
     sys.stdout.flush()
-    try:
-        while sys.stdin.buffer.read(65536):
-            pass
-    finally:
-        server.stop()
-    return 0
+    while sys.stdin.buffer.read(65536):
+        pass
+    # The parent is done with us: the state dies with the process, so skip werkzeug's orderly shutdown
+    # (its serve loop polls every 0.5 s, and the parent waits for our exit).
+    os._exit(0)
 
 
 if __name__ == "__main__":
-    sys.exit(_serve(sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"))
+    _serve(sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1")

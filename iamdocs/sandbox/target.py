@@ -1,11 +1,9 @@
 """Where a sandbox run goes: the embedded server, another endpoint, or a real account.
 
 `open_target` is the one way in: it starts the embedded server when no endpoint
-or profile is given, builds the boto3 session only once the target is known,
-asks STS which account it is, and refuses (exit 2, before anything is created)
-an account that is not on the allow-list. `iamdocs deploy` and
-`iamdocs drift --role` share it with `add_target_arguments` and
-`options_from_args`.
+or profile is given, gets its session from iamdocs.aws (which deploy shares with
+`drift --role`), asks STS which account it is, and refuses (exit 2, before
+anything is created) an account that is not on the allow-list.
 
     with open_target(options_from_args(args, root)) as target:
         iam = target.client("iam")
@@ -14,72 +12,58 @@ an account that is not on the allow-list. `iamdocs deploy` and
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import sys
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.session
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
-
+from iamdocs.aws import ACCOUNT_RE, DEFAULT_REGION, Connection, TargetSpec, isolated_connection, user_connection
 from iamdocs.errors import UserError
 from iamdocs.sandbox.server import EmbeddedServer
 
-EMBEDDED_REGION = "us-east-1"
+EMBEDDED_REGION = DEFAULT_REGION
 PROJECT_SETTING = "sandbox-allow-accounts"  # [tool.iamdocs] in pyproject.toml
-ACCOUNT_RE = re.compile(r"^[0-9]{12}$")
-
-# botocore's own retries: 'standard' retries throttling and transient errors with backoff.
-RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10, read_timeout=60)
 
 
 @dataclass(frozen=True)
-class TargetOptions:
-    """What the user asked for; nothing is contacted until `open_target`."""
+class TargetOptions(TargetSpec):
+    """A TargetSpec plus what only a run that changes things needs: the accounts it may change."""
 
-    endpoint_url: str | None = None
-    aws: bool = False  # a real account through boto3's credential chain
-    profile: str | None = None
-    region: str | None = None
     allow_accounts: tuple[str, ...] = ()
     project_root: Path | None = None
 
     @property
     def kind(self) -> str:
-        if self.endpoint_url:
-            return "endpoint"
-        if self.aws or self.profile:
-            return "aws"
-        return "embedded"
+        """embedded when no endpoint or account is named: deploy then starts its own server."""
+        kind = super().kind
+        return "embedded" if kind == "none" else kind
 
 
 @dataclass
 class Target:
-    """A sandbox that is known and allowed: its account, region, partition and session."""
+    """A sandbox that is known and allowed: its account and partition, and the connection to it."""
 
     kind: str  # embedded, endpoint or aws
-    endpoint_url: str | None
-    region: str
     account: str
     partition: str
     caller_arn: str
-    session: boto3.Session
+    connection: Connection
     server: EmbeddedServer | None = None
-    _clients: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return self.connection.endpoint_url
+
+    @property
+    def region(self) -> str:
+        return self.connection.region
 
     def client(self, service: str) -> Any:
-        """One client per service, pointed at the target, with botocore's standard retries."""
-        if service not in self._clients:
-            self._clients[service] = self.session.client(
-                service, endpoint_url=self.endpoint_url, region_name=self.region, config=RETRY_CONFIG)
-        return self._clients[service]
+        """One client per service, with iamdocs.aws's timeouts, retries and proxy rules."""
+        return self.connection.client(service)
 
     @property
     def is_emulator(self) -> bool:
@@ -98,7 +82,7 @@ class Target:
 
 
 def add_target_arguments(p: argparse.ArgumentParser) -> None:
-    """The target options, the same for every command that talks to a sandbox."""
+    """The target options of `iamdocs deploy`."""
     g = p.add_argument_group("target (default: an embedded moto server that the command starts and stops)")
     g.add_argument("--endpoint-url", metavar="URL",
                    help="an AWS-compatible endpoint that is already running (a moto server, LocalStack)")
@@ -115,15 +99,12 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def options_from_args(args: argparse.Namespace, project_root: Path | None = None) -> TargetOptions:
+    """Deploy's target options, checked before anything is started or contacted."""
     for acct in args.allow_account:
         if not ACCOUNT_RE.match(acct):
             raise UserError(f"--allow-account {acct!r} is not a 12-digit AWS account ID")
-    if args.endpoint_url and not re.match(r"^https?://", args.endpoint_url):
-        raise UserError(f"--endpoint-url {args.endpoint_url!r} must start with http:// or https://")
-    if args.endpoint_url and (args.aws or args.profile):
-        raise UserError("--endpoint-url cannot be combined with --aws or --profile",
-                        hint="--endpoint-url uses the environment's credentials; --profile selects AWS itself")
-    return TargetOptions(endpoint_url=args.endpoint_url, aws=args.aws, profile=args.profile, region=args.region,
+    spec = TargetSpec.from_args(args)
+    return TargetOptions(endpoint_url=spec.endpoint_url, aws=spec.aws, profile=spec.profile, region=spec.region,
                          allow_accounts=tuple(args.allow_account), project_root=project_root)
 
 
@@ -140,39 +121,6 @@ def project_allowed_accounts(root: Path | None) -> tuple[str, ...]:
         raise UserError(f"[tool.iamdocs] {PROJECT_SETTING} in pyproject.toml must be a list of 12-digit account IDs "
                         "written as strings")
     return tuple(accounts)
-
-
-def isolated_session(region: str) -> boto3.Session:
-    """A session that reads no profile, config file or credentials of the user: only dummy keys."""
-    bs = botocore.session.Session(session_vars={
-        "profile": (None, None, None, None),
-        "config_file": (None, None, os.devnull, None),
-        "credentials_file": (None, None, os.devnull, None),
-    })
-    return boto3.Session(aws_access_key_id="iamdocs-sandbox", aws_secret_access_key="iamdocs-sandbox",
-                         region_name=region, botocore_session=bs)
-
-
-def user_session(opts: TargetOptions) -> tuple[boto3.Session, str]:
-    """The user's own session (profile, environment, SSO) and the Region to use: for anything but embedded."""
-    try:
-        session = boto3.Session(profile_name=opts.profile, region_name=opts.region)
-    except ProfileNotFound as exc:
-        raise UserError(str(exc), hint="list profiles with: aws configure list-profiles") from None
-    return session, opts.region or session.region_name or EMBEDDED_REGION
-
-
-def _identity(session: boto3.Session, endpoint_url: str | None, region: str) -> tuple[str, str]:
-    """(account, caller ARN) from sts:GetCallerIdentity; a UserError when it cannot be asked."""
-    try:
-        sts = session.client("sts", endpoint_url=endpoint_url, region_name=region, config=RETRY_CONFIG)
-        ident = sts.get_caller_identity()
-    except NoCredentialsError as exc:
-        raise UserError("no AWS credentials found for this target",
-                        hint="use --profile NAME, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") from exc
-    except (ClientError, BotoCoreError) as exc:
-        raise UserError(f"cannot ask the target who we are (sts:GetCallerIdentity): {exc}") from exc
-    return str(ident["Account"]), str(ident["Arn"])
 
 
 def check_allowed(account: str, kind: str, allowed: tuple[str, ...], where: str) -> None:
@@ -197,21 +145,18 @@ def open_target(opts: TargetOptions, progress: Any = None) -> Iterator[Target]:
     try:
         if kind == "embedded":
             server = EmbeddedServer()
-            endpoint = server.start()
-            region = opts.region or EMBEDDED_REGION
-            session = isolated_session(region)
-            say(f"target: embedded moto server at {endpoint} (pid {server.pid})")
+            conn = isolated_connection(server.start(), opts.region or EMBEDDED_REGION)
+            say(f"target: embedded moto server at {conn.endpoint_url} (pid {server.pid})")
         else:
-            endpoint = opts.endpoint_url
-            session, region = user_session(opts)
-        account, arn = _identity(session, endpoint, region)
+            conn = user_connection(opts)
+        account, arn = conn.identity()
         allowed = (*opts.allow_accounts, *project_allowed_accounts(opts.project_root))
-        check_allowed(account, kind, allowed, endpoint or f"AWS ({opts.profile or 'default credentials'})")
+        check_allowed(account, kind, allowed, conn.endpoint_url or f"AWS ({opts.profile or 'default credentials'})")
         partition = arn.split(":")[1] if arn.startswith("arn:") else "aws"
         if kind != "embedded":
-            say(f"target: account {account} in {region} at {endpoint or 'AWS'} as {arn}")
-        yield Target(kind=kind, endpoint_url=endpoint, region=region, account=account, partition=partition,
-                     caller_arn=arn, session=session, server=server)
+            say(f"target: account {account} in {conn.region} at {conn.endpoint_url or 'AWS'} as {arn}")
+        yield Target(kind=kind, account=account, partition=partition, caller_arn=arn, connection=conn,
+                     server=server)
     finally:
         if server is not None:
             server.stop()

@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from iamdocs.sandbox.faults import InjectedFault, with_retries
-from iamdocs.sandbox.naming import PREFIX, is_ours
+from iamdocs.sandbox.naming import PREFIX, TAG_LEASE, TAG_OWNER, TAG_RUN, is_ours, release_reason, tag_map
 from iamdocs.sandbox.run import TEARDOWN_ORDER, Run
 from iamdocs.sandbox.target import Target
 
@@ -49,6 +49,7 @@ class Cleaner:
     deleted: list[dict[str, Any]] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
     kept: list[dict[str, Any]] = field(default_factory=list)  # ours, but tied to a resource that is not
+    in_progress: dict[str, dict[str, str]] = field(default_factory=dict)  # run ID -> owner and lease, skipped
 
     def attempt(self, kind: str, id: str, how: str, fn: Callable[[], Any]) -> bool:
         """Run one delete; True when the resource is gone (also when it already was)."""
@@ -84,41 +85,62 @@ class Cleaner:
                 return
 
     def find(self, run_id: str | None) -> dict[str, list[str]]:
-        """Our resources, by prefix and tags: stack names, instance profile names, role names, policy ARNs."""
+        """Our resources, by prefix and tags: stack names, instance profile names, role names, policy ARNs.
+
+        Without a run ID (`--cleanup`), a run whose lease is still valid and whose owner is alive is skipped
+        and noted in `in_progress`: it may be deploying into the same sandbox right now.
+        """
         prefix = f"{PREFIX}-{run_id}" if run_id else f"{PREFIX}-"
         found: dict[str, list[str]] = {"stack": [], "instance-profile": [], "role": [], "policy": []}
         for s in self._stacks():
             if s["StackName"].startswith(prefix):
                 tags = self.call("cloudformation", "describe_stacks", StackName=s["StackId"])["Stacks"][0].get("Tags")
-                if is_ours(s["StackName"], tags, run_id):
+                if self._take(s["StackName"], tags, run_id):
                     found["stack"].append(s["StackName"])
         for p in self._iam_pages("list_instance_profiles", "InstanceProfiles"):
             name = p["InstanceProfileName"]
-            if name.startswith(prefix) and self._ours("instance-profile", name, run_id):
+            if name.startswith(prefix) and self._take(name, self._tags("instance-profile", name), run_id):
                 found["instance-profile"].append(name)
         for ro in self._iam_pages("list_roles", "Roles"):
             name = ro["RoleName"]
-            if name.startswith(prefix) and self._ours("role", name, run_id):
+            if name.startswith(prefix) and self._take(name, self._tags("role", name), run_id):
                 found["role"].append(name)
         for po in self._iam_pages("list_policies", "Policies", Scope="Local"):
-            if po["PolicyName"].startswith(prefix) and self._ours("policy", po["Arn"], run_id, po["PolicyName"]):
+            if po["PolicyName"].startswith(prefix) and self._take(po["PolicyName"], self._tags("policy", po["Arn"]),
+                                                                  run_id):
                 found["policy"].append(po["Arn"])
         return found
 
-    def _ours(self, kind: str, id: str, run_id: str | None = None, name: str | None = None) -> bool:
+    def _take(self, name: str, tags: list[dict[str, str]] | None, run_id: str | None) -> bool:
+        """Ours (of `run_id`), and, when sweeping every run, of a run that is over."""
+        if tags is None or not is_ours(name, tags, run_id):
+            return False
+        if run_id is None and release_reason(tags) is None:
+            t = tag_map(tags)
+            self.in_progress.setdefault(t[TAG_RUN], {"run": t[TAG_RUN], "owner": t.get(TAG_OWNER, ""),
+                                                     "lease_until": t.get(TAG_LEASE, "")})
+            return False
+        return True
+
+    def _tags(self, kind: str, id: str) -> list[dict[str, str]] | None:
+        """The resource's tags; None when it is gone."""
         try:
             if kind == "role":
-                tags = self.call("iam", "list_role_tags", RoleName=id)["Tags"]
-            elif kind == "instance-profile":
+                return list(self.call("iam", "list_role_tags", RoleName=id)["Tags"])
+            if kind == "instance-profile":
                 # get_instance_profile carries the tags (moto has no ListInstanceProfileTags)
-                tags = self.call("iam", "get_instance_profile", InstanceProfileName=id)["InstanceProfile"].get("Tags")
-            else:
-                tags = self.call("iam", "list_policy_tags", PolicyArn=id)["Tags"]
+                return list(self.call("iam", "get_instance_profile", InstanceProfileName=id)["InstanceProfile"]
+                            .get("Tags", []))
+            return list(self.call("iam", "list_policy_tags", PolicyArn=id)["Tags"])
         except ClientError as exc:
             if _gone(exc):
-                return False
+                return None
             raise
-        return is_ours(name or id, tags, run_id)
+
+    def _ours(self, kind: str, id: str) -> bool:
+        """Ours, of any run: the test before touching a resource tied to one of ours."""
+        tags = self._tags(kind, id)
+        return tags is not None and is_ours(id, tags)
 
     # -- deleting one resource with everything that hangs off it --
 

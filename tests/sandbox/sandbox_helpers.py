@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 MOTO_ACCOUNT = "123456789012"  # moto's default account
 
@@ -18,8 +19,9 @@ def endpoint_env() -> dict[str, str]:
 
 
 def client(url: str, service: str) -> Any:
+    # proxies={}: the outside view must reach the local server even in the tests that set HTTP_PROXY
     return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+                        aws_secret_access_key="testing", config=Config(proxies={}))
 
 
 def inventory(url: str) -> dict[str, set[str]]:

@@ -7,7 +7,10 @@ between steps (through the progress callback), and again after teardown.
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
+import socket
 from typing import Any
 
 import pytest
@@ -58,6 +61,16 @@ class Snapshot:
             }
 
 
+def run_tags(tags: dict[str, str], run: str) -> bool:
+    """The four tags of a run made by this test process, with a lease of three hours from now."""
+    lease = datetime.datetime.fromisoformat(tags["iamdocs:lease-until"].replace("Z", "+00:00"))
+    left = lease - datetime.datetime.now(datetime.UTC)
+    return (set(tags) == {"iamdocs:managed-by", "iamdocs:run", "iamdocs:owner", "iamdocs:lease-until"}
+            and tags["iamdocs:managed-by"] == "iamdocs" and tags["iamdocs:run"] == run
+            and tags["iamdocs:owner"].startswith(f"{socket.gethostname()}/{os.getpid()}/")
+            and datetime.timedelta(hours=2, minutes=55) < left <= datetime.timedelta(hours=3))
+
+
 def _run(endpoint: TargetOptions, project, snap: Snapshot, **kw: Any) -> Report:
     return deploy(endpoint, project, progress=snap, **kw)
 
@@ -74,7 +87,7 @@ def test_full_cycle_per_role_option(option, endpoint, moto_server, project):
     assert created_roles == {f"{prefix}-{option}-{role}" for role in OPTIONS[option]}
     for role, (managed, inline, boundary) in OPTIONS[option].items():
         got = snap.roles[f"{prefix}-{option}-{role}"]
-        assert got["tags"] == {"iamdocs:managed-by": "iamdocs", "iamdocs:run": run}
+        assert run_tags(got["tags"], run)
         assert got["managed"] == {f"{prefix}-{m}" for m in managed}
         assert got["inline"] == inline
         assert got["profiles"] == {f"{prefix}-{option}-{role}"}
@@ -152,6 +165,6 @@ def test_stacks_per_parameter_combination(endpoint, moto_server, project):
     # stack-made roles carry the run's tags too, so a sweep can find them
     ours = {n: r["tags"] for n, r in roles.items() if n.startswith(prefix)}
     assert len(ours) == 5  # four roles the stacks made (one of them named) and the pre-created one
-    assert all(t == {"iamdocs:managed-by": "iamdocs", "iamdocs:run": report.run_id} for t in ours.values())
+    assert all(run_tags(t, report.run_id) for t in ours.values())
     assert ("cfn-lint", "passed") in {(c.id, c.status) for c in report.checks}
     assert inventory(moto_server.url) == before

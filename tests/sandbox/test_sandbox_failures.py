@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from sandbox_helpers import MOTO_ACCOUNT, endpoint_env, inventory
 
-from iamdocs.sandbox.deploy import deploy
+from iamdocs.sandbox.deploy import cleanup, deploy
 from iamdocs.sandbox.faults import Faults, InjectedFault, with_retries
 from iamdocs.sandbox.steps import STEP_NAMES
 
@@ -100,26 +101,67 @@ def test_fault_spec_is_parsed():
     f.after_call("roles")  # fires once only
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_half_way_cleans_up_and_exits_130(sig, moto_server):
+def _ignore_sigint() -> None:
+    """In the child before exec: SIGINT ignored, as a shell's `cmd &` or `nohup` leaves it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _wait_for(proc: subprocess.Popen, text: str, timeout: float) -> list[str]:
+    """stderr lines up to and including the first that contains `text`; fails after `timeout` seconds."""
+    assert proc.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while not lines or text not in lines[-1]:
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([proc.stderr], [], [], max(left, 0))
+        assert ready, f"no line with {text!r} within {timeout} s: {lines}"
+        line = proc.stderr.readline()
+        assert line, f"the run ended before {text!r}: {lines}"
+        lines.append(line)
+    return lines
+
+
+# (signal, SIGINT ignored when the process starts): Ctrl-C, a background job's Ctrl-C, SIGTERM, and SIGKILL,
+# which no process can handle: its leftovers are what `--cleanup` is for once the owner is gone.
+SIGNAL_CASES = [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGKILL, False)]
+
+
+@pytest.mark.parametrize(("sig", "ignored"), SIGNAL_CASES, ids=["sigint", "sigint-ignored-at-start", "sigterm",
+                                                                "sigkill"])
+def test_a_signal_half_way_cleans_up_and_exits_130(sig, ignored, moto_server, endpoint):
     before = inventory(moto_server.url)
     env = {**endpoint_env(), "IAMDOCS_FAULT": "pause:role-policies"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "iamdocs", "deploy", "--endpoint-url", moto_server.url,
-         "--allow-account", MOTO_ACCOUNT, "--option", "engine-b", "--stack", "existing"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 60
-    for line in proc.stderr:
-        if "paused at role-policies" in line:
-            break
-        assert time.monotonic() < deadline, "the run never paused"
-    during = inventory(moto_server.url)
-    assert len(during["roles"] - before["roles"]) == 2  # it had created something
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert "cleaning up" in err
+         "--allow-account", MOTO_ACCOUNT, "--option", "engine-b"],  # no stack: no cfn-lint to wait for at exit
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_ignore_sigint if ignored else None)
+    try:
+        lines = _wait_for(proc, "paused at role-policies", 60)
+        run_id = next(x.split()[2].rstrip(":") for x in lines if x.startswith("[iamdocs] run "))
+        during = inventory(moto_server.url)
+        assert len(during["roles"] - before["roles"]) == 2  # it had created something
+
+        # a --cleanup against the same sandbox meanwhile leaves the run in progress alone
+        report = cleanup(endpoint, progress=lambda _: None)
+        assert [r["run"] for r in report.in_progress] == [run_id]
+        assert (report.exit_code, report.deleted) == (0, [])
+        assert inventory(moto_server.url) == during
+
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+        assert inventory(moto_server.url) == during  # no teardown ran
+        report = cleanup(endpoint, progress=lambda _: None)  # its owner is gone now
+        assert (report.exit_code, report.in_progress, report.left_behind) == (0, [], [])
+    else:
+        assert proc.returncode == 130, err
+        assert "cleaning up" in err
     assert inventory(moto_server.url) == before
 
 

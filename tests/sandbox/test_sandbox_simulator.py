@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from iamdocs.aws import Connection
 from iamdocs.iamdb import load as load_iamdb
 from iamdocs.placeholders import fill
 from iamdocs.sandbox.naming import Naming
@@ -36,13 +37,14 @@ class FakeIAM:
 
 class FakeTarget(Target):
     def client(self, service: str) -> Any:
-        return self._clients["iam"]
+        return self.connection._clients["iam"]
 
 
 def _run(project, iam: FakeIAM) -> tuple[Run, ExpectedRole]:
-    target = FakeTarget(kind="aws", endpoint_url=None, region="eu-west-1", account="111122223333", partition="aws",
-                        caller_arn="arn:aws:iam::111122223333:user/release", session=None)  # type: ignore[arg-type]
-    target._clients["iam"] = iam
+    target = FakeTarget(kind="aws", account="111122223333", partition="aws",
+                        caller_arn="arn:aws:iam::111122223333:user/release",
+                        connection=Connection(session=None, region="eu-west-1"))  # type: ignore[arg-type]
+    target.connection._clients["iam"] = iam
     r = Run(target=target, project=project, naming=Naming("0123abcd"), db=load_iamdb(), report=Report("0123abcd"),
             progress=lambda _: None)
     doc = fill(project.policy("ai-unlimited-engine.json").document, target.values)

@@ -1,18 +1,25 @@
-"""Targets and isolation: the allow-list refusal, untouched foreign resources, --cleanup, the CLI end to end."""
+"""Targets and isolation: untouched foreign resources, --cleanup and leases, proxies, the CLI end to end.
+
+The CLI runs in the test process through `iamdocs.cli.main`; only the signal
+tests (test_sandbox_failures.py) need a process of their own.
+"""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
-from sandbox_helpers import MOTO_ACCOUNT, client, endpoint_env, inventory
+from sandbox_helpers import MOTO_ACCOUNT, client, inventory
 
+from iamdocs.cli import main
 from iamdocs.sandbox.deploy import cleanup, deploy
-from iamdocs.sandbox.server import EmbeddedServer
 
 pytestmark = pytest.mark.sandbox
 
@@ -23,33 +30,37 @@ DOC = json.dumps({"Version": "2012-10-17",
 OURS = [{"Key": "iamdocs:managed-by", "Value": "iamdocs"}, {"Key": "iamdocs:run", "Value": "0ldrun00"}]
 
 
-def _deploy_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "iamdocs", "deploy", *args], env=env or endpoint_env(),
-                          capture_output=True, text=True, timeout=300)
+@pytest.fixture
+def proxy_everywhere(monkeypatch: pytest.MonkeyPatch, closed_port: str) -> str:
+    """A corporate-style proxy setting whose proxy is not there: any request that uses it fails."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, closed_port)
+    return closed_port
 
 
-def test_an_account_not_allowed_is_refused_before_anything_is_created():
-    with EmbeddedServer() as server:  # a fresh, empty server of our own
-        proc = _deploy_cli("--endpoint-url", server.url)
-        assert proc.returncode == 2
-        assert f"refusing to change account {MOTO_ACCOUNT}" in proc.stderr
-        assert f"--allow-account {MOTO_ACCOUNT}" in proc.stderr
-        assert "Traceback" not in proc.stderr
-        assert inventory(server.url) == {"roles": set(), "policies": set(), "instance_profiles": set(),
-                                         "stacks": set()}
-        proc = _deploy_cli("--endpoint-url", server.url, "--allow-account", "111122223333")
-        assert proc.returncode == 2
-        assert "(allowed: 111122223333)" in proc.stderr
-        assert inventory(server.url)["roles"] == set()
+@pytest.fixture
+def umask_002() -> Iterator[None]:
+    old = os.umask(0o002)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
-def test_an_allowed_endpoint_is_left_exactly_as_found(moto_server):
+def test_an_allowed_endpoint_behind_a_proxy_setting_is_left_exactly_as_found(moto_server, creds, proxy_everywhere,
+                                                                             umask_002, tmp_path, capsys):
     before = inventory(moto_server.url)
-    proc = _deploy_cli("--endpoint-url", moto_server.url, "--allow-account", MOTO_ACCOUNT,
-                       "--option", "engine-b", "--stack", "new-named")
-    assert proc.returncode == 0, proc.stderr
-    assert "PASSED" in proc.stdout
+    out = tmp_path / "report.json"
+    code = main(["deploy", "--endpoint-url", moto_server.url, "--allow-account", MOTO_ACCOUNT,
+                 "--option", "engine-b", "--stack", "new-named", "--report", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "PASSED" in captured.out
     assert inventory(moto_server.url) == before
+    assert os.stat(out).st_mode & 0o777 == 0o664  # 0666 less the umask, as any editor's file
+    assert json.loads(out.read_text())["outcome"] == "passed"
 
 
 def test_untagged_resources_survive_a_deploy_and_a_cleanup(endpoint, moto_server, project):
@@ -99,17 +110,87 @@ def test_cleanup_with_nothing_to_do_exits_0(endpoint):
     assert (report.exit_code, report.deleted, report.left_behind) == (0, [], [])
 
 
-def test_cli_embedded_full_run_writes_a_report(tmp_path, root, cli):
+def _lease(hours: float) -> str:
+    when = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=hours)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _exited_pid() -> int:
+    """The ID of a process of ours that has exited and been reaped."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _make_run(iam, run: str, owner: str, lease: str) -> set[str]:
+    """A role with a policy attached, tagged as run `run` tags them; returns their names."""
+    tags = [{"Key": "iamdocs:managed-by", "Value": "iamdocs"}, {"Key": "iamdocs:run", "Value": run},
+            {"Key": "iamdocs:owner", "Value": owner}, {"Key": "iamdocs:lease-until", "Value": lease}]
+    role, policy = f"iamdocs-sbx-{run}-manager", f"iamdocs-sbx-{run}-policy"
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST, Tags=tags)
+    arn = iam.create_policy(PolicyName=policy, PolicyDocument=DOC, Tags=tags)["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    return {role, policy}
+
+
+def _retag(iam, run: str, key: str, value: str) -> None:
+    tag = [{"Key": key, "Value": value}]
+    iam.tag_role(RoleName=f"iamdocs-sbx-{run}-manager", Tags=tag)
+    iam.tag_policy(PolicyArn=f"arn:aws:iam::{MOTO_ACCOUNT}:policy/iamdocs-sbx-{run}-policy", Tags=tag)
+
+
+def _names(url: str) -> set[str]:
+    seen = inventory(url)
+    return seen["roles"] | seen["policies"]
+
+
+@pytest.mark.parametrize("how_it_ends", ["lease expired", "owner gone"])
+def test_cleanup_leaves_runs_in_progress_alone_until_they_end(how_it_ends, endpoint, moto_server, capsys):
+    """Two runs in progress (one of this process, one on another host), both with a valid lease: untouched.
+    Once this process's run ends (its lease expires, or its owner exits), the next cleanup removes it."""
+    iam = client(moto_server.url, "iam")
+    host = socket.gethostname()
+    here = _make_run(iam, "1nprog00", f"{host}/{os.getpid()}/", _lease(1))
+    there = _make_run(iam, "1nprog01", "build-agent-7/4242/123", _lease(1))
+    try:
+        report = cleanup(endpoint, progress=lambda _: None)
+        assert (report.exit_code, report.deleted, report.left_behind) == (0, [], [])
+        assert [(r["run"], r["owner"]) for r in report.in_progress] == [
+            ("1nprog00", f"{host}/{os.getpid()}/"), ("1nprog01", "build-agent-7/4242/123")]
+        assert here | there <= _names(moto_server.url)
+        assert "SKIPPED run 1nprog01: in progress (owner build-agent-7/4242/123, lease until " in report.summary()
+
+        if how_it_ends == "lease expired":
+            _retag(iam, "1nprog00", "iamdocs:lease-until", _lease(-0.1))
+        else:
+            _retag(iam, "1nprog00", "iamdocs:owner", f"{host}/{_exited_pid()}/")
+        report = cleanup(endpoint, progress=lambda _: None)
+        assert report.exit_code == 0, report.summary()
+        assert {(d["kind"], d["id"].rsplit("/", 1)[-1]) for d in report.deleted} == {
+            ("role", "iamdocs-sbx-1nprog00-manager"), ("policy", "iamdocs-sbx-1nprog00-policy")}
+        assert [r["run"] for r in report.in_progress] == ["1nprog01"]
+        names = _names(moto_server.url)
+        assert not here & names and there <= names
+    finally:
+        _retag(iam, "1nprog01", "iamdocs:lease-until", _lease(-0.1))  # leave nothing for the next test
+        cleanup(endpoint, progress=lambda _: None)
+    capsys.readouterr()
+
+
+def test_cli_embedded_full_run_writes_a_report(tmp_path, root, monkeypatch, proxy_everywhere, capsys):
     out = tmp_path / "deploy-report.json"
-    # an inherited profile that does not exist, and real-looking keys: embedded mode must ignore both
-    env = {"AWS_PROFILE": "no-such-profile", "AWS_ACCESS_KEY_ID": "AKIAREALLOOKING00000",
-           "AWS_SECRET_ACCESS_KEY": "not-used", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
-    proc = cli("deploy", "--report", str(out), env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
+    # an inherited profile that does not exist, real-looking keys, an endpoint and a proxy that are not there:
+    # the embedded run must ignore them all
+    for k, v in {"AWS_PROFILE": "no-such-profile", "AWS_ACCESS_KEY_ID": "AKIAREALLOOKING00000",
+                 "AWS_SECRET_ACCESS_KEY": "not-used", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}.items():
+        monkeypatch.setenv(k, v)
+    code = main(["deploy", "--report", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "Traceback" not in err
     for step in ["managed-policies", "boundaries", "roles", "role-policies", "instance-profiles", "stacks",
                  "verify"]:
-        assert f"[iamdocs] {step}: done" in proc.stderr
+        assert f"[iamdocs] {step}: done" in err
     data = json.loads(out.read_text())
     assert data["outcome"] == "passed" and data["exit_code"] == 0
     assert data["target"]["kind"] == "embedded" and data["target"]["account"] == MOTO_ACCOUNT
@@ -139,31 +220,3 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--option", "no-such-option"], "unknown role option no-such-option"),
-    (["--allow-account", "12345"], "is not a 12-digit AWS account ID"),
-    (["--cleanup", "--option", "engine-a"], "cannot be combined with --option"),
-    (["--cleanup"], "--cleanup needs the sandbox that earlier runs used"),
-    (["--endpoint-url", "localhost:5000"], "must start with http:// or https://"),
-    (["--endpoint-url", "http://127.0.0.1:9", "--profile", "x"], "cannot be combined with --aws or --profile"),
-])
-def test_usage_errors_exit_2_without_a_traceback(args, message, cli):
-    proc = cli("deploy", *args)
-    assert proc.returncode == 2
-    assert message in proc.stderr
-    assert "Traceback" not in proc.stderr
-
-
-def test_a_bad_fault_spec_is_a_usage_error(cli):
-    proc = cli("deploy", env={"IAMDOCS_FAULT": "explode:roles"})
-    assert proc.returncode == 2 and "IAMDOCS_FAULT" in proc.stderr
-
-
-def test_a_report_that_cannot_be_written_is_an_error_and_leaves_no_partial_file(moto_server, tmp_path):
-    folder = tmp_path / "report.json"
-    folder.mkdir()  # a folder where the report should go
-    proc = _deploy_cli("--cleanup", "--endpoint-url", moto_server.url, "--allow-account", MOTO_ACCOUNT,
-                       "--report", str(folder))
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert f"cannot write the report to {folder}" in proc.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"] and list(folder.iterdir()) == []

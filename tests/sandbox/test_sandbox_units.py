@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 from sandbox_helpers import MOTO_ACCOUNT
 
+from iamdocs.aws import isolated_connection
 from iamdocs.cfn import capabilities, manager_template
 from iamdocs.cfn.lint import lint_template, lint_text
 from iamdocs.errors import UserError
@@ -18,7 +19,7 @@ from iamdocs.sandbox import target as target_mod
 from iamdocs.sandbox.deploy import deploy
 from iamdocs.sandbox.naming import Naming, is_ours
 from iamdocs.sandbox.server import EmbeddedServer
-from iamdocs.sandbox.target import Target, TargetOptions, check_allowed, open_target
+from iamdocs.sandbox.target import Target, check_allowed
 from iamdocs.sandbox.verify import EMULATOR_REPR_NOTE, DocumentError, decode_document
 
 pytestmark = pytest.mark.sandbox
@@ -35,19 +36,16 @@ def test_servers_get_their_own_free_ports_and_stop_for_good():
         os.kill(pid, 0)
 
 
-def test_embedded_target_ignores_the_environment(monkeypatch):
+def test_the_embedded_session_ignores_the_environment(monkeypatch):
+    """The session for the embedded server never picks up the user's profile, keys or endpoint.
+    (test_cli_embedded_full_run_writes_a_report runs the whole command with the same environment.)"""
     monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALLOOKING00000")
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-    with open_target(TargetOptions(), progress=lambda _: None) as t:
-        assert t.kind == "embedded" and t.account == MOTO_ACCOUNT and t.partition == "aws"
-        assert t.client("iam").meta.endpoint_url == t.endpoint_url
-        creds = t.session.get_credentials()
-        assert creds.access_key == "iamdocs-sandbox"
-        server = t.server
-    assert server is not None and server.pid is not None
-    with pytest.raises(ProcessLookupError):
-        os.kill(server.pid, 0)
+    conn = isolated_connection("http://127.0.0.1:1")
+    assert conn.session.get_credentials().access_key == "iamdocs-sandbox"
+    assert conn.client("iam").meta.endpoint_url == "http://127.0.0.1:1"
+    assert conn.region == "us-east-1"
 
 
 def test_only_the_embedded_server_needs_no_allow_list():
@@ -68,11 +66,13 @@ def test_project_allow_list_is_read_from_pyproject(tmp_path):
 
 
 def test_names_stay_within_iam_limits_and_carry_the_run():
-    n = Naming("0123abcd")
+    n = Naming("0123abcd", owner="build-host/4242/99", lease_until="2026-12-01T06:00:00Z")
     assert n.name("engine-a", "manager") == "iamdocs-sbx-0123abcd-engine-a-manager"
     long = n.name("x" * 80, "manager")
     assert len(long) == 64 and long.startswith("iamdocs-sbx-0123abcd-xxx")
-    assert n.tags == [{"Key": "iamdocs:managed-by", "Value": "iamdocs"}, {"Key": "iamdocs:run", "Value": "0123abcd"}]
+    assert n.tags == [{"Key": "iamdocs:managed-by", "Value": "iamdocs"}, {"Key": "iamdocs:run", "Value": "0123abcd"},
+                      {"Key": "iamdocs:owner", "Value": "build-host/4242/99"},
+                      {"Key": "iamdocs:lease-until", "Value": "2026-12-01T06:00:00Z"}]
 
 
 def test_only_prefix_and_tags_together_make_a_resource_ours():

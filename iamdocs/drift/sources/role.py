@@ -42,7 +42,10 @@ def _document(doc: Any) -> Any:
 
 
 def _call(fn: Any, role: str, **kwargs: Any) -> Any:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    """One read-only call; whatever the target answers instead becomes one UserError line."""
+    from botocore.exceptions import ClientError, NoCredentialsError
+
+    from iamdocs.aws import AWS_ERRORS, describe_error
 
     try:
         return fn(**kwargs)
@@ -58,8 +61,10 @@ def _call(fn: Any, role: str, **kwargs: Any) -> Any:
     except NoCredentialsError:
         raise UserError(f"role {role}: no AWS credentials found to read it with",
                         hint="use --profile NAME, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") from None
-    except BotoCoreError as exc:
-        raise UserError(f"role {role}: cannot reach IAM: {exc}") from None
+    except (*AWS_ERRORS, KeyError) as exc:  # timeouts, refused connections, a non-AWS answer
+        meta = getattr(getattr(fn, "__self__", None), "meta", None)
+        what = describe_error(exc, getattr(meta, "config", None), f"iam {getattr(fn, '__name__', 'call')}")
+        raise UserError(f"role {role}: {what}") from None
 
 
 def read_role(iam: Any, name: str) -> tuple[list[Copy], dict[str, str]]:
