@@ -66,7 +66,7 @@ CASES: list[tuple[str, list[str], dict[str, str], int, str]] = [
     ("report-is-a-folder", ["--endpoint-url", "{moto}", *ALLOW, "--report", "{tmp}/folder.json"], {}, 2,
      "{tmp}/folder.json: is a folder; iamdocs writes only regular files"),
     ("report-under-a-file", ["--endpoint-url", "{moto}", *ALLOW, "--report", "{tmp}/plain.txt/report.json"], {}, 2,
-     "{tmp}/plain.txt/report.json: cannot be written: Not a directory"),
+     "{tmp}/plain.txt/report.json: cannot write: Not a directory"),
     ("cleanup-report-is-a-fifo", ["--cleanup", "--endpoint-url", "{moto}", *ALLOW, "--report", "{tmp}/fifo.json"],
      {}, 2, f"{{tmp}}/fifo.json: {REFUSED}"),
     ("unknown-option", ["--option", "no-such-option"], {}, 2,
