@@ -26,6 +26,19 @@ pytestmark = pytest.mark.timeout(60)  # a FIFO that is opened would hang: fail i
 CAT = "policies/catalog.yaml"
 
 
+def _history_date_lines() -> list[int]:
+    """Line numbers of the history's `- date:` lines in the real catalog, which the cases below break.
+
+    Found in the input, not hard-coded, so that a writer adding a history entry does not break this table.
+    """
+    lines = (Path(__file__).resolve().parents[2] / CAT).read_text(encoding="utf-8").split("\n")
+    start = lines.index("history:")
+    return [i + 1 for i, line in enumerate(lines) if i > start and line.startswith("  - date: ")]
+
+
+FIRST_DATE, LAST_DATE = _history_date_lines()[0], _history_date_lines()[-1]
+
+
 def set_line(root: Path, number: int, text: str, file: str = CAT) -> None:
     """Replace one line (1-based) of a file of the copy, keeping the others as they are."""
     path = root / file
@@ -118,20 +131,20 @@ CASES = [
          "policies/catalog.yaml:29:11: E090 error: the character U+000C is not allowed in YAML"),
     Case("escape-in-catalog", lambda r: set_line(r, 7, "product: \x1b[2J"), 1,
          "policies/catalog.yaml:7:10: E090 error: the character U+001B is not allowed in YAML"),
-    Case("control-past-first-chunk", lambda r: set_line(r, 361, "  - date: 2025-04-03\x07"), 1,
-         "policies/catalog.yaml:361:21: E090 error: the character U+0007 is not allowed in YAML"),
+    Case("control-past-first-chunk", lambda r: set_line(r, LAST_DATE, "  - date: 2025-04-03\x07"), 1,
+         f"policies/catalog.yaml:{LAST_DATE}:21: E090 error: the character U+0007 is not allowed in YAML"),
     Case("latin1-byte-in-catalog", lambda r: set_line(r, 7, b"product: Caf\xe9"), 1,
          "policies/catalog.yaml:7:13: E090 error: not valid UTF-8 (byte 0xe9)"),
     # --- dates
-    Case("month-13", lambda r: set_line(r, 195, "  - date: 2024-13-45"), 1,
-         'policies/catalog.yaml:195:11: E060 error: history date "2024-13-45" is not a calendar date'),
-    Case("february-30", lambda r: set_line(r, 195, "  - date: 2023-02-30"), 1,
-         'policies/catalog.yaml:195:11: E060 error: history date "2023-02-30" is not a calendar date'),
-    Case("short-date", lambda r: set_line(r, 195, "  - date: 2023-1-4"), 1,
-         "policies/catalog.yaml:195:11: E090 error: history/0/date: '2023-1-4' does not match "
+    Case("month-13", lambda r: set_line(r, FIRST_DATE, "  - date: 2024-13-45"), 1,
+         f'policies/catalog.yaml:{FIRST_DATE}:11: E060 error: history date "2024-13-45" is not a calendar date'),
+    Case("february-30", lambda r: set_line(r, FIRST_DATE, "  - date: 2023-02-30"), 1,
+         f'policies/catalog.yaml:{FIRST_DATE}:11: E060 error: history date "2023-02-30" is not a calendar date'),
+    Case("short-date", lambda r: set_line(r, FIRST_DATE, "  - date: 2023-1-4"), 1,
+         f"policies/catalog.yaml:{FIRST_DATE}:11: E090 error: history/0/date: '2023-1-4' does not match "
          "'^[0-9]{4}-[0-9]{2}-[0-9]{2}\\\\Z'"),
-    Case("date-time", lambda r: set_line(r, 195, "  - date: 2023-11-14T10:00:00Z"), 1,
-         "policies/catalog.yaml:195:11: E090 error: history/0/date: '2023-11-14T10:00:00Z' does not match"),
+    Case("date-time", lambda r: set_line(r, FIRST_DATE, "  - date: 2023-11-14T10:00:00Z"), 1,
+         f"policies/catalog.yaml:{FIRST_DATE}:11: E090 error: history/0/date: '2023-11-14T10:00:00Z' does not match"),
     # --- duplicate keys, silently last-wins in YAML
     Case("product-twice", lambda r: insert_line(r, 8, "product: Someone else"), 1,
          "policies/catalog.yaml:8:1: E090 error: duplicate key 'product', first given at line 7, column 1; "
