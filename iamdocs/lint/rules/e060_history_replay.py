@@ -3,7 +3,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from iamdocs.grants import allowed_actions, display_action, expand_actions
+from iamdocs.grants import allowed_actions, display_action
+from iamdocs.history import replay
 from iamdocs.lint.base import Context, Finding, Rule
 from iamdocs.lint.common import short_list
 from iamdocs.model import Location, PolicyFile
@@ -23,7 +24,6 @@ class HistoryReplay(Rule):
     def check_project(self, ctx: Context) -> Iterable[Finding]:
         catalog = ctx.catalog
         db = ctx.iam
-        state: dict[str, set[str]] = {}
         last: tuple[datetime.date, int] | None = None
         for i, entry in enumerate(catalog.history):
             date_loc = catalog.locate(["history", i, "date"])
@@ -37,27 +37,21 @@ class HistoryReplay(Rule):
                     yield self.finding(f"history entry {entry.date} comes after {last[0].isoformat()} (line "
                                        f"{last[1]}); entries must be in ascending date order", date_loc)
                 last = (date, date_loc.line)
-            for old, new in entry.renamed.items():
-                if old in state:
-                    state[new] = state.pop(old)
-            for j, change in enumerate(entry.changes):
-                loc = catalog.locate(["history", i, "changes", j])
-                added = expand_actions(change.added, db)
-                removed = expand_actions(change.removed, db)
-                for name in change.policies:
-                    actions = state.setdefault(name, set())
-                    if again := added & actions:
-                        yield self.finding(f"{entry.date}: adds {self._show(again, ctx)} to {name}, which already "
-                                           "had them", loc)
-                    if never := removed - actions:
-                        yield self.finding(f"{entry.date}: removes {self._show(never, ctx)} from {name}, which did "
-                                           "not have them", loc)
-                    actions |= added
-                    actions -= removed
+        steps, conflicts = replay(catalog.history, db)
+        for c in conflicts:
+            entry = catalog.history[c.entry]
+            loc = catalog.locate(["history", c.entry, "changes", c.change])
+            if c.kind == "again":
+                yield self.finding(f"{entry.date}: adds {self._show(set(c.actions), ctx)} to {c.policy}, which "
+                                   "already had them", loc)
+            else:
+                yield self.finding(f"{entry.date}: removes {self._show(set(c.actions), ctx)} from {c.policy}, "
+                                   "which did not have them", loc)
+        state = steps[-1].state if steps else {}
         for f in ctx.project.files:
             if f.root is None or f.name not in catalog.policies:
                 continue  # unreadable (E001) or without a catalog entry (E053)
-            replayed = state.get(f.name, set())
+            replayed = set(state.get(f.name, frozenset()))
             actual = allowed_actions(f.document, db)
             unrecorded = actual - replayed
             gone = replayed - actual
