@@ -74,6 +74,24 @@ def downloads(project: Project) -> dict[str, bytes]:
     for rid in project.catalog.roles:
         out[f"{TRUST_POLICY_DIR}/{trust_policy_file(rid)}"] = trust_policy_text(project, rid).encode()
     out[TEMPLATE_DOWNLOAD.lstrip("/")] = template_yaml(project).encode()
+    out.update(history_downloads(project))
+    return out
+
+
+def history_downloads(project: Project) -> dict[str, bytes]:
+    """site path -> bytes of every policy as it was after each dated history entry, from the one replay.
+
+    Published under the name the file had on that date, and under today's name when that differs.
+    """
+    from iamdocs import iamdb
+    from iamdocs.history import versions
+    from iamdocs.render.history import history_download
+
+    out: dict[str, bytes] = {}
+    for date, files in versions(project, iamdb.load()).items():
+        for now, (then, text) in files.items():
+            for name in {now, then}:
+                out[history_download(date, name).lstrip("/")] = text.encode()
     return out
 
 
@@ -91,7 +109,10 @@ def page_data(project: Project, regions: list[str]) -> dict:
         fields.append(field)
     marker = re.compile("<(" + "|".join(map(re.escape, names)) + ")>") if names else None
     sources = {}
+    dated = set(history_downloads(project))  # earlier versions are offered as they were, never filled in
     for path, raw in downloads(project).items():
+        if path in dated:
+            continue
         text = raw.decode("utf-8", errors="replace")
         if marker is not None and marker.search(text):
             sources[path] = text

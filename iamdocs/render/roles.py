@@ -227,4 +227,40 @@ def cli_addition(project: Project, option_id: str) -> str:
     return fence("\n".join(lines) + "\n", "bash")
 
 
-MACROS = [decision_table, trust_policy, cli_commands, cli_addition]
+def cli_removal(project: Project, option_id: str) -> str:
+    """AWS CLI commands that remove what cli_commands created: every policy off each role, profile, role, policies."""
+    assert project.catalog is not None
+    option = _option(project, option_id)
+    lines = [shell_variables(["ACCOUNT_ID"]).rstrip("\n")]
+    created: list[str] = []
+    for rid, setup in option.roles.items():
+        var = _role_var(rid)
+        lines += [f"# {project.catalog.roles[rid].title}: the name you gave it", f"{var}=ai-unlimited-{rid}"]
+        if project.catalog.roles[rid].instance_profile:
+            lines.append(f'aws iam remove-role-from-instance-profile --instance-profile-name "${var}" \\\n'
+                         f'  --role-name "${var}"')
+            lines.append(f'aws iam delete-instance-profile --instance-profile-name "${var}"')
+        lines.append(f"for arn in $(aws iam list-attached-role-policies --role-name \"${var}\" "
+                     "--query 'AttachedPolicies[].PolicyArn' --output text); do")
+        lines.append(f'  aws iam detach-role-policy --role-name "${var}" --policy-arn "$arn"')
+        lines.append("done")
+        lines.append(f"for name in $(aws iam list-role-policies --role-name \"${var}\" "
+                     "--query 'PolicyNames' --output text); do")
+        lines.append(f'  aws iam delete-role-policy --role-name "${var}" --policy-name "$name"')
+        lines.append("done")
+        lines.append(f'aws iam delete-role --role-name "${var}"')
+        created += [n for n in setup.managed if n not in created]
+    if created:
+        lines.append("# The managed policies, with their earlier versions (a policy still attached elsewhere stays)")
+        lines.append("for name in " + " ".join(n.removesuffix(".json") for n in created) + "; do")
+        lines.append('  arn="arn:aws:iam::${ACCOUNT_ID}:policy/${name}"')
+        lines.append("  for v in $(aws iam list-policy-versions --policy-arn \"$arn\" "
+                     "--query 'Versions[?!IsDefaultVersion].VersionId' --output text); do")
+        lines.append('    aws iam delete-policy-version --policy-arn "$arn" --version-id "$v"')
+        lines.append("  done")
+        lines.append('  aws iam delete-policy --policy-arn "$arn"')
+        lines.append("done")
+    return fence("\n".join(lines) + "\n", "bash")
+
+
+MACROS = [decision_table, trust_policy, cli_commands, cli_addition, cli_removal]
