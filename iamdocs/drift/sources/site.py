@@ -10,6 +10,7 @@ wrapped around them; a `filename` title above a block names its policy.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -141,6 +142,9 @@ def _template_copies(path: Path, rel: Path, label: str) -> tuple[list[Copy], lis
     return copies, notes
 
 
+_DATED_VERSION = re.compile(r"policies/\d{4}-\d{2}-\d{2}/[^/]+\.json")
+
+
 def site_copies(site: Path, project: Project, display: Path | None = None) -> tuple[list[Copy], list[Difference]]:
     """Every policy document in the built site, and what could not be compared.
 
@@ -183,6 +187,8 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
                                (names[block.filename],) if block.filename in names else (), values))
     for path in sorted(site.rglob("*.json")):
         rel = shown / path.relative_to(site)
+        if _DATED_VERSION.fullmatch(path.relative_to(site).as_posix()):
+            continue  # an earlier version of a policy (policies/<date>/), as the history replays it: not a copy
         pf = read_policy_file(path, rel)
         if pf.root is None:
             continue  # not a policy (or not JSON): the site also ships search indexes and the like
