@@ -15,6 +15,7 @@ from iamdocs.render.cloudformation import TEMPLATE_DOWNLOAD
 from iamdocs.render.roles import trust_policy_text
 
 DATA_SCRIPT = "javascripts/iamdocs-data.js"
+ROLE_CHECK_DATA = "javascripts/role-check-data.json"
 
 
 def policy_pages(project: Project) -> dict[str, str]:
@@ -133,3 +134,11 @@ def aws_regions() -> list[str]:
     import botocore.session
 
     return sorted(botocore.session.get_session().get_available_regions("ec2", partition_name="aws"))
+
+
+def role_check_data(project: Project) -> str:
+    """The browser role check's data (iamdocs/guide/rolecheck.py): needed grants, options, action names."""
+    from iamdocs import iamdb
+    from iamdocs.guide.rolecheck import browser_data
+
+    return json.dumps(browser_data(project, iamdb.load()), sort_keys=True, separators=(",", ":")) + "\n"
