@@ -117,7 +117,15 @@ def page_data(project: Project, regions: list[str]) -> dict:
         text = raw.decode("utf-8", errors="replace")
         if marker is not None and marker.search(text):
             sources[path] = text
-    return {"fields": fields, "sources": sources}
+    from iamdocs.render.roles import SHELL_VARIABLES
+
+    fields.append({"name": "BOUNDARY_POLICY_NAME", "label": "Boundary policy name", "optional": True,
+                   "description": "The name of the permissions boundary policy your organization requires.",
+                   "example": "my-boundary", "pattern": r"^[A-Za-z0-9+=,.@_-]{1,128}$"})
+    # The AWS CLI blocks set these shell variables on their first lines; the form puts the reader's value
+    # in place of the command that would look it up.
+    variables = [{"name": n, "default": v} for n, v in SHELL_VARIABLES.items()]
+    return {"fields": fields, "sources": sources, "variables": variables}
 
 
 def page_data_script(project: Project, regions: list[str]) -> str:
