@@ -270,6 +270,7 @@
         var input = form.elements[field.name];
         entered[field.name] = input ? normalize(field, input.value) : (kept[field.name] || "");
         if (input && input.value !== entered[field.name]) input.value = entered[field.name];
+        if (field.optional && !entered[field.name]) delete entered[field.name];
       });
       var problems = validate(entered);
       names.forEach(function (name) { if (form.elements[name]) form.elements[name].removeAttribute("aria-invalid"); });
