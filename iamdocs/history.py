@@ -85,7 +85,7 @@ def document_at(current: Any, actions: frozenset[str], db: IAMDatabase) -> dict[
             continue
         for a in keep:
             kept |= expand_actions([a], db)
-        statements.append({**st, "Action": keep})
+        statements.append({**st, "Action": keep if isinstance(st["Action"], list) else keep[0]})
     gone = sorted(actions - kept)
     if gone:
         statements.append({"Sid": "NoLongerInThePolicy", "Effect": "Allow",

@@ -55,8 +55,11 @@ def decision_table(project: Project) -> str:
                 base = {}  # not an addition but another way to get the same role (the template's new role)
             files = []
             if any(p in base for p in setup.policies):
-                files.append("your engine option's policy: " + " or ".join(
-                    f"{download(code(p), policy_download(p), p)} ({label})" for p, label in base.items()))
+                by_option: dict[str, list[str]] = {}
+                for p, label in base.items():
+                    by_option.setdefault(label, []).append(download(code(p), policy_download(p), p))
+                files.append("the policy of the option you chose above: " + " or ".join(
+                    f"{', '.join(links)} ({label})" for label, links in by_option.items()))
             files += _files([p for p in setup.managed if p not in base], False)
             files += _files([p for p in setup.inline if p not in base], True)
             if setup.permissions_boundary:
