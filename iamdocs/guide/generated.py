@@ -149,4 +149,5 @@ def role_check_data(project: Project) -> str:
     from iamdocs import iamdb
     from iamdocs.guide.rolecheck import browser_data
 
-    return json.dumps(browser_data(project, iamdb.load()), sort_keys=True, separators=(",", ":")) + "\n"
+    # In the catalog's order (not sorted): the page lists the options as the guide does.
+    return json.dumps(browser_data(project, iamdb.load()), separators=(",", ":")) + "\n"
