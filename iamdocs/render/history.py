@@ -135,4 +135,21 @@ def history_since(project: Project) -> str:
     return picker + "\n" + "\n".join(sections)
 
 
-MACROS = [permissions_changelog, upgrade_commands, history_since]
+def history_versions(project: Project) -> str:
+    """Table: every date of the history, with a download of each policy as it was after that date's changes."""
+    from iamdocs import iamdb
+    from iamdocs.history import versions
+
+    all_versions = versions(project, iamdb.load())
+    names = sorted({now for files in all_versions.values() for now in files})
+    rows = []
+    for date, files in reversed(all_versions.items()):
+        cells = [date]
+        for name in names:
+            then = files[name][0] if name in files else None
+            cells.append(download(code(then), history_download(date, then), then) if then else "—")
+        rows.append(cells)
+    return table(["Date", *[code(n) for n in names]], rows)
+
+
+MACROS = [permissions_changelog, upgrade_commands, history_since, history_versions]

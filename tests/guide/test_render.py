@@ -13,7 +13,7 @@ from iamdocs.render.cloudformation import (
     cfn_inline_policies,
     cfn_stack_command,
 )
-from iamdocs.render.history import permissions_changelog, upgrade_commands
+from iamdocs.render.history import history_since, history_versions, permissions_changelog, upgrade_commands
 from iamdocs.render.policies import (
     download_link,
     former_names,
@@ -380,3 +380,26 @@ def test_duplicate_macro_names_are_refused(monkeypatch):
     monkeypatch.setattr(render.pkgutil, "iter_modules", iter_modules)
     with pytest.raises(MacroError, match="macro policy_json is defined twice"):
         discover_macros()
+
+
+def test_history_versions_links_every_dated_file(mini):
+    assert history_versions(mini) == (
+        "| Date | `app.json` | `ops.json` |\n"
+        "|---|---|---|\n"
+        '| 2024-03-01 | [`app.json`](/policies/2024-03-01/app.json){ download="app.json" .iamdocs-download } | '
+        '[`ops.json`](/policies/2024-03-01/ops.json){ download="ops.json" .iamdocs-download } |\n'
+        '| 2024-02-01 | [`app.json`](/policies/2024-02-01/app.json){ download="app.json" .iamdocs-download } | '
+        '[`ops.json`](/policies/2024-02-01/ops.json){ download="ops.json" .iamdocs-download } |\n'
+        '| 2024-01-01 | [`app.json`](/policies/2024-01-01/app.json){ download="app.json" .iamdocs-download } | '
+        '[`ops.json`](/policies/2024-01-01/ops.json){ download="ops.json" .iamdocs-download } |\n'
+    )
+
+
+def test_history_since_lists_what_to_add_per_date(mini):
+    text = history_since(mini)
+    assert '<option value="2024-01-01">from 2024-01-01 to before 2024-02-01: First release</option>' in text
+    first = text[text.index('data-since="2024-01-01"'):text.index('data-since="2024-02-01"')]
+    assert "| `s3:GetObject` | Read | 2024-03-01 |" in first
+    assert "#### `ops.json`" in first and "#### `app.json`" not in first
+    last = text[text.index('data-since="2024-03-01"'):]
+    assert "Nothing to add: your policies are current." in last
