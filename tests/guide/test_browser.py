@@ -50,15 +50,27 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(built_site: Path) -> Iterator[str]:
-    """The built site over HTTP on a free port of 127.0.0.1, for this worker."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built_site)))
+def _serve(site: Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path) -> Iterator[str]:
+    """The customers' guide over HTTP on a free port of 127.0.0.1, for this worker."""
+    yield from _serve(built_site)
+
+
+@pytest.fixture(scope="session")
+def writers_base_url(built_writers_site: Path) -> Iterator[str]:
+    """The writers' site over HTTP on a free port of 127.0.0.1, for this worker."""
+    yield from _serve(built_writers_site)
 
 
 @pytest.fixture(scope="session")
@@ -264,13 +276,12 @@ def test_screenshots_of_every_customer_page(browser, base_url, width):
     assert watch.outside == []
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_wcag_violation(browser, base_url, scheme):
+def _axe(browser, base_url: str, scheme: str, pages: dict[str, str]) -> dict[str, list[str]]:
     assert AXE.is_file(), "run `make test` (or make build/npm/axe-core-4.14.1/axe.min.js) to fetch axe-core"
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     found = {}
-    for name, path in CUSTOMER_PAGES.items():
+    for name, path in pages.items():
         page.goto(base_url + path)
         page.wait_for_load_state("networkidle")
         if name == "overview":
@@ -285,7 +296,20 @@ def test_axe_finds_no_wcag_violation(browser, base_url, scheme):
         if violations:
             found[name] = violations
     context.close()
-    assert found == {}
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_violation(browser, base_url, scheme):
+    assert _axe(browser, base_url, scheme, CUSTOMER_PAGES) == {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_violation_in_the_writers_site(browser, writers_base_url, built_writers_site, scheme):
+    found = (p.parent.relative_to(built_writers_site).as_posix() for p in built_writers_site.rglob("index.html"))
+    pages = {rel: rel + "/" for rel in found if rel.split("/")[0] in ("writers", "release")}
+    assert "writers/lint-rules" in pages and "release/deploy-to-a-sandbox" in pages
+    assert _axe(browser, writers_base_url, scheme, pages) == {}
 
 
 def test_the_diagram_is_readable_on_a_phone(browser, base_url):
