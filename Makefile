@@ -13,6 +13,11 @@ export NO_MKDOCS_2_WARNING := 1
 MERMAID_VERSION := 11.17.2
 MERMAID_SHA256 := 6ad2f42c3fc26bbf9e45cbb6d11898972573ea52b33a5f4ff51952899f950ffd
 MERMAID := docs/javascripts/vendor/mermaid.min.js
+# axe-core, for the browser tests' accessibility check (WCAG 2.1 A/AA): pinned and checked the same way.
+# The tests inject it into each page; it is never part of the site.
+AXE_VERSION := 4.14.1
+AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+AXE := build/npm/axe-core-$(AXE_VERSION)/axe.min.js
 
 .PHONY: site test validate serve lint bench readme lock clean
 
@@ -29,17 +34,25 @@ $(MERMAID):
 	tar -xzf build/npm/mermaid-$(MERMAID_VERSION).tgz -C build/npm package/dist/mermaid.min.js
 	cp build/npm/package/dist/mermaid.min.js $(MERMAID)
 
-## site: validate the policies, build the guide into site/, check the site and the generated template for drift,
+$(AXE):
+	mkdir -p build/npm $(dir $(AXE))
+	cd build/npm && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	echo "$(AXE_SHA256)  build/npm/axe-core-$(AXE_VERSION).tgz" | sha256sum --check --quiet
+	tar -xzf build/npm/axe-core-$(AXE_VERSION).tgz -O package/axe.min.js > $(AXE).tmp
+	mv $(AXE).tmp $(AXE)
+
+## site: validate the policies, build the customers' guide into site/ and the writers' site into site-writers/, check the site and the generated template for drift,
 ## and test-deploy every role option and stack into the embedded sandbox
 site: $(STAMP) $(MERMAID) validate
 	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/mkdocs build --strict --config-file mkdocs.writers.yml --site-dir site-writers
 	$(BIN)/iamdocs drift --site site
 	$(BIN)/iamdocs template --output build/manager-role.yaml
 	$(BIN)/iamdocs drift --cloudformation build/manager-role.yaml
 	$(BIN)/iamdocs deploy --report site/deploy-report.json
 
 ## test: ruff and the whole test suite (unit, CLI, build, sandbox, browser)
-test: $(STAMP) $(MERMAID) lint
+test: $(STAMP) $(MERMAID) $(AXE) lint
 	$(BIN)/pytest -n 2
 
 validate: $(STAMP)
@@ -67,4 +80,4 @@ lock:
 	  /tmp/iamdocs-lock/bin/pip freeze --exclude-editable; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) site build .pytest_cache .ruff_cache
+	rm -rf $(VENV) site site-writers build .pytest_cache .ruff_cache

@@ -22,6 +22,25 @@
     return new RegExp("<(" + names.join("|") + ")>", "g");
   }
 
+  function escape(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  /* Placeholders, and the lines of AWS CLI blocks that set a shell variable the form fills (NAME=lookup). */
+  function codeMarker() {
+    var parts = ["<(" + names.join("|") + ")>"];
+    (data.variables || []).forEach(function (v) { parts.push("^(" + escape(v.name) + ")=" + escape(v["default"]) + "$"); });
+    return new RegExp(parts.join("|"), "gm");
+  }
+
+  /* An account ID as the console shows it (1234-5678-9012) is the same ID. */
+  function normalize(field, value) {
+    var v = (value || "").trim();
+    if (!field.choices && !new RegExp(field.pattern).test(v)) {
+      var compact = v.replace(/[\s-]/g, "");
+      if (new RegExp(field.pattern).test(compact)) return compact;
+    }
+    return v;
+  }
+
   function stored() {
     try {
       var values = JSON.parse(window.localStorage.getItem(STORE) || "null");
@@ -36,6 +55,7 @@
     var problems = [];
     data.fields.forEach(function (field) {
       var value = (values[field.name] || "").trim();
+      if (field.optional && !value) return;
       if (field.choices) {
         if (field.choices.indexOf(value) < 0) problems.push({ name: field.name, text: "Choose a " + field.label + " from the list." });
       } else if (!new RegExp(field.pattern).test(value)) {
@@ -67,10 +87,17 @@
     var total = 0;
     nodes.forEach(function (n) { offsets.push(total); total += n.nodeValue.length; });
     var text = nodes.map(function (n) { return n.nodeValue; }).join("");
-    var re = marker();
+    var re = codeMarker();
     var matches = [];
     var m;
-    while ((m = re.exec(text)) !== null) matches.push({ start: m.index, end: m.index + m[0].length, value: values[m[1]] });
+    while ((m = re.exec(text)) !== null) {
+      if (m[0] === "") { re.lastIndex++; continue; }
+      var placeholder = m[1];
+      var variable = placeholder ? null : m.slice(2).filter(function (x) { return x; })[0];
+      var value = values[placeholder || variable];
+      if (!value) continue; // an optional field left empty keeps the line as it is
+      matches.push({ start: m.index, end: m.index + m[0].length, value: variable ? variable + "=" + value : value });
+    }
     function nodeAt(pos) {
       var i = offsets.length - 1;
       while (i > 0 && offsets[i] > pos) i--;
@@ -141,13 +168,16 @@
 
   function hasPlaceholders(content) {
     if (!names.length) return false;
-    var re = marker();
+    var re = codeMarker();
     var inCode = Array.prototype.some.call(content.querySelectorAll("pre > code"), function (code) {
       re.lastIndex = 0;
       return re.test(code.textContent);
     });
     return inCode;
   }
+
+  var pageText = "";
+  function usedOn(name) { return new RegExp("^" + escape(name) + "=", "m").test(pageText); }
 
   function buildForm() {
     var box = document.createElement("div");
@@ -161,6 +191,7 @@
     var form = document.createElement("form");
     form.noValidate = true;
     data.fields.forEach(function (field) {
+      if (field.optional && !usedOn(field.name)) return;
       var label = document.createElement("label");
       label.textContent = field.label;
       var input;
@@ -181,7 +212,6 @@
         input.autocomplete = "off";
         input.spellcheck = false;
         input.placeholder = field.example;
-        if (/^\^\[0-9\]/.test(field.pattern)) input.inputMode = "numeric";
       }
       input.name = field.name;
       input.title = field.description;
@@ -220,6 +250,7 @@
       fillDownloads(content, stored()); // no form here, but downloads still get the saved values
       return;
     }
+    pageText = Array.prototype.map.call(content.querySelectorAll("pre > code"), function (c) { return c.textContent; }).join("\n");
     var box = buildForm();
     var heading = content.querySelector("h1");
     if (heading) heading.parentNode.insertBefore(box, heading.nextSibling);
@@ -227,18 +258,24 @@
     var form = box.querySelector("form");
     var values = stored();
     if (values) {
-      names.forEach(function (name) { form.elements[name].value = values[name]; });
+      names.forEach(function (name) { if (form.elements[name]) form.elements[name].value = values[name] || ""; });
       apply(content, values);
       say(box, "Filled in with your saved values.", "ok");
     }
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var entered = {};
-      names.forEach(function (name) { entered[name] = form.elements[name].value.trim(); });
+      var kept = stored() || {};
+      data.fields.forEach(function (field) {
+        var input = form.elements[field.name];
+        entered[field.name] = input ? normalize(field, input.value) : (kept[field.name] || "");
+        if (input && input.value !== entered[field.name]) input.value = entered[field.name];
+        if (field.optional && !entered[field.name]) delete entered[field.name];
+      });
       var problems = validate(entered);
-      names.forEach(function (name) { form.elements[name].removeAttribute("aria-invalid"); });
+      names.forEach(function (name) { if (form.elements[name]) form.elements[name].removeAttribute("aria-invalid"); });
       if (problems.length) {
-        problems.forEach(function (p) { form.elements[p.name].setAttribute("aria-invalid", "true"); });
+        problems.forEach(function (p) { if (form.elements[p.name]) form.elements[p.name].setAttribute("aria-invalid", "true"); });
         say(box, problems.map(function (p) { return p.text; }).join(" "), "error");
         return;
       }
@@ -249,6 +286,7 @@
     box.querySelector("[data-action=reset]").addEventListener("click", function () {
       try { window.localStorage.removeItem(STORE); } catch (e) { /* nothing stored */ }
       names.forEach(function (name) {
+        if (!form.elements[name]) return;
         form.elements[name].value = "";
         form.elements[name].removeAttribute("aria-invalid");
       });

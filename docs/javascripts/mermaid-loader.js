@@ -14,6 +14,12 @@
   var config = {};
   var loading = null;
 
+  /* On a phone, a left-to-right flowchart shrinks until its text can't be read: lay it out top to bottom. */
+  function narrow(text) {
+    if (window.innerWidth >= 600) return text;
+    return text.replace(/^(\s*(?:flowchart|graph)\s+)LR\b/m, "$1TB");
+  }
+
   function load() {
     if (!loading) {
       loading = new Promise(function (resolve, reject) {
@@ -33,7 +39,7 @@
   window.mermaid = {
     initialize: function (options) { config = options || {}; },
     render: function (id, text) {
-      return load().then(function (real) { return real.render(id, text); });
+      return load().then(function (real) { return real.render(id, narrow(text)); });
     }
   };
 })();

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 
-from iamdocs import placeholders
+from iamdocs import iamdb, placeholders
 from iamdocs.cfn import template_yaml
 from iamdocs.model import Project
 from iamdocs.render._markdown import (
@@ -35,6 +35,7 @@ from iamdocs.render.roles import trust_policy_text
 from iamdocs.render.security import accepted_findings
 
 DATA_SCRIPT = "javascripts/iamdocs-data.js"
+ROLE_CHECK_DATA = "javascripts/role-check-data.json"
 
 
 def policy_pages(project: Project) -> dict[str, str]:
@@ -93,6 +94,23 @@ def downloads(project: Project) -> dict[str, bytes]:
     for rid in project.catalog.roles:
         out[f"{TRUST_POLICY_DIR}/{trust_policy_file(rid)}"] = trust_policy_text(project, rid).encode()
     out[TEMPLATE_DOWNLOAD.lstrip("/")] = template_yaml(project).encode()
+    out.update(history_downloads(project))
+    return out
+
+
+def history_downloads(project: Project) -> dict[str, bytes]:
+    """site path -> bytes of every policy as it was after each dated history entry, from the one replay.
+
+    Published under the name the file had on that date, and under today's name when that differs.
+    """
+    from iamdocs.history import versions
+    from iamdocs.render.history import history_download
+
+    out: dict[str, bytes] = {}
+    for date, files in versions(project, iamdb.load()).items():
+        for now, (then, body) in files.items():
+            for name in {now, then}:
+                out[history_download(date, name).lstrip("/")] = body.encode()
     return out
 
 
@@ -109,11 +127,22 @@ def page_data(project: Project, regions: list[str]) -> dict:
             field["choices"] = [r for r in regions if pattern.match(r)]
         fields.append(field)
     sources = {}
+    dated = set(history_downloads(project))  # earlier versions are offered as they were, never filled in
     for path, raw in downloads(project).items():
+        if path in dated:
+            continue
         text = raw.decode("utf-8", errors="replace")
         if any(n in names for n in placeholders.find(text)):
             sources[path] = text
-    return {"fields": fields, "sources": sources}
+    from iamdocs.render.roles import SHELL_VARIABLES
+
+    fields.append({"name": "BOUNDARY_POLICY_NAME", "label": "Boundary policy name", "optional": True,
+                   "description": "The name of the permissions boundary policy your organization requires.",
+                   "example": "my-boundary", "pattern": r"^[A-Za-z0-9+=,.@_-]{1,128}$"})
+    # The AWS CLI blocks set these shell variables on their first lines; the form puts the reader's value
+    # in place of the command that would look it up.
+    variables = [{"name": n, "default": v} for n, v in SHELL_VARIABLES.items()]
+    return {"fields": fields, "sources": sources, "variables": variables}
 
 
 def page_data_script(project: Project, regions: list[str]) -> str:
@@ -126,7 +155,13 @@ def _label(name: str) -> str:
 
 
 def aws_regions() -> list[str]:
-    """Region names of the standard AWS partition, from botocore's bundled endpoint data (no network)."""
-    import botocore.session
+    """Region names of the standard AWS partition, from the one reader of botocore's partitions file."""
+    return sorted(iamdb.partitions()["aws"].regions)
 
-    return sorted(botocore.session.get_session().get_available_regions("ec2", partition_name="aws"))
+
+def role_check_data(project: Project) -> str:
+    """The browser role check's data (iamdocs/guide/rolecheck.py): needed grants, options, action names."""
+    from iamdocs.guide.rolecheck import browser_data
+
+    # In the catalog's order (not sorted): the page lists the options as the guide does.
+    return json.dumps(browser_data(project, iamdb.load()), separators=(",", ":")) + "\n"

@@ -35,22 +35,26 @@ def cfn_capabilities(project: Project) -> str:
 
 def cfn_stack_command(project: Project, iam_role: str = "New", role_name: bool = False, session: bool = False,
                       boundary: bool = False) -> str:
-    """The IAM part of an `aws cloudformation create-stack` call for the AI Unlimited template."""
-    params = [f"ParameterKey=IamRole,ParameterValue={iam_role}"]
-    if role_name:
-        params.append('ParameterKey=IamRoleName,ParameterValue="$MANAGER_ROLE"')
-    if session:
-        params.append("ParameterKey=Session,ParameterValue=true")
-    if boundary:
-        params.append('ParameterKey=IamPermissionsBoundary,ParameterValue="$BOUNDARY_POLICY_ARN"')
+    """The IAM values to set in the template's parameter file, and the `aws cloudformation create-stack` call."""
+    from iamdocs.render.product import DEFAULT_TEMPLATE
+    from iamdocs.render.roles import shell_variables
+
+    values = [("IamRole", iam_role),
+              ("IamRoleName", "your manager role's name" if role_name else "blank (a generated name)"),
+              ("IamPermissionsBoundary", "your boundary policy's ARN" if boundary else "blank"),
+              ("Session", "true" if session else "false")]
+    rows = [[code(k), code(v) if k in ("IamRole", "Session") else v] for k, v in values]
+    caps = capabilities({"IamRole": iam_role, "IamRoleName": "x" if role_name else ""})
     lines = [
-        "# Add the template's other parameters (network, instance, ...) to --parameters.",
-        "aws cloudformation create-stack --stack-name ai-unlimited \\",
-        '  --template-url "$AI_UNLIMITED_TEMPLATE_URL" \\',
-        "  --parameters " + " \\\n    ".join(params) + " \\",
-        "  --capabilities " + " ".join(capabilities({"IamRole": iam_role, "IamRoleName": "x" if role_name else ""})),
+        shell_variables(["REGION"]).rstrip("\n"),
+        f"# The template and parameter file you downloaded, with the IAM values above set in {DEFAULT_TEMPLATE}.json",
+        'aws cloudformation create-stack --region "$REGION" --stack-name ai-unlimited \\',
+        f"  --template-body file://{DEFAULT_TEMPLATE}.yaml \\",
+        f"  --parameters file://{DEFAULT_TEMPLATE}.json \\",
+        "  --capabilities " + " ".join(caps),
     ]
-    return fence("\n".join(lines) + "\n", "bash")
+    return (f"Set these IAM values in the parameter file {code(DEFAULT_TEMPLATE + '.json')}:\n\n"
+            + table(["Parameter", "Value"], rows) + "\n" + fence("\n".join(lines) + "\n", "bash"))
 
 
 def cfn_template_download(project: Project, label: str = "") -> str:

@@ -126,6 +126,20 @@ def drift_make_lines(project: Project) -> str:
     return fence("\n".join(lines), "sh")
 
 
-MACROS = [drift_read_permissions, drift_read_policy, drift_role_options, drift_command, drift_role_example,
+def role_check_command(project: Project) -> str:
+    """The one read-only AWS CLI command whose output the browser role check reads."""
+    from iamdocs.guide.rolecheck import READ_COMMAND
+
+    return fence(READ_COMMAND.replace(" --filter", " \\\n  --filter") + " \\\n  --output json > roles.json\n", "bash")
+
+
+def role_check_form(project: Project) -> str:
+    """Where docs/javascripts/role-check.js puts its form; without JavaScript, a note instead."""
+    return ('<div class="iamdocs-role-check" data-iamdocs-role-check></div>\n\n'
+            "<noscript>The check runs in your browser and needs JavaScript.</noscript>\n")
+
+
+MACROS = [role_check_command, role_check_form,
+          drift_read_permissions, drift_read_policy, drift_role_options, drift_command, drift_role_example,
           drift_intrinsics,
           drift_resemblance, drift_make_lines]

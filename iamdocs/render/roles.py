@@ -50,7 +50,19 @@ def decision_table(project: Project) -> str:
             if setup is None:
                 cells.append("—")
                 continue
-            files = _files(setup.managed, False) + _files(setup.inline, True)
+            # An addition (Session Manager, a boundary) comes on top of either engine option: name both policies.
+            base = _engine_alternatives(project, rid) if option.group != _first_group(project) else {}
+            if not setup.permissions_boundary and all(p in base for p in setup.policies):
+                base = {}  # not an addition but another way to get the same role (the template's new role)
+            files = []
+            if any(p in base for p in setup.policies):
+                by_option: dict[str, list[str]] = {}
+                for p, label in base.items():
+                    by_option.setdefault(label, []).append(download(code(p), policy_download(p), p))
+                files.append("the policy of the option you chose above: " + " or ".join(
+                    f"{', '.join(links)} ({label})" for label, links in by_option.items()))
+            files += _files([p for p in setup.managed if p not in base], False)
+            files += _files([p for p in setup.inline if p not in base], True)
             if setup.permissions_boundary:
                 files.append("permissions boundary")
             cells.append("<br>".join(files) or "—")
@@ -72,19 +84,95 @@ def trust_policy(project: Project, role_id: str) -> str:
     )
 
 
+# Shell variables that the AWS CLI blocks set on their first lines, with the command that finds the
+# value. The fill-in form replaces the command with the reader's value (page data "variables").
+SHELL_VARIABLES = {
+    "ACCOUNT_ID": "$(aws sts get-caller-identity --query Account --output text)",
+    "REGION": "$(aws configure get region)",
+    "BOUNDARY_POLICY_NAME": "YOUR-BOUNDARY-POLICY",
+}
+_VARIABLE_COMMENTS = {
+    "ACCOUNT_ID": "# Your account ID (the form above fills it in)",
+    "REGION": "# The Region where AI Unlimited runs (the form above fills it in)",
+    "BOUNDARY_POLICY_NAME": "# The name of the permissions boundary policy your organization requires",
+}
+# A policy file with placeholders is filled in by sed; the brackets keep the pattern from being a placeholder itself.
+_SED_FILL = 'sed -e "s/[<]REGION[>]/$REGION/g" -e "s/[<]ACCOUNT_ID[>]/$ACCOUNT_ID/g"'
+
+
+def shell_variables(names: list[str]) -> str:
+    """The lines that set the named shell variables, in SHELL_VARIABLES order, each with its comment."""
+    lines = []
+    for name, value in SHELL_VARIABLES.items():
+        if name in names:
+            lines.append(_VARIABLE_COMMENTS[name])
+            lines.append(f"{name}={value}")
+    return "\n".join(lines) + "\n"
+
+
+def policy_arn(name: str) -> str:
+    """The ARN of a customer managed policy created from a file, in shell syntax."""
+    return '"arn:aws:iam::${ACCOUNT_ID}:policy/' + name.removesuffix(".json") + '"'
+
+
+def policy_document_arg(project: Project, name: str) -> tuple[list[str], str]:
+    """(lines that prepare the file, the file:// argument): a file with placeholders is filled in by sed first."""
+    pf = project.policy(name)
+    if not pf.placeholders_used():
+        return [], f"file://{name}"
+    filled = name.removesuffix(".json") + ".filled.json"
+    return ([f"# Fill your Region and account ID into {name} (a download filled in by the form stays the same)",
+             f"{_SED_FILL} {name} > {filled}"], f"file://{filled}")
+
+
+def _needs_region(project: Project, names: list[str]) -> bool:
+    return any(name for name in names if project.policy(name).placeholders_used())
+
+
 def _role_var(role_id: str) -> str:
     return f"{role_id.upper()}_ROLE"
+
+
+def _first_group(project: Project) -> str:
+    """The group of the first option: the choice every reader makes (the engine options)."""
+    assert project.catalog is not None
+    return next(iter(project.catalog.options.values())).group if project.catalog.options else ""
+
+
+def _engine_policies(project: Project, role_id: str) -> list[str]:
+    """Policies the first group's options give a role: an addition (Session Manager, boundary) comes on top."""
+    return list(_engine_alternatives(project, role_id))
+
+
+def _engine_alternatives(project: Project, role_id: str) -> dict[str, str]:
+    """policy -> the first group's option that gives it to the role, by the short name in its title ("option A")."""
+    assert project.catalog is not None
+    group = _first_group(project)
+    out: dict[str, str] = {}
+    for o in project.catalog.options.values():
+        if o.group == group and role_id in o.roles:
+            label = o.title.split(":")[0].strip()
+            for p in o.roles[role_id].policies:
+                out.setdefault(p, label[0].lower() + label[1:] if label else o.id)
+    return out
 
 
 def cli_commands(project: Project, option_id: str) -> str:
     """AWS CLI commands that create each role of an option, its policies and its instance profile.
 
-    Managed policies are created once per account; attach-role-policy names them by ARN,
-    which holds the account ID placeholder the fill-in form replaces.
+    Runs as pasted in bash: the account ID (and the Region where a policy needs it) are shell
+    variables set at the top, which the fill-in form replaces with the reader's values.
     """
     assert project.catalog is not None
     option = _option(project, option_id)
-    lines: list[str] = []
+    files = [n for s in option.roles.values() for n in s.policies]
+    names = ["ACCOUNT_ID"] + (["REGION"] if _needs_region(project, files) else [])
+    if any(s.permissions_boundary for s in option.roles.values()):
+        names.append("BOUNDARY_POLICY_NAME")
+    lines: list[str] = [shell_variables(names).rstrip("\n")]
+    if "BOUNDARY_POLICY_NAME" in names:
+        lines.append('BOUNDARY_POLICY_ARN="arn:aws:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"')
+    lines.append("")
     for rid, setup in option.roles.items():
         role = project.catalog.roles[rid]
         var = _role_var(rid)
@@ -96,22 +184,87 @@ def cli_commands(project: Project, option_id: str) -> str:
             create.append('  --permissions-boundary "$BOUNDARY_POLICY_ARN"')
         lines.append(" \\\n".join(create))
         for name in setup.managed:
-            policy = name.removesuffix(".json")
-            lines.append(f"aws iam create-policy --policy-name {policy} --policy-document file://{name}")
-            lines.append(f'aws iam attach-role-policy --role-name "${var}" \\\n'
-                         f"  --policy-arn arn:aws:iam::<ACCOUNT_ID>:policy/{policy}")
+            prepare, arg = policy_document_arg(project, name)
+            lines.extend(prepare)
+            lines.append(f"aws iam create-policy --policy-name {name.removesuffix('.json')} --policy-document {arg}")
+            lines.append(f'aws iam attach-role-policy --role-name "${var}" \\\n  --policy-arn {policy_arn(name)}')
         for name in setup.inline:
-            policy = name.removesuffix(".json")
-            lines.append(f'aws iam put-role-policy --role-name "${var}" --policy-name {policy} \\\n'
-                         f"  --policy-document file://{name}")
+            prepare, arg = policy_document_arg(project, name)
+            lines.extend(prepare)
+            lines.append(f'aws iam put-role-policy --role-name "${var}" --policy-name {name.removesuffix(".json")} \\\n'
+                         f"  --policy-document {arg}")
         if role.instance_profile:
             lines.append(f'aws iam create-instance-profile --instance-profile-name "${var}"')
             lines.append(f'aws iam add-role-to-instance-profile --instance-profile-name "${var}" --role-name "${var}"')
         lines.append("")
-    text = "\n".join(lines).rstrip("\n") + "\n"
+    return fence("\n".join(lines).rstrip("\n") + "\n", "bash")
+
+
+def cli_addition(project: Project, option_id: str) -> str:
+    """AWS CLI commands that add an option (Session Manager, a boundary) to a role that exists already.
+
+    What the engine options give the role is left out, so the same commands serve either engine option.
+    """
+    assert project.catalog is not None
+    option = _option(project, option_id)
+    names = ["ACCOUNT_ID"]
     if any(s.permissions_boundary for s in option.roles.values()):
-        text = 'BOUNDARY_POLICY_ARN="arn:aws:iam::<ACCOUNT_ID>:policy/<your boundary policy>"\n\n' + text
-    return fence(text, "bash")
+        names.append("BOUNDARY_POLICY_NAME")
+    lines: list[str] = [shell_variables(names).rstrip("\n")]
+    if "BOUNDARY_POLICY_NAME" in names:
+        lines.append('BOUNDARY_POLICY_ARN="arn:aws:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"')
+    for rid, setup in option.roles.items():
+        var = _role_var(rid)
+        base = set(_engine_policies(project, rid))
+        lines.append(f"# The {project.catalog.roles[rid].title.lower()} you created (engine option A or B)")
+        lines.append(f"{var}=ai-unlimited-{rid}")
+        for name in setup.managed:
+            if name in base:
+                continue
+            prepare, arg = policy_document_arg(project, name)
+            lines.extend(prepare)
+            lines.append(f"aws iam create-policy --policy-name {name.removesuffix('.json')} --policy-document {arg}")
+            lines.append(f'aws iam attach-role-policy --role-name "${var}" \\\n  --policy-arn {policy_arn(name)}')
+        if setup.permissions_boundary:
+            lines.append(f'aws iam put-role-permissions-boundary --role-name "${var}" \\\n'
+                         '  --permissions-boundary "$BOUNDARY_POLICY_ARN"')
+    return fence("\n".join(lines) + "\n", "bash")
 
 
-MACROS = [decision_table, trust_policy, cli_commands]
+def cli_removal(project: Project, option_id: str) -> str:
+    """AWS CLI commands that remove what cli_commands created: every policy off each role, profile, role, policies."""
+    assert project.catalog is not None
+    option = _option(project, option_id)
+    lines = [shell_variables(["ACCOUNT_ID"]).rstrip("\n")]
+    created: list[str] = []
+    for rid, setup in option.roles.items():
+        var = _role_var(rid)
+        lines += [f"# {project.catalog.roles[rid].title}: the name you gave it", f"{var}=ai-unlimited-{rid}"]
+        if project.catalog.roles[rid].instance_profile:
+            lines.append(f'aws iam remove-role-from-instance-profile --instance-profile-name "${var}" \\\n'
+                         f'  --role-name "${var}"')
+            lines.append(f'aws iam delete-instance-profile --instance-profile-name "${var}"')
+        lines.append(f"for arn in $(aws iam list-attached-role-policies --role-name \"${var}\" "
+                     "--query 'AttachedPolicies[].PolicyArn' --output text); do")
+        lines.append(f'  aws iam detach-role-policy --role-name "${var}" --policy-arn "$arn"')
+        lines.append("done")
+        lines.append(f"for name in $(aws iam list-role-policies --role-name \"${var}\" "
+                     "--query 'PolicyNames' --output text); do")
+        lines.append(f'  aws iam delete-role-policy --role-name "${var}" --policy-name "$name"')
+        lines.append("done")
+        lines.append(f'aws iam delete-role --role-name "${var}"')
+        created += [n for n in setup.managed if n not in created]
+    if created:
+        lines.append("# The managed policies, with their earlier versions (a policy still attached elsewhere stays)")
+        lines.append("for name in " + " ".join(n.removesuffix(".json") for n in created) + "; do")
+        lines.append('  arn="arn:aws:iam::${ACCOUNT_ID}:policy/${name}"')
+        lines.append("  for v in $(aws iam list-policy-versions --policy-arn \"$arn\" "
+                     "--query 'Versions[?!IsDefaultVersion].VersionId' --output text); do")
+        lines.append('    aws iam delete-policy-version --policy-arn "$arn" --version-id "$v"')
+        lines.append("  done")
+        lines.append('  aws iam delete-policy --policy-arn "$arn"')
+        lines.append("done")
+    return fence("\n".join(lines) + "\n", "bash")
+
+
+MACROS = [decision_table, trust_policy, cli_commands, cli_addition, cli_removal]

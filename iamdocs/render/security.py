@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from iamdocs.lint import discover_rules
 from iamdocs.model import Project
-from iamdocs.render._markdown import LINT_RULES_PAGE, code, policy_page, text
+from iamdocs.render._markdown import code, policy_page, text
 
 
 def accepted_findings(project: Project, name: str = "") -> str:
@@ -18,7 +18,8 @@ def accepted_findings(project: Project, name: str = "") -> str:
     for a in entries:
         rule = rules.get(a.rule)
         if rule is not None:
-            title = f"[{a.rule}]({LINT_RULES_PAGE}#{a.rule.lower()}) {rule.name}: {rule.description}"
+            # No link: the lint rules page is in the writers' site, not in the customers' guide.
+            title = f"{a.rule} {rule.name}: {rule.description}"
         else:
             title = f"{a.rule}"
         body = text(a.justification.strip()).replace("\n", "\n    ")  # all of it inside the admonition

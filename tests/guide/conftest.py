@@ -156,24 +156,35 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pat
     return base if worker_id == "master" else base.parent
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """The real guide, built once per test run with `mkdocs build --strict`, whichever worker comes first.
+def _built(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, args: list[str]) -> Path:
+    """A site built once per test run with `mkdocs build --strict`, whichever worker comes first.
 
     The other workers wait on a file lock and reuse the folder, or the recorded failure.
     """
     shared = _shared_dir(tmp_path_factory, worker_id)
-    site = shared / "built-site"
-    result = shared / "built-site.result.json"
-    with open(shared / "built-site.lock", "w") as lock:
+    site = shared / name
+    result = shared / f"{name}.result.json"
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not result.exists():
             env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
             env.pop("IAMDOCS_MACRO_TIMES", None)
-            proc = subprocess.run([str(MKDOCS), "build", "--strict", "-d", str(site)], cwd=ROOT, env=env,
+            proc = subprocess.run([str(MKDOCS), "build", "--strict", *args, "-d", str(site)], cwd=ROOT, env=env,
                                   capture_output=True, text=True, timeout=300)
             result.write_text(json.dumps({"code": proc.returncode, "log": proc.stderr + proc.stdout}))
     outcome = json.loads(result.read_text())
     if outcome["code"] != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{outcome['log'][-4000:]}")
+        pytest.fail(f"mkdocs build --strict {' '.join(args)} failed:\n{outcome['log'][-4000:]}")
     return site
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The customers' guide (mkdocs.yml), as `make site` builds it."""
+    return _built(tmp_path_factory, worker_id, "built-site", [])
+
+
+@pytest.fixture(scope="session")
+def built_writers_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The writers' and release site (mkdocs.writers.yml), as `make site` builds it."""
+    return _built(tmp_path_factory, worker_id, "built-writers-site", ["--config-file", "mkdocs.writers.yml"])

@@ -1,7 +1,8 @@
 """The built guide in Debian's Chromium, driven by Playwright, served on 127.0.0.1.
 
 Never `playwright install`: the browser is /usr/bin/chromium (CI installs it in .ci/run).
-Screenshots of the main pages, light and dark, go to reports/screenshots/.
+Screenshots of every customer page at 390 px and 1280 px go to build/screenshots/ (not committed).
+axe-core (pinned in the Makefile, fetched by `make test`) checks every page for WCAG 2.1 A/AA violations.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,15 +25,23 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "reports" / "screenshots"
+SHOTS = ROOT / "build" / "screenshots"
+AXE = ROOT / "build" / "npm" / "axe-core-4.14.1" / "axe.min.js"  # Makefile AXE_VERSION
 GUIDE = "guide/create-an-iam-role-and-policies/"
-MAIN_PAGES = {
+CHECK = "guide/check-an-existing-role/"
+SINCE = "guide/what-changed-since-my-install/"
+# Every page of the customers' guide, written out: a page that goes missing fails the tests.
+CUSTOMER_PAGES = {
     "overview": "",
     "create-role": GUIDE,
-    "policy-workspaces": "reference/policies/ai-unlimited-workspaces/",
-    "policy-engine": "reference/policies/ai-unlimited-engine/",
+    "check-role": CHECK,
+    "what-changed": SINCE,
+    "reference": "reference/",
     "changelog": "reference/permissions-changelog/",
-    "lint-rules": "writers/lint-rules/",
+    "policy-workspaces": "reference/policies/ai-unlimited-workspaces/",
+    "policy-without-iam": "reference/policies/ai-unlimited-without-iam-role-permissions/",
+    "policy-engine": "reference/policies/ai-unlimited-engine/",
+    "policy-session-manager": "reference/policies/session-manager/",
 }
 
 
@@ -39,15 +50,27 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(built_site: Path) -> Iterator[str]:
-    """The built site over HTTP on a free port of 127.0.0.1, for this worker."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built_site)))
+def _serve(site: Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path) -> Iterator[str]:
+    """The customers' guide over HTTP on a free port of 127.0.0.1, for this worker."""
+    yield from _serve(built_site)
+
+
+@pytest.fixture(scope="session")
+def writers_base_url(built_writers_site: Path) -> Iterator[str]:
+    """The writers' site over HTTP on a free port of 127.0.0.1, for this worker."""
+    yield from _serve(built_writers_site)
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +168,8 @@ def test_fill_in_form_fills_code_copy_and_downloads_then_resets(page, base_url, 
     assert _code_text(block).rstrip("\n") == filled.rstrip("\n")
     codes = page.locator("article pre > code").all_inner_texts()
     assert not any("<ACCOUNT_ID>" in c or "<REGION>" in c for c in codes)
-    assert any("--policy-arn arn:aws:iam::123456789012:policy/ai-unlimited-engine" in c for c in codes)
+    assert any("\nACCOUNT_ID=123456789012\n" in c for c in codes)
+    assert any("\nREGION=eu-west-1\n" in c for c in codes)
 
     block.hover()
     block.locator("button[data-clipboard-target]").click()
@@ -225,23 +249,207 @@ def test_the_diagram_renders_from_the_vendored_mermaid(page, base_url):
     assert any(u.endswith("/javascripts/vendor/mermaid.min.js") for u in page.watch.requests)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshots_of_the_main_pages(browser, base_url, scheme):
+def test_every_customer_page_is_listed(built_site):
+    pages = {str(p.parent.relative_to(built_site)) for p in built_site.rglob("index.html")}
+    listed = {path.rstrip("/") or "." for path in CUSTOMER_PAGES.values()}
+    assert pages == listed
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshots_of_every_customer_page(browser, base_url, width):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
     page = context.new_page()
     watch = Watch(page, base_url)
-    for name, path in MAIN_PAGES.items():
+    for name, path in CUSTOMER_PAGES.items():
         page.goto(base_url + path)
         page.wait_for_load_state("networkidle")
         if name == "overview":
             page.locator("article div.mermaid").wait_for(timeout=15_000)
-        body = page.locator("body")
-        expected = "slate" if scheme == "dark" else "default"
-        assert body.get_attribute("data-md-color-scheme") == expected
-        page.screenshot(path=str(SHOTS / f"{name}-{scheme}.png"))
+        shot = SHOTS / f"{name}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 1000
+        # Nothing wider than the screen: the page never scrolls sideways (wide tables and code scroll inside).
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     context.close()
     assert watch.errors == []
     assert watch.outside == []
-    assert len(list(SHOTS.glob(f"*-{scheme}.png"))) >= len(MAIN_PAGES)
 
+
+def _axe(browser, base_url: str, scheme: str, pages: dict[str, str]) -> dict[str, list[str]]:
+    assert AXE.is_file(), "run `make test` (or make build/npm/axe-core-4.14.1/axe.min.js) to fetch axe-core"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    for name, path in pages.items():
+        page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        if name == "overview":
+            page.locator("article div.mermaid").wait_for(timeout=15_000)
+        expected = "slate" if scheme == "dark" else "default"
+        assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+        violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})"
+                      for v in result["violations"]]
+        if violations:
+            found[name] = violations
+    context.close()
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_violation(browser, base_url, scheme):
+    assert _axe(browser, base_url, scheme, CUSTOMER_PAGES) == {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_violation_in_the_writers_site(browser, writers_base_url, built_writers_site, scheme):
+    found = (p.parent.relative_to(built_writers_site).as_posix() for p in built_writers_site.rglob("index.html"))
+    pages = {rel: rel + "/" for rel in found if rel.split("/")[0] in ("writers", "release")}
+    assert "writers/lint-rules" in pages and "release/deploy-to-a-sandbox" in pages
+    assert _axe(browser, writers_base_url, scheme, pages) == {}
+
+
+def test_the_diagram_is_readable_on_a_phone(browser, base_url):
+    """Material draws the diagram in a closed shadow root: its box is what the test can measure.
+
+    Left to right, it was 358 x 61 px at this width, too small to read; top to bottom it is tall.
+    """
+    sizes = {}
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 844}, color_scheme="light")
+        page = context.new_page()
+        page.goto(base_url)
+        host = page.locator("article div.mermaid")
+        host.wait_for(timeout=15_000)
+        page.wait_for_function("document.querySelector('article div.mermaid').getBoundingClientRect().height > 0")
+        sizes[width] = host.bounding_box()
+        context.close()
+    assert sizes[390]["width"] <= 390
+    assert sizes[390]["height"] > 300
+    assert sizes[390]["height"] > sizes[390]["width"], "laid out top to bottom on a phone"
+    assert sizes[1280]["width"] > sizes[1280]["height"], "left to right on a desktop"
+
+
+def _search(page, words: str):
+    search = page.locator("input.md-search__input")
+    search.click()
+    page.wait_for_function("!document.querySelector('.md-search-result__meta').textContent.includes('Initializing')")
+    search.press_sequentially(words)
+    first = page.locator(".md-search-result__item a").first
+    first.wait_for(state="attached", timeout=10_000)
+    return first
+
+
+def test_search_for_passrole_finds_a_customer_page_first(page, base_url):
+    page.goto(base_url)
+    href = _search(page, "PassRole").get_attribute("href")
+    path = urlsplit(href).path
+    assert "/writers/" not in path and "/release/" not in path
+    assert path.startswith("/guide/") or path.startswith("/reference/")
+
+
+def _case_texts(project):
+    from rolecheck_cases import load_cases, paste_text
+
+    return [(c, paste_text(c, project)) for c in load_cases()]
+
+
+def test_shared_role_check_cases_in_chromium(page, base_url, project):
+    from rolecheck_cases import outcome
+
+    page.goto(base_url + CHECK)
+    page.wait_for_function("window.iamdocsRoleCheck !== undefined")
+    failures = []
+    for case, text in _case_texts(project):
+        result = page.evaluate("([t, r, o, a, g]) => window.iamdocsRoleCheck.check(t, r, o, a, g)",
+                               [text, case["role"], case["option"], case["as"], case["region"]])
+        if outcome(result, case["expect"]) != case["expect"]:
+            failures.append((case["name"], result))
+    assert failures == []
+
+
+def test_role_check_form_reads_a_paste_and_shows_text_not_html(page, base_url, project):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(base_url + CHECK)
+    page.locator("#iamdocs-check-paste").wait_for()
+    before = len(page.watch.requests)
+    case = next(c for c in _case_texts(project) if c[0]["name"] == "hostile role name is shown as text")
+    page.locator("#iamdocs-check-paste").fill(case[1])
+    page.locator("#iamdocs-check-role").select_option(case[0]["role"])
+    page.locator("#iamdocs-check-option").select_option("engine-a/manager")
+    page.locator(".iamdocs-check button[type=submit]").click()
+    assert "Nothing is missing" in page.locator(".iamdocs-check__result").inner_text()
+    assert page.locator("article img[src=x]").count() == 0
+    missing = next(c for c in _case_texts(project) if c[0]["name"] == "one action missing")
+    page.locator("#iamdocs-check-paste").fill(missing[1])
+    page.locator(".iamdocs-check button[type=submit]").click()
+    assert page.locator("[data-kind=missing] li").all_inner_texts() == ["ec2:DeleteTags"]
+    page.locator("#iamdocs-check-paste").fill("{not json")
+    page.locator(".iamdocs-check button[type=submit]").click()
+    assert "is not JSON" in page.locator(".iamdocs-check__result").inner_text()
+    assert page.watch.requests[before:] == [], "the check sends nothing"
+    assert dialogs == []
+
+
+def test_what_changed_shows_the_chosen_date_and_downloads_that_version(page, base_url, project):
+    page.goto(base_url + SINCE)
+    page.locator("#iamdocs-since-date").select_option("2024-02-27")
+    shown = page.locator("section.iamdocs-since:visible")
+    assert shown.count() == 1
+    text = shown.inner_text()
+    assert "ec2:DescribeManagedPrefixLists" in text and "ec2:DescribeVpcAttribute" not in text
+    assert "create-policy-version" in text
+    link = shown.locator("a[download='ai-unlimited-workspaces.json']", has_text="2024-02-27").first
+    with page.expect_download() as info:
+        link.click()
+    body = json.loads(Path(info.value.path()).read_text())
+    actions = [a for st in body["Statement"] for a in st["Action"]]
+    assert len(actions) == 58
+    assert "ec2:DescribeVpcAttribute" in actions and "ec2:DescribeManagedPrefixLists" not in actions
+
+
+PLACEHOLDER = re.compile(r"<[A-Za-z_][A-Za-z0-9_ ]*>")
+
+
+def test_customer_path_every_cli_block_runs_in_bash_once_filled(page, base_url, tmp_path):
+    """As a customer: pick the AWS CLI tab, fill in the form (console-style account ID), copy each block."""
+    page.goto(base_url + GUIDE)
+    page.locator("div.tabbed-set").first.locator(".tabbed-labels label", has_text="AWS CLI").click()
+    form = page.locator("[data-iamdocs-fill] form")
+    form.locator("select[name=REGION]").select_option("eu-west-1")
+    form.locator("input[name=ACCOUNT_ID]").fill("1234-5678-9012")
+    form.locator("input[name=BOUNDARY_POLICY_NAME]").fill("org-boundary")
+    form.locator("button[type=submit]").click()
+    assert page.locator(".iamdocs-fill__message").get_attribute("data-kind") == "ok"
+    copied: list[str] = []
+    for tab in ("AWS CLI", "CloudFormation"):
+        page.locator("div.tabbed-set").first.locator(".tabbed-labels label", has_text=tab).click()
+        blocks = page.locator("article div.highlight")
+        for i in range(blocks.count()):
+            block = blocks.nth(i)
+            if not block.is_visible():
+                continue  # in a tab the reader did not pick
+            if not re.search(r"^(aws|curl) ", _code_text(block), re.M):
+                continue  # a policy document or a table of values, not commands
+            block.scroll_into_view_if_needed()
+            block.hover()
+            block.locator("button[data-clipboard-target]").click()
+            copied.append(page.evaluate("navigator.clipboard.readText()"))
+    assert len(copied) >= 15  # 11 with the AWS CLI tab; the troubleshooting and upgrade blocks again, and 4 stacks
+    for n, text in enumerate(copied):
+        assert not PLACEHOLDER.search(text), text
+        script = tmp_path / f"block-{n}.sh"
+        script.write_text(text + "\n")
+        proc = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, timeout=10)
+        assert proc.returncode == 0, f"{proc.stderr}\n{text}"
+    joined = "\n".join(copied)
+    assert "ACCOUNT_ID=123456789012\n" in joined
+    assert "REGION=eu-west-1\n" in joined
+    assert "BOUNDARY_POLICY_NAME=org-boundary\n" in joined
+    assert "aws sts get-caller-identity" not in joined
+    assert "aws iam create-policy-version" in joined
+    assert "aws cloudformation create-stack" in joined

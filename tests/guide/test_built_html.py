@@ -21,6 +21,14 @@ def pages(built_site: Path) -> dict[str, BeautifulSoup]:
     return _pages(built_site)
 
 
+@pytest.fixture(scope="module")
+def writers_pages(built_writers_site: Path) -> dict[str, BeautifulSoup]:
+    return _pages(built_writers_site)
+
+
+AUDIENCE_FOLDERS = ("writers", "release")  # docs/ folders that only the writers' site has
+
+
 def _titled_blocks(soup: BeautifulSoup) -> list[tuple[str, str]]:
     """(title, code text) of every code block that has a title."""
     out = []
@@ -86,20 +94,43 @@ def test_download_links_resolve_to_published_files(built_site, pages):
             assert target.resolve().is_file(), f"{path}: {a['href']}"
 
 
-def test_every_page_is_in_the_navigation(pages, root, project):
-    nav = pages["index.html"].select("nav.md-nav--primary a.md-nav__link[href]")
-    linked = {(Path("/") / a["href"]).resolve().as_posix().strip("/") for a in nav}
+def _nav(soup: BeautifulSoup) -> set[str]:
+    return {(Path("/") / a["href"]).resolve().as_posix().strip("/")
+            for a in soup.select("nav.md-nav--primary a.md-nav__link[href]") if not a["href"].startswith("#")}
+
+
+def _docs_pages(root: Path, project) -> set[str]:
     expected = set()
     for md in (root / "docs").rglob("*.md"):
         rel = md.relative_to(root / "docs").with_suffix("")
         expected.add("" if rel.name == "index" and rel.parent == Path(".") else
                      rel.parent.as_posix() if rel.name == "index" else rel.as_posix())
-    expected |= {f"reference/policies/{f.name.removesuffix('.json')}" for f in project.files}
-    assert expected - linked == set()
+    return expected | {f"reference/policies/{f.name.removesuffix('.json')}" for f in project.files}
 
 
-def test_pages_without_render_macros_keep_other_tools_syntax(pages):
-    text = pages["writers/index.html"].get_text()
+def test_every_customer_page_is_in_the_customer_navigation_and_nothing_else(pages, root, project):
+    expected = {p for p in _docs_pages(root, project) if p.split("/")[0] not in AUDIENCE_FOLDERS}
+    assert _nav(pages["index.html"]) == expected
+    assert not any(path.split("/")[0] in AUDIENCE_FOLDERS for path in pages)
+
+
+def test_every_page_is_in_the_writers_navigation(writers_pages, root, project):
+    expected = _docs_pages(root, project)
+    assert {p for p in expected if p.startswith(("writers", "release"))}, "the writers' site has its own pages"
+    assert expected - _nav(writers_pages["index.html"]) == set()
+
+
+def test_customer_search_index_holds_no_writers_or_release_page(built_site, built_writers_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text())
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    assert "guide/check-an-existing-role/" in locations
+    assert not any(loc.startswith(("writers/", "release/")) for loc in locations)
+    writers = json.loads((built_writers_site / "search" / "search_index.json").read_text())
+    assert "writers/lint-rules/" in {d["location"].split("#")[0] for d in writers["docs"]}
+
+
+def test_pages_without_render_macros_keep_other_tools_syntax(writers_pages):
+    text = writers_pages["writers/index.html"].get_text()
     assert "${{ secrets.TOKEN }}" in text
 
 
@@ -129,9 +160,51 @@ def test_search_index_knows_action_names(built_site):
     assert "reference/policies/ai-unlimited-workspaces/" in {h.split("#")[0] for h in hits}
 
 
-def test_lint_rule_reference_lists_every_rule(pages):
+def test_lint_rule_reference_lists_every_rule(writers_pages):
     from iamdocs.lint import discover_rules
 
-    page = pages["writers/lint-rules/index.html"]
+    page = writers_pages["writers/lint-rules/index.html"]
     for rule in discover_rules():
         assert page.find(id=rule.id.lower()) is not None, rule.id
+
+
+def test_every_dated_version_is_published_byte_identical_to_the_replay(built_site, project):
+    from iamdocs import iamdb
+    from iamdocs.history import versions
+
+    published = 0
+    for date, files in versions(project, iamdb.load()).items():
+        for now, (then, text) in files.items():
+            for name in {now, then}:
+                assert (built_site / "policies" / date / name).read_bytes() == text.encode(), f"{date}/{name}"
+            published += 1
+    assert published == 8 * 4  # eight dates in the catalog's history, four policies on each
+
+
+def _actions(site: Path, date: str, name: str) -> list[str]:
+    doc = json.loads((site / "policies" / date / name).read_text())
+    return [a for st in doc["Statement"] for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])]
+
+
+# Expected values from the facts file's table "What changed when" (dates on main), counted by hand.
+def test_dated_versions_read_against_the_product_history(built_site, project):
+    first = _actions(built_site, "2023-11-14", "ai-unlimited-workspaces.json")
+    assert len(first) == 56
+    assert len(_actions(built_site, "2023-11-14", "ai-unlimited-without-iam-role-permissions.json")) == 53
+    assert "iam:CreateRole" in first and "ec2:DescribeAvailabilityZones" not in first
+    feb = _actions(built_site, "2024-02-27", "ai-unlimited-workspaces.json")
+    assert len(feb) == 58
+    assert "ec2:DescribeVpcAttribute" in feb and "ec2:DescribeManagedPrefixLists" not in feb
+    may = _actions(built_site, "2024-05-14", "ai-unlimited-workspaces.json")
+    assert len(may) == 61 and {"ec2:DescribeManagedPrefixLists", "ec2:DeleteTags"} <= set(may)
+    assert "cloudformation:CreateStack" not in may
+    assert len(_actions(built_site, "2024-06-26", "ai-unlimited-workspaces.json")) == 92
+    sep = _actions(built_site, "2024-09-19", "ai-unlimited-without-iam-role-permissions.json")
+    assert len(sep) == 90 and "s3:DeleteObject" in sep and "ec2:AssociateAddress" not in sep
+    dec = _actions(built_site, "2024-12-10", "ai-unlimited-workspaces.json")
+    assert len(dec) == 96 and "ec2:AssociateAddress" in dec and "route53:GetChange" not in dec
+    assert _actions(built_site, "2023-11-14", "ai-unlimited-engine.json") == ["secretsmanager:GetSecretValue"]
+    assert len(_actions(built_site, "2023-11-14", "session-manager.json")) == 23
+    # The latest date is today's files, byte for byte.
+    for f in project.files:
+        assert (built_site / "policies" / "2025-04-03" / f.name).read_bytes() == f.raw, f.name

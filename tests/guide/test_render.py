@@ -13,7 +13,7 @@ from iamdocs.render.cloudformation import (
     cfn_inline_policies,
     cfn_stack_command,
 )
-from iamdocs.render.history import permissions_changelog
+from iamdocs.render.history import history_since, history_versions, permissions_changelog, upgrade_commands
 from iamdocs.render.policies import (
     download_link,
     former_names,
@@ -23,7 +23,8 @@ from iamdocs.render.policies import (
     policy_size,
     policy_usage,
 )
-from iamdocs.render.roles import cli_commands, decision_table, trust_policy
+from iamdocs.render.product import product_templates
+from iamdocs.render.roles import cli_addition, cli_commands, cli_removal, decision_table, trust_policy
 from iamdocs.render.security import accepted_findings
 
 
@@ -87,9 +88,20 @@ def test_decision_table_one_row_per_option_one_column_per_role(mini):
         '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }<br>'
         '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download } (inline) '
         "| Enter the role in **Role**. |\n"
-        "| You need a boundary. | Bounded worker | "
-        '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }<br>permissions boundary | — |\n'
+        "| You need a boundary. | Bounded worker | the policy of the option you chose above: "
+        '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }, '
+        '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download } (plain worker)'
+        "<br>permissions boundary | — |\n"
     )
+
+
+def test_decision_table_names_both_manager_policies_for_additions(project):
+    rows = {line.split(" | ")[1]: line for line in decision_table(project).splitlines()[2:]}
+    for title in ("Session Manager access to the manager instance", "A permissions boundary on the manager role"):
+        assert "`ai-unlimited-workspaces.json`" in rows[title], title
+        assert "`ai-unlimited-without-iam-role-permissions.json`" in rows[title], title
+    template_row = rows["The CloudFormation template creates the manager role"]
+    assert "without-iam-role-permissions" not in template_row  # the template's role always gets option A's policy
 
 
 def test_trust_policy_block_and_download(mini):
@@ -118,15 +130,22 @@ def test_trust_policy_block_and_download(mini):
 def test_cli_commands_managed_inline_and_instance_profile(mini):
     assert cli_commands(mini, "plain") == (
         "```bash\n"
+        "# Your account ID (the form above fills it in)\n"
+        "ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)\n"
+        "# The Region where AI Unlimited runs (the form above fills it in)\n"
+        "REGION=$(aws configure get region)\n"
+        "\n"
         "# Worker role: choose its name\n"
         "WORKER_ROLE=ai-unlimited-worker\n"
         'aws iam create-role --role-name "$WORKER_ROLE" \\\n'
         "  --assume-role-policy-document file://worker-role-trust-policy.json\n"
         "aws iam create-policy --policy-name ops --policy-document file://ops.json\n"
         'aws iam attach-role-policy --role-name "$WORKER_ROLE" \\\n'
-        "  --policy-arn arn:aws:iam::<ACCOUNT_ID>:policy/ops\n"
+        '  --policy-arn "arn:aws:iam::${ACCOUNT_ID}:policy/ops"\n'
+        "# Fill your Region and account ID into app.json (a download filled in by the form stays the same)\n"
+        'sed -e "s/[<]REGION[>]/$REGION/g" -e "s/[<]ACCOUNT_ID[>]/$ACCOUNT_ID/g" app.json > app.filled.json\n'
         'aws iam put-role-policy --role-name "$WORKER_ROLE" --policy-name app \\\n'
-        "  --policy-document file://app.json\n"
+        "  --policy-document file://app.filled.json\n"
         'aws iam create-instance-profile --instance-profile-name "$WORKER_ROLE"\n'
         'aws iam add-role-to-instance-profile --instance-profile-name "$WORKER_ROLE" --role-name "$WORKER_ROLE"\n'
         "```\n"
@@ -137,7 +156,11 @@ def test_cli_commands_with_a_permissions_boundary(mini):
     text = cli_commands(mini, "bounded")
     assert text.startswith(
         "```bash\n"
-        'BOUNDARY_POLICY_ARN="arn:aws:iam::<ACCOUNT_ID>:policy/<your boundary policy>"\n'
+        "# Your account ID (the form above fills it in)\n"
+        "ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)\n"
+        "# The name of the permissions boundary policy your organization requires\n"
+        "BOUNDARY_POLICY_NAME=YOUR-BOUNDARY-POLICY\n"
+        'BOUNDARY_POLICY_ARN="arn:aws:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"\n'
         "\n"
     )
     assert (
@@ -146,6 +169,43 @@ def test_cli_commands_with_a_permissions_boundary(mini):
         '  --permissions-boundary "$BOUNDARY_POLICY_ARN"\n'
     ) in text
     assert "put-role-policy" not in text
+    assert "REGION" not in text  # ops.json has no placeholder
+
+
+def test_cli_addition_leaves_out_what_the_first_option_gives(mini):
+    assert cli_addition(mini, "bounded") == (
+        "```bash\n"
+        "# Your account ID (the form above fills it in)\n"
+        "ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)\n"
+        "# The name of the permissions boundary policy your organization requires\n"
+        "BOUNDARY_POLICY_NAME=YOUR-BOUNDARY-POLICY\n"
+        'BOUNDARY_POLICY_ARN="arn:aws:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"\n'
+        "# The worker role you created (engine option A or B)\n"
+        "WORKER_ROLE=ai-unlimited-worker\n"
+        'aws iam put-role-permissions-boundary --role-name "$WORKER_ROLE" \\\n'
+        '  --permissions-boundary "$BOUNDARY_POLICY_ARN"\n'
+        "```\n"
+    )
+
+
+def test_cli_removal_detaches_everything_then_deletes(mini):
+    text = cli_removal(mini, "plain")
+    order = ["remove-role-from-instance-profile", "delete-instance-profile", "detach-role-policy",
+             "delete-role-policy", "delete-role --role-name", "delete-policy-version", "delete-policy --policy-arn"]
+    positions = [text.index(word) for word in order]
+    assert positions == sorted(positions)
+    assert "for name in ops; do" in text  # only the managed policy the option created
+
+
+def test_upgrade_commands_respect_the_five_version_limit(mini):
+    text = upgrade_commands(mini, "ops.json")
+    assert 'POLICY_ARN="arn:aws:iam::${ACCOUNT_ID}:policy/ops"\n' in text
+    assert 'if [ "$COUNT" -ge 5 ]; then\n' in text
+    assert "sort_by(Versions[?!IsDefaultVersion], &CreateDate)[0].VersionId" in text
+    assert text.index("delete-policy-version") < text.index("create-policy-version")
+    assert text.endswith('--policy-document file://ops.json --set-as-default\n```\n')
+    filled = upgrade_commands(mini, "app.json")
+    assert "app.filled.json --set-as-default" in filled and "REGION=" in filled
 
 
 def test_cli_commands_unknown_option(mini):
@@ -181,15 +241,32 @@ def test_cfn_capabilities_table(mini):
 
 def test_cfn_stack_command_existing_named_role(mini):
     assert cfn_stack_command(mini, "Existing", role_name=True) == (
+        "Set these IAM values in the parameter file `ai-unlimited-with-nlb.json`:\n\n"
+        "| Parameter | Value |\n"
+        "|---|---|\n"
+        "| `IamRole` | `Existing` |\n"
+        "| `IamRoleName` | your manager role's name |\n"
+        "| `IamPermissionsBoundary` | blank |\n"
+        "| `Session` | `false` |\n"
+        "\n"
         "```bash\n"
-        "# Add the template's other parameters (network, instance, ...) to --parameters.\n"
-        "aws cloudformation create-stack --stack-name ai-unlimited \\\n"
-        '  --template-url "$AI_UNLIMITED_TEMPLATE_URL" \\\n'
-        "  --parameters ParameterKey=IamRole,ParameterValue=Existing \\\n"
-        '    ParameterKey=IamRoleName,ParameterValue="$MANAGER_ROLE" \\\n'
+        "# The Region where AI Unlimited runs (the form above fills it in)\n"
+        "REGION=$(aws configure get region)\n"
+        "# The template and parameter file you downloaded, with the IAM values above set in "
+        "ai-unlimited-with-nlb.json\n"
+        'aws cloudformation create-stack --region "$REGION" --stack-name ai-unlimited \\\n'
+        "  --template-body file://ai-unlimited-with-nlb.yaml \\\n"
+        "  --parameters file://ai-unlimited-with-nlb.json \\\n"
         "  --capabilities CAPABILITY_IAM\n"
         "```\n"
     )
+
+
+def test_product_templates_link_the_four_that_exist(mini):
+    text = product_templates(mini)
+    assert text.count("https://github.com/Teradata/ai-unlimited/blob/main/deployments/aws/templates/") == 4
+    assert "/parameters/jupyter-without-lb.json)" in text
+    assert "alb" not in text and "all-in-one" not in text
 
 
 def test_cfn_stack_command_new_named_role_needs_named_iam(mini):
@@ -211,9 +288,10 @@ def test_accepted_findings_without_a_known_rule_show_id_and_justification(mini):
     assert accepted_findings(mini, "app.json") == "The lint rules report no security findings for this policy.\n"
 
 
-def test_accepted_findings_link_known_rules_to_the_rule_reference(project):
+def test_accepted_findings_name_the_rule_without_a_link_to_the_writers_site(project):
     text = accepted_findings(project, "session-manager.json")
-    assert text.startswith('!!! warning "[W304](/writers/lint-rules.md#w304) ')
+    assert text.startswith('!!! warning "W304 ')
+    assert "/writers/" not in text
 
 
 def test_changelog_newest_first_with_renames(mini):
@@ -302,3 +380,26 @@ def test_duplicate_macro_names_are_refused(monkeypatch):
     monkeypatch.setattr(render.pkgutil, "iter_modules", iter_modules)
     with pytest.raises(MacroError, match="macro policy_json is defined twice"):
         discover_macros()
+
+
+def test_history_versions_links_every_dated_file(mini):
+    assert history_versions(mini) == (
+        "| Date | `app.json` | `ops.json` |\n"
+        "|---|---|---|\n"
+        '| 2024-03-01 | [`app.json`](/policies/2024-03-01/app.json){ download="app.json" .iamdocs-download } | '
+        '[`ops.json`](/policies/2024-03-01/ops.json){ download="ops.json" .iamdocs-download } |\n'
+        '| 2024-02-01 | [`app.json`](/policies/2024-02-01/app.json){ download="app.json" .iamdocs-download } | '
+        '[`ops.json`](/policies/2024-02-01/ops.json){ download="ops.json" .iamdocs-download } |\n'
+        '| 2024-01-01 | [`app.json`](/policies/2024-01-01/app.json){ download="app.json" .iamdocs-download } | '
+        '[`ops.json`](/policies/2024-01-01/ops.json){ download="ops.json" .iamdocs-download } |\n'
+    )
+
+
+def test_history_since_lists_what_to_add_per_date(mini):
+    text = history_since(mini)
+    assert '<option value="2024-01-01">from 2024-01-01 to before 2024-02-01: First release</option>' in text
+    first = text[text.index('data-since="2024-01-01"'):text.index('data-since="2024-02-01"')]
+    assert "| `s3:GetObject` | Read | 2024-03-01 |" in first
+    assert "#### `ops.json`" in first and "#### `app.json`" not in first
+    last = text[text.index('data-since="2024-03-01"'):]
+    assert "Nothing to add: your policies are current." in last

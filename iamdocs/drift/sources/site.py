@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -158,6 +159,9 @@ def _template_copies(path: Path, rel: Path, label: str,
     return copies, notes
 
 
+_DATED_VERSION = re.compile(r"policies/\d{4}-\d{2}-\d{2}/[^/]+\.json")
+
+
 def site_files(site: Path, shown: Path) -> Iterator[Path]:
     """Every file of the site, sorted; refuses what is not a regular file and symlinks that leave the site.
 
@@ -231,6 +235,8 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
                                (names[block.filename],) if block.filename in names else (), values))
     for path in (f for f in files if f.suffix == ".json"):
         rel = shown / path.relative_to(site)
+        if _DATED_VERSION.fullmatch(path.relative_to(site).as_posix()):
+            continue  # an earlier version of a policy (policies/<date>/), as the history replays it: not a copy
         pf = read_policy_file(path, rel)
         if pf.root is None:
             continue  # not a policy (or not JSON): the site also ships search indexes and the like

@@ -3,7 +3,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from iamdocs.grants import allowed_actions, display_action, expand_actions
+from iamdocs.grants import allowed_actions, display_action
+from iamdocs.history import replay
 from iamdocs.lint.base import Context, Finding, Rule
 from iamdocs.lint.common import misspelled, short_list
 from iamdocs.model import Location, PolicyFile
@@ -23,7 +24,6 @@ class HistoryReplay(Rule):
     def check_project(self, ctx: Context) -> Iterable[Finding]:
         catalog = ctx.catalog
         db = ctx.iam
-        state: dict[str, set[str]] = {}
         # How each action is written in the history and the files: an unknown name is shown as written.
         spelled = {a.lower(): a for e in catalog.history for c in e.changes for a in [*c.added, *c.removed]}
         spelled.update({v.text.lower(): v.text for f in ctx.project.files for st in f.statements
@@ -42,27 +42,21 @@ class HistoryReplay(Rule):
                     yield self.finding(f"history entry {entry.date} comes after {last[0].isoformat()} (line "
                                        f"{last[1]}); entries must be in ascending date order", date_loc)
                 last = (date, date_loc.line)
-            for old, new in entry.renamed.items():
-                if old in state:
-                    state[new] = state.pop(old)
-            for j, change in enumerate(entry.changes):
-                loc = catalog.locate(["history", i, "changes", j])
-                added = expand_actions(change.added, db)
-                removed = expand_actions(change.removed, db)
-                for name in change.policies:
-                    actions = state.setdefault(name, set())
-                    if again := added & actions:
-                        yield self.finding(f"{entry.date}: adds {show(again)} to {name}, which already "
-                                           "had them", loc)
-                    if never := removed - actions:
-                        yield self.finding(f"{entry.date}: removes {show(never)} from {name}, which did "
-                                           "not have them", loc)
-                    actions |= added
-                    actions -= removed
+        steps, conflicts = replay(catalog.history, db)
+        for c in conflicts:
+            entry = catalog.history[c.entry]
+            loc = catalog.locate(["history", c.entry, "changes", c.change])
+            if c.kind == "again":
+                yield self.finding(f"{entry.date}: adds {show(set(c.actions))} to {c.policy}, which "
+                                   "already had them", loc)
+            else:
+                yield self.finding(f"{entry.date}: removes {show(set(c.actions))} from {c.policy}, "
+                                   "which did not have them", loc)
+        state = steps[-1].state if steps else {}
         for f in ctx.project.files:
             if f.root is None or f.name not in catalog.policies:
                 continue  # unreadable (E001) or without a catalog entry (E053)
-            replayed = state.get(f.name, set())
+            replayed = set(state.get(f.name, frozenset()))
             actual = allowed_actions(f.document, db)
             quiet = misspelled([f.document], db)  # E020/E021 report them, and what they probably mean
             unrecorded = actual - replayed - quiet
