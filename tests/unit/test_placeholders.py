@@ -115,5 +115,6 @@ def test_a_new_placeholder_reaches_the_fill_in_form(project_with_new_placeholder
     from iamdocs.guide.generated import page_data
 
     data = page_data(load_project(project_with_new_placeholder), ["eu-west-1"])
-    assert [f["name"] for f in data["fields"]] == ["REGION", "ACCOUNT_ID", "CLUSTER_PREFIX"]
+    # the catalog's placeholders, then the form's own optional boundary policy name
+    assert [f["name"] for f in data["fields"]] == ["REGION", "ACCOUNT_ID", "CLUSTER_PREFIX", "BOUNDARY_POLICY_NAME"]
     assert "policies/session-manager.json" in data["sources"]
