@@ -75,7 +75,7 @@ readme: $(STAMP)
 ## lock: re-pin every package after changing pyproject.toml
 lock:
 	rm -rf /tmp/iamdocs-lock && $(PYTHON) -m venv /tmp/iamdocs-lock
-	/tmp/iamdocs-lock/bin/pip install --quiet -e '.[test]'
+	/tmp/iamdocs-lock/bin/pip install --quiet -e '.[guide,sandbox,test]'
 	{ echo "# Every package the project installs, pinned. Regenerate with: make lock"; \
 	  /tmp/iamdocs-lock/bin/pip freeze --exclude-editable; } > requirements.lock
 
