@@ -256,21 +256,22 @@ def test_every_customer_page_is_listed(built_site):
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots_of_every_customer_page(browser, base_url, width):
+@pytest.mark.parametrize("name", list(CUSTOMER_PAGES))
+def test_screenshot_of_each_customer_page(browser, base_url, name, width):
+    """One test per page and width, so that the test workers share them."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
     page = context.new_page()
     watch = Watch(page, base_url)
-    for name, path in CUSTOMER_PAGES.items():
-        page.goto(base_url + path)
-        page.wait_for_load_state("networkidle")
-        if name == "overview":
-            page.locator("article div.mermaid").wait_for(timeout=15_000)
-        shot = SHOTS / f"{name}-{width}.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 1000
-        # Nothing wider than the screen: the page never scrolls sideways (wide tables and code scroll inside).
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+    page.goto(base_url + CUSTOMER_PAGES[name])
+    page.wait_for_load_state("load")
+    if name == "overview":
+        page.locator("article div.mermaid").wait_for(timeout=15_000)
+    shot = SHOTS / f"{name}-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 1000
+    # Nothing wider than the screen: the page never scrolls sideways (wide tables and code scroll inside).
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     context.close()
     assert watch.errors == []
     assert watch.outside == []
@@ -283,7 +284,7 @@ def _axe(browser, base_url: str, scheme: str, pages: dict[str, str]) -> dict[str
     found = {}
     for name, path in pages.items():
         page.goto(base_url + path)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
         if name == "overview":
             page.locator("article div.mermaid").wait_for(timeout=15_000)
         expected = "slate" if scheme == "dark" else "default"
@@ -300,8 +301,9 @@ def _axe(browser, base_url: str, scheme: str, pages: dict[str, str]) -> dict[str
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_wcag_violation(browser, base_url, scheme):
-    assert _axe(browser, base_url, scheme, CUSTOMER_PAGES) == {}
+@pytest.mark.parametrize("name", list(CUSTOMER_PAGES))
+def test_axe_finds_no_wcag_violation(browser, base_url, name, scheme):
+    assert _axe(browser, base_url, scheme, {name: CUSTOMER_PAGES[name]}) == {}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
