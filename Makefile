@@ -19,7 +19,7 @@ AXE_VERSION := 4.14.1
 AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
 AXE := build/npm/axe-core-$(AXE_VERSION)/axe.min.js
 
-.PHONY: site test validate serve lint bench readme lock clean
+.PHONY: site test validate serve serve-writers lint bench readme lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ lint: $(STAMP)
 ## serve: live preview for writers; reloads on changes to docs/, policies/ and iamdocs/
 serve: $(STAMP) $(MERMAID)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## serve-writers: the same for the writers' and release site (every page), on port 8001
+serve-writers: $(STAMP) $(MERMAID)
+	$(BIN)/mkdocs serve --config-file mkdocs.writers.yml --dev-addr 127.0.0.1:8001
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench
