@@ -57,7 +57,6 @@ __all__ = [
     "read_parameters",
     "read_template",
     "show_params",
-    "template_copies",
 ]
 
 # Short-form tags and the long-form key each stands for (any other `!Name` reads as `Fn::Name` too).
@@ -106,34 +105,6 @@ def document_copy(template: Template, doc: PolicyDoc, document: Any, maps: Mappi
     forced = maps.get(doc.name) or maps.get(doc.logical_id) or ()
     line, col = pos(document, pos(doc.document))
     return Copy(doc.name, document, Location(template.path, line, col), tuple(forced))
-
-
-def template_copies(path: Path, params: Mapping[str, str] | None = None, mapping: list[str] | None = None,
-                    display: Path | None = None, none_created_ok: bool = False) -> tuple[list[Copy], list[Difference]]:
-    """The copies one choice of parameter values creates (the defaults where not given), and what it skips.
-
-    For one branch only; `drift --cloudformation` checks every branch (check_template).
-    """
-    template = _read_template(path, display)
-    found = find(template)
-    params = dict(params or {})
-    check_params(template, params)
-    maps = check_map(found, mapping or [], template.path)
-    if not found.documents:
-        raise TemplateError(f"{template.path}: no IAM policies in this template")
-    branch = Branch(template, found, params)
-    copies: list[Copy] = []
-    notes: list[Difference] = []
-    for doc in found.documents:
-        if not branch.exists(doc):
-            line, col = pos(doc.holder)
-            notes.append(Difference("skipped", "info", Location(template.path, line, col), doc.name, "", "",
-                                    "not created with these parameter values"))
-            continue
-        copies.append(document_copy(template, doc, branch.evaluate(doc).document, maps))
-    if not copies and not none_created_ok:
-        raise TemplateError(f"{template.path}: no IAM policy document is created with these parameter values")
-    return copies, notes
 
 
 def _error_at(exc: TemplateError, fallback: Location) -> tuple[Location, str]:
