@@ -390,7 +390,8 @@ def compare_roles(project: Project, roles: list[RoleCopy]) -> list[Difference]:
                                    rid != catalog.cloudformation.role, rid))
         rid = fits[0]
         out.append(Difference("role", "info", role.loc, role.name, rid, "",
-                              f"{role.name} is the {catalog.roles[rid].title.lower()} (it gets {', '.join(have)})"))
+                              f"{role.name} matches the catalog's {catalog.roles[rid].title.lower()} "
+                              f"(it gets {', '.join(have)})"))
         expected = trust_grants(catalog.roles[rid].trust_policy())
         if role.trust is None:
             out.append(Difference("trust", "drift", role.loc, role.name, rid, "",

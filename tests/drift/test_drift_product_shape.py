@@ -54,7 +54,8 @@ def test_faithful_product_shape_has_no_drift_under_any_branch(drift_main):
            "Session" in out
     assert (f"{path}:184:9: info: SessionManagerPolicies: compared with session-manager.json (the most resembling: "
             f"100% of actions shared) {SESSION_BRANCH}") in out
-    assert (f"{path}:51:5: info: ManagerRole: ManagerRole is the manager role (it gets ai-unlimited-workspaces.json, "
+    assert (f"{path}:51:5: info: ManagerRole: ManagerRole matches the catalog's manager role "
+            "(it gets ai-unlimited-workspaces.json, "
             f"session-manager.json) {SESSION_BRANCH}") in out
 
 
@@ -121,7 +122,8 @@ def test_jupyter_shape_a_role_with_only_the_session_policy_is_the_manager_role(d
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout.splitlines()[-1] == f"no drift: 1 policy document checked in {path}"
-    assert any(line.endswith("info: JupyterRole: JupyterRole is the manager role (it gets session-manager.json) "
+    assert any(line.endswith("info: JupyterRole: JupyterRole matches the catalog's manager role "
+                             "(it gets session-manager.json) "
                              f"{SESSION_BRANCH}") for line in proc.stdout.splitlines())
 
 
@@ -138,7 +140,8 @@ def test_managed_policy_attached_through_managed_policy_arns(drift_main, tmp_pat
     assert proc.returncode == 1
     # on ManagerRole through its ManagedPolicyArns: right; on EngineRole with the engine policy: wrong
     lines = proc.stdout.splitlines()
-    assert any("info: ManagerRole: ManagerRole is the manager role (it gets ai-unlimited-workspaces.json, "
+    assert any("info: ManagerRole: ManagerRole matches the catalog's manager role "
+               "(it gets ai-unlimited-workspaces.json, "
                "session-manager.json)" in line for line in lines)
     assert [x.split(" (", 1)[0] for x in drift_lines(proc)] == [
         "EngineRole: EngineRole gets ai-unlimited-engine.json, session-manager.json; no role in the catalog gets all "
