@@ -42,3 +42,18 @@ def test_a_misspelled_action_in_the_history_is_shown_as_written(root: Path, tmp_
     assert found == [("E060", "history does not replay to session-manager.json: the history adds "
                               "ssm:DescribeInstanceINFO that the file does not allow; add a dated entry for a change, "
                               "or correct the history where it is wrong")]
+
+
+def test_a_malformed_arn_is_e033_alone(tmp_path: Path, capsys) -> None:
+    """A Region that does not exist makes the ARN malformed; it is not also a resource mismatch (E023/W023)."""
+    policy = tmp_path / "bad-region.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ec2:DescribeInstances",
+         "Resource": "arn:aws:ec2:zz-nowhere-9:123456789012:instance/*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:ec2:us-east-1:123456789012:instance/*"},
+    ]}, indent=2) + "\n")
+    main(["validate", "--format", "json", str(policy)])
+    report = json.loads(capsys.readouterr().out)
+    found = sorted((f["rule"], f["line"]) for f in report["findings"] if f["rule"] in ("E023", "W023", "E033"))
+    # line 7: the malformed ARN, E033 only; line 12: a well-formed ARN of another service, E023
+    assert found == [("E023", 12), ("E033", 7)]

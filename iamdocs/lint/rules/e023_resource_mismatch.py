@@ -4,15 +4,23 @@ from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
 from iamdocs.lint.common import ResourceMismatch, resource_mismatches
+from iamdocs.lint.rules.e033_malformed_arn import arn_problem
 from iamdocs.model import PolicyFile, Statement
+from iamdocs.placeholders import examples, fill
 
 
 def mismatches(st: Statement, ctx: Context) -> list[ResourceMismatch]:
     """The statement's resource mismatches, computed once for E023 and W023."""
     if not any(r.text != "*" and r.text.startswith("arn:") for r in st.resources):
         return []  # "*" matches everything: no need to expand the actions
-    return ctx.memo(("resource-mismatches", id(st)),
-                    lambda: resource_mismatches(st, ctx.iam, ctx.statement_actions(st)))
+    return ctx.memo(("resource-mismatches", id(st)), lambda: _well_formed(
+        resource_mismatches(st, ctx.iam, ctx.statement_actions(st)), ctx))
+
+
+def _well_formed(found: list[ResourceMismatch], ctx: Context) -> list[ResourceMismatch]:
+    """One root cause, one finding: an ARN that E033 finds malformed is not also a mismatch."""
+    values = examples(ctx.catalog)
+    return [m for m in found if arn_problem(fill(m.value.text, values)) is None]
 
 
 class ResourceMismatchRule(Rule):
