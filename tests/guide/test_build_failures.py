@@ -7,16 +7,13 @@ into the page and exiting 0.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-MKDOCS = Path(sys.executable).parent / "mkdocs"
+from guide_copy import ROOT, site_copy
+from guide_copy import build as build_copy
 
 PAGE = """---
 render_macros: true
@@ -30,19 +27,12 @@ render_macros: true
 
 def build(tmp_path: Path, body: str, policy_text: str | None = None, page: str = PAGE) -> subprocess.CompletedProcess:
     """A copy of the guide (mkdocs.yml, hooks, macros, policies, docs/) with one more page: `body`."""
-    for name in ("iamdocs", "macros"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    for name in ("mkdocs.yml", "Makefile", "pyproject.toml"):  # the writers' pages quote the Makefile
-        shutil.copy(ROOT / name, tmp_path)
+    site_copy(tmp_path)
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     if policy_text is not None:
         (tmp_path / "policies" / "session-manager.json").write_text(policy_text)
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
     (tmp_path / "docs" / "test-page.md").write_text(page.format(body=body))
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("IAMDOCS_MACRO_TIMES", None)
-    return subprocess.run([str(MKDOCS), "build", "--strict", "-d", str(tmp_path / "site")], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return build_copy(tmp_path)
 
 
 def test_the_copy_builds_when_nothing_is_wrong(tmp_path: Path) -> None:

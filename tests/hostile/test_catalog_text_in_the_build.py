@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from hostile_helpers import build, site_copy
+from guide_copy import build, site_copy
 
 # Each part is an attack of its own; the build must show all of them as text.
 JINJA = "{{ 7*191 }}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hostile_helpers import build, site_copy
+from guide_copy import build, site_copy
 from mkdocs.exceptions import PluginError
 
 from iamdocs.cli import main

@@ -1,4 +1,4 @@
-"""Helpers for hostile inputs that need a real build: a copy of the guide beside a broken policies/."""
+"""A copy of the guide for tests that need a real build: mkdocs.yml, docs/ and the code beside their own policies/."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 
 
