@@ -28,17 +28,10 @@ def cfn_report(project, db):
 
 
 @pytest.fixture
-def drift_main(capsys, monkeypatch):
-    """`iamdocs drift ARGS` run in the test process (iamdocs.cli.main): exit code, stdout, stderr."""
-    from types import SimpleNamespace
+def drift_main(cli):
+    """`iamdocs drift ARGS` through the shared in-process `cli` fixture: exit code, stdout, stderr."""
 
-    from iamdocs.cli import main
-
-    monkeypatch.delenv("IAMDOCS_DEBUG", raising=False)
-
-    def run(*args: str) -> SimpleNamespace:
-        code = main(["drift", *args])
-        out, err = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    def run(*args: str):
+        return cli("drift", *args)
 
     return run
