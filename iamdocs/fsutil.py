@@ -1,4 +1,5 @@
-"""The one way iamdocs writes a file: checked first, written beside the target, renamed into place.
+"""How iamdocs reads and writes files: only regular files are read; a write is checked first, written beside
+the target and renamed into place.
 
 Every command that writes (validate --fix, template -o, deploy --report, sync)
 goes through here, so that none of them replaces a symlink, a FIFO or a device
@@ -8,6 +9,7 @@ ignore the user's umask.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -81,3 +83,50 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> N
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+class Unreadable(Exception):
+    """A file that must not or cannot be read; the message says why, in a few words."""
+
+
+def read_regular(path: Path, within: Path | None = None, limit: int = 1024 * 1024,
+                 what: str = "a policy document") -> bytes:
+    """The bytes of a regular file, or Unreadable: the one way iamdocs opens a file it is given.
+
+    A FIFO would block the reader forever and a device would never end, so only regular
+    files are opened, and without waiting (O_NONBLOCK) in case one is swapped in after the
+    check. A symbolic link is followed only when it ends inside `within` (the project), so
+    that policies/ cannot publish a file from elsewhere on the machine; a loop is refused.
+    """
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            try:
+                target = Path(os.path.realpath(path, strict=True))
+            except RuntimeError:  # Python 3.11 reports a loop this way
+                raise Unreadable("is a symbolic link that loops back on itself") from None
+            except FileNotFoundError:
+                raise Unreadable(f"is a symbolic link to {os.readlink(path)}, which does not exist") from None
+            if within is not None and not target.is_relative_to(Path(os.path.realpath(within))):
+                raise Unreadable(f"is a symbolic link to {target}, outside the project; iamdocs does not follow "
+                                 "links out of the project")
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise Unreadable("is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable("is not a regular file (a FIFO, device or socket); iamdocs reads only regular files")
+        if st.st_size > limit:
+            raise Unreadable(f"file is {st.st_size:,} bytes; {what} is at most {limit:,} bytes here")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between the check and the open
+                raise Unreadable("is not a regular file (a FIFO, device or socket); iamdocs reads only regular files")
+            raw = fh.read(limit + 1)  # bounded: the size seen by stat() may be wrong (growing files)
+    except FileNotFoundError:
+        raise Unreadable("no such file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Unreadable("is a symbolic link that loops back on itself") from None
+        raise Unreadable(f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise Unreadable(f"file is over {limit:,} bytes; {what} is at most that here")
+    return raw

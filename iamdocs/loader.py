@@ -8,10 +8,8 @@ drift) call `load_sound_project`, which raises `ProjectError` instead.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import stat
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +17,7 @@ import yaml
 
 from iamdocs import jsonpos
 from iamdocs.errors import UserError
+from iamdocs.fsutil import Unreadable, read_regular
 from iamdocs.model import (
     AcceptedFinding,
     Catalog,
@@ -61,51 +60,6 @@ def find_root(start: Path | None = None) -> Path:
     raise UserError(f"no policies/{CATALOG_NAME} found in {here} or its parents", hint="run iamdocs inside the project")
 
 
-class Unreadable(Exception):
-    """A file of the project that must not or cannot be read; the message says why, in a few words."""
-
-
-def read_regular(path: Path, within: Path | None = None, limit: int = MAX_FILE_BYTES,
-                 what: str = "a policy document") -> bytes:
-    """The bytes of a regular file, or Unreadable: the one way the loader opens a file.
-
-    A FIFO would block the reader forever and a device would never end, so only regular
-    files are opened, and without waiting (O_NONBLOCK) in case one is swapped in after the
-    check. A symbolic link is followed only when it ends inside `within` (the project), so
-    that policies/ cannot publish a file from elsewhere on the machine; a loop is refused.
-    """
-    try:
-        if stat.S_ISLNK(os.lstat(path).st_mode):
-            try:
-                target = Path(os.path.realpath(path, strict=True))
-            except RuntimeError:  # Python 3.11 reports a loop this way
-                raise Unreadable("is a symbolic link that loops back on itself") from None
-            except FileNotFoundError:
-                raise Unreadable(f"is a symbolic link to {os.readlink(path)}, which does not exist") from None
-            if within is not None and not target.is_relative_to(Path(os.path.realpath(within))):
-                raise Unreadable(f"is a symbolic link to {target}, outside the project; iamdocs does not follow "
-                                 "links out of the project")
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise Unreadable("is a folder, not a file")
-        if not stat.S_ISREG(st.st_mode):
-            raise Unreadable("is not a regular file (a FIFO, device or socket); iamdocs reads only regular files")
-        if st.st_size > limit:
-            raise Unreadable(f"file is {st.st_size:,} bytes; {what} is at most {limit:,} bytes here")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced between the check and the open
-                raise Unreadable("is not a regular file (a FIFO, device or socket); iamdocs reads only regular files")
-            raw = fh.read(limit + 1)  # bounded: the size seen by stat() may be wrong (growing files)
-    except FileNotFoundError:
-        raise Unreadable("no such file") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise Unreadable("is a symbolic link that loops back on itself") from None
-        raise Unreadable(f"cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > limit:
-        raise Unreadable(f"file is over {limit:,} bytes; {what} is at most that here")
-    return raw
 
 
 def read_policy_file(path: Path, display: Path | None = None, within: Path | None = None) -> PolicyFile:
@@ -116,7 +70,7 @@ def read_policy_file(path: Path, display: Path | None = None, within: Path | Non
     shown = display or path
     pf = PolicyFile(path=shown, name=path.name, raw=b"", source=path)
     try:
-        raw = read_regular(path, within)
+        raw = read_regular(path, within, MAX_FILE_BYTES)
     except Unreadable as exc:
         return _fail(pf, str(exc))
     return _parse_policy(pf, raw)
@@ -245,7 +199,7 @@ def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[st
 
     shown = _display(path, root)
     try:
-        text = read_regular(path, root, what="the catalog").decode("utf-8")
+        text = read_regular(path, root, MAX_FILE_BYTES, what="the catalog").decode("utf-8")
     except Unreadable as exc:
         return None, [(str(exc), Location(shown))]
     except UnicodeDecodeError as exc:
@@ -278,7 +232,7 @@ def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[st
     locate = _YamlLocator(shown, node)
     schema_file = schema_path(root, "catalog.schema.json")
     try:
-        schema = json.loads(read_regular(schema_file, root, what="a schema").decode("utf-8"))
+        schema = json.loads(read_regular(schema_file, root, MAX_FILE_BYTES, what="a schema").decode("utf-8"))
     except (Unreadable, ValueError) as exc:
         return None, [(f"cannot read the catalog schema {schema_file}: {exc}", Location(shown))]
     # format_checker: a placeholder pattern (`format: regex`) must compile, or the build would stop on it

@@ -22,8 +22,6 @@ is reported when neither reads it.
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ import yaml
 from iamdocs import jsonpos
 from iamdocs.drift.positions import PDict, PList, at, pos
 from iamdocs.errors import UserError
+from iamdocs.fsutil import Unreadable, read_regular
 from iamdocs.loader import MAX_CATALOG_NODES, _expanded_size
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # CloudFormation accepts 1 MB; anything far larger is not a template
@@ -80,27 +79,11 @@ class Template:
 
 
 def read_bytes(path: Path, shown: Path, what: str = "template") -> bytes:
-    """A regular file's bytes, refusing what is not one (FIFO, device, folder) before opening it."""
+    """A regular file's bytes through the one file reader (no FIFO, device or folder; bounded in size)."""
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise TemplateError(f"{shown}: no such file") from None
-    except OSError as exc:
-        raise TemplateError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise TemplateError(f"{shown}: is a folder, not a {what}")
-    if not stat.S_ISREG(st.st_mode):
-        raise TemplateError(f"{shown}: not a regular file (a FIFO, socket or device); refusing to read it")
-    if st.st_size > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"{shown}: {st.st_size:,} bytes is too large for a CloudFormation {what}")
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_TEMPLATE_BYTES + 1)
-    except OSError as exc:
-        raise TemplateError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"{shown}: too large for a CloudFormation {what}")
-    return raw
+        return read_regular(path, limit=MAX_TEMPLATE_BYTES, what=f"a CloudFormation {what}")
+    except Unreadable as exc:
+        raise TemplateError(f"{shown}: {exc}") from None
 
 
 def read_template(path: Path, display: Path | None = None) -> Template:

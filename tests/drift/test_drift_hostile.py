@@ -127,14 +127,16 @@ def test_template_that_is_a_fifo_is_refused(drift_main, tmp_path):
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[0] == (
-        f"iamdocs drift: error: {path}: not a regular file (a FIFO, socket or device); refusing to read it")
+        f"iamdocs drift: error: {path}: is not a regular file (a FIFO, device or socket); iamdocs reads only "
+        "regular files")
 
 
 def test_parameter_file_that_is_a_device_is_refused(drift_main):
     proc = drift_main("--cloudformation", str(FIXTURES / "product-shape.yaml"), "--parameters", "/dev/zero")
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[0] == (
-        "iamdocs drift: error: /dev/zero: not a regular file (a FIFO, socket or device); refusing to read it")
+        "iamdocs drift: error: /dev/zero: is not a regular file (a FIFO, device or socket); iamdocs reads only "
+        "regular files")
 
 
 def test_deeply_nested_template_is_refused(drift_main, tmp_path):

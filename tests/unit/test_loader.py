@@ -102,7 +102,7 @@ def test_dates_stay_text_as_written(root: Path) -> None:
 def test_read_regular_refuses_what_would_hang_or_leave_the_project(tmp_path: Path) -> None:
     import os
 
-    from iamdocs.loader import Unreadable, read_regular
+    from iamdocs.fsutil import Unreadable, read_regular
 
     inside = tmp_path / "project"
     inside.mkdir()
