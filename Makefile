@@ -60,6 +60,7 @@ validate: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check iamdocs macros tests scripts
+	$(BIN)/python scripts/deadcode
 
 ## serve: live preview for writers; reloads on changes to docs/, policies/ and iamdocs/
 serve: $(STAMP) $(MERMAID)

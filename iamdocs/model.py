@@ -49,10 +49,6 @@ class Statement:
     not_resources: list[Value]
     condition: dict[str, Any] | None
 
-    @property
-    def action_key(self) -> str:
-        return "NotAction" if self.not_actions and not self.actions else "Action"
-
 
 @dataclass
 class PolicyFile:

@@ -68,7 +68,6 @@ class RoleDef:
 class Found:
     documents: list[PolicyDoc] = field(default_factory=list)
     roles: list[RoleDef] = field(default_factory=list)
-    iam_resources: int = 0  # resources of the IAM types above, policies or not
 
 
 def _resource_conditions(template: Template, logical: str, res: dict[str, Any]) -> tuple[str, ...]:
@@ -105,7 +104,6 @@ def find(template: Template) -> Found:
         rtype = res.get("Type")
         if rtype not in IAM_TYPES:
             continue
-        found.iam_resources += 1
         props = res.get("Properties")
         props = props if isinstance(props, dict) else {}
         conds = _resource_conditions(template, str(logical), res)

@@ -46,8 +46,6 @@ CONDITION_FUNCTIONS = ("Fn::And", "Fn::Equals", "Fn::If", "Fn::Not", "Fn::Or")
 RULE_FUNCTIONS = ("Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf",
                   "Fn::ValueOfAll")
 KNOWN_FUNCTIONS = frozenset((*INTRINSICS, *CONDITION_FUNCTIONS, *RULE_FUNCTIONS))
-SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
-            "Conditions", "Transform", "Resources", "Outputs", "Hooks")
 
 
 class TemplateError(UserError):

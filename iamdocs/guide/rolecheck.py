@@ -19,7 +19,6 @@ from iamdocs.grants import display_action
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
 
-DATA_FILE = "javascripts/role-check-data.json"
 READ_COMMAND = "aws iam get-account-authorization-details --filter Role LocalManagedPolicy AWSManagedPolicy"
 MAX_PASTE = 20_000_000  # characters: an account's whole output is a few MB
 
@@ -68,15 +67,6 @@ def parse(text: str) -> dict[str, Any]:
         raise PasteError("The pasted JSON has no RoleDetailList: it is not the output of "
                          "get-account-authorization-details.")
     return data
-
-
-def role_names(data: dict[str, Any]) -> list[str]:
-    """The roles in the paste, in order, without repeats."""
-    out: list[str] = []
-    for r in data["RoleDetailList"]:
-        if isinstance(r, dict) and isinstance(r.get("RoleName"), str) and r["RoleName"] not in out:
-            out.append(r["RoleName"])
-    return out
 
 
 def copies(data: dict[str, Any], role_name: str, region: str) -> tuple[list[Copy], dict[str, str]]:

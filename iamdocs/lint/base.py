@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -98,10 +98,6 @@ class Context:
     def project_paths(self) -> frozenset[Path]:
         """The paths (as shown in findings) of the project's own policy files."""
         return frozenset(f.path for f in self.project.files)
-
-    def readable_files(self) -> Iterator[PolicyFile]:
-        """Files that parsed as JSON; E001 reports the others."""
-        return (f for f in self.files if f.root is not None)
 
 
 class Rule:

@@ -18,8 +18,6 @@ from iamdocs.jsonpos import Node
 from iamdocs.model import Limits, PolicyFile, Statement, Value
 from iamdocs.placeholders import as_glob
 
-WILDCARD_CHARS = ("*", "?")
-
 
 def child(node: Node | None, key: str | int) -> Node | None:
     """The child of an object (last occurrence of `key`, as json.loads keeps) or an array."""

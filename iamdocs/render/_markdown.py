@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 POLICY_DOWNLOAD_DIR = "policies"
 POLICY_PAGE_DIR = "reference/policies"
 TRUST_POLICY_DIR = "policies/trust"
-LINT_RULES_PAGE = "/writers/lint-rules.md"
-CHANGELOG_PAGE = "/reference/permissions-changelog.md"
 
 
 # Link targets a catalog field may use: the web, mail, and links within the guide (no scheme).

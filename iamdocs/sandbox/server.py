@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
@@ -83,14 +82,6 @@ class EmbeddedServer:
         except OSError:
             return None
         return None
-
-    def reset(self) -> None:
-        """Forget every resource (moto's reset API); tests use it between cases."""
-        assert self.url, "start() first"
-        req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 never goes through one
-        with no_proxy.open(req, timeout=10):
-            pass
 
     def stop(self) -> None:
         """Close the child's stdin (it exits), then terminate or kill it if it lingers."""

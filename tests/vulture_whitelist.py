@@ -1,0 +1,23 @@
+"""Names that frameworks call or read, for vulture (scripts/deadcode): not dead code.
+
+Each line names what uses it. Discovered lint rules are added by scripts/deadcode itself.
+"""
+# ruff: noqa: B018, F821
+
+ignore_aliases  # yaml.SafeDumper calls it (cfn/template.py)
+formatter_class  # argparse reads it (clidoc.py)
+handle_starttag  # html.parser.HTMLParser calls these (drift/sources/site.py)
+handle_endtag
+handle_data
+nav  # mkdocs reads config.nav (guide/hooks.py)
+on_files  # mkdocs hooks, found by name (guide/hooks.py, macros/main.py)
+on_page_markdown
+on_post_build
+define_env  # mkdocs-macros calls it (macros/main.py)
+process  # fields of the deploy report, written to JSON by asdict (sandbox/report.py)
+finished
+exc_type  # __exit__'s signature (sandbox/server.py)
+tb
+spell  # used only by tests: placeholders.spell, guide.hooks.pasted_policies, sandbox.steps.STEP_NAMES
+pasted_policies
+STEP_NAMES
