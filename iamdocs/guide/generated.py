@@ -10,6 +10,7 @@ import re
 
 from iamdocs import iamdb, placeholders
 from iamdocs.cfn import template_yaml
+from iamdocs.drift.sources.paste import browser_data
 from iamdocs.model import Project
 from iamdocs.render._markdown import (
     POLICY_DOWNLOAD_DIR,
@@ -160,8 +161,6 @@ def aws_regions() -> list[str]:
 
 
 def role_check_data(project: Project) -> str:
-    """The browser role check's data (iamdocs/guide/rolecheck.py): needed grants, options, action names."""
-    from iamdocs.guide.rolecheck import browser_data
-
+    """The browser role check's data (iamdocs/drift/sources/paste.py): needed grants, options, action names."""
     # In the catalog's order (not sorted): the page lists the options as the guide does.
     return json.dumps(browser_data(project, iamdb.load()), separators=(",", ":")) + "\n"

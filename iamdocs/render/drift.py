@@ -13,6 +13,7 @@ from pathlib import Path
 
 from iamdocs.drift.compare import MIN_RESEMBLANCE
 from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
+from iamdocs.drift.sources.paste import READ_COMMAND
 from iamdocs.drift.sources.role import READ_PERMISSIONS
 from iamdocs.model import Project
 from iamdocs.render._markdown import code, fence, policy_page, table, text
@@ -128,8 +129,6 @@ def drift_make_lines(project: Project) -> str:
 
 def role_check_command(project: Project) -> str:
     """The one read-only AWS CLI command whose output the browser role check reads."""
-    from iamdocs.guide.rolecheck import READ_COMMAND
-
     return fence(READ_COMMAND.replace(" --filter", " \\\n  --filter") + " \\\n  --output json > roles.json\n", "bash")
 
 

@@ -8,7 +8,7 @@ import pytest
 from rolecheck_cases import load_cases, outcome, paste_text
 
 from iamdocs import iamdb
-from iamdocs.guide.rolecheck import browser_data, catalog_services, check
+from iamdocs.drift.sources.paste import browser_data, catalog_services, check
 
 CASES = load_cases()
 

@@ -1,4 +1,4 @@
-"""The role check that runs in the reader's browser, on pasted `get-account-authorization-details` output.
+"""The role check's reader of pasted `get-account-authorization-details` output: a drift source.
 
 The browser's copy (docs/javascripts/role-check.js) must answer as `iamdocs drift --role` does. This
 module is its Python side: it turns the paste into the copies `compare_role` reads, so that the
