@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from iamdocs.cfn.reader import KNOWN_FUNCTIONS, RULE_FUNCTIONS, Template, TemplateError, to_text
-from iamdocs.drift.positions import PList, at, pos, span
+from iamdocs.positions import PList, at, pos, span
 
 # Functions CloudFormation has whose result cannot be known here in a way IAM documents could use.
 NOT_EVALUATED = frozenset({"Fn::Cidr", "Fn::ForEach", "Fn::Length", "Fn::ToJsonString", "Fn::Transform"})

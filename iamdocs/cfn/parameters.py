@@ -22,8 +22,8 @@ from iamdocs import jsonpos
 from iamdocs.cfn.evaluate import LIST_TYPES, condition_refs, is_function
 from iamdocs.cfn.identity import IAM_TYPES
 from iamdocs.cfn.reader import Template, read_bytes, to_text
-from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
+from iamdocs.positions import from_node, pos
 
 MAX_COMBINATIONS = 256  # parameter value combinations evaluated per template
 # Pseudo parameters a condition may test ("is this GovCloud?"): varied like parameters without AllowedValues.

@@ -29,10 +29,10 @@ from typing import Any
 import yaml
 
 from iamdocs import jsonpos
-from iamdocs.drift.positions import PDict, PList, at, pos
 from iamdocs.errors import UserError
 from iamdocs.fsutil import Unreadable, read_regular
 from iamdocs.loader import MAX_CATALOG_NODES, _expanded_size
+from iamdocs.positions import PDict, PList, at, pos
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # CloudFormation accepts 1 MB; anything far larger is not a template
 MAX_NODES = MAX_CATALOG_NODES  # values after alias expansion; the same bound as the catalog's

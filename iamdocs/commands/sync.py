@@ -36,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from iamdocs import iamdb
-    from iamdocs.cfn.sync import sync_file
+    from iamdocs.sync import sync_file
 
     project = load_sound_project((args.project or find_root()).resolve())
     db = iamdb.load()

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from iamdocs.drift.positions import pos
 from iamdocs.grants import Grant, action_origins, allowed_actions, diff, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase, wildcard_match
 from iamdocs.model import Location, Project
+from iamdocs.positions import pos
 
 # A copy is compared with its most resembling canonical policy only when they share at
 # least this share of their actions (Jaccard index). Below it the document is something

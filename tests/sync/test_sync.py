@@ -214,7 +214,7 @@ def test_unmatched_document_is_bad_input(tmp_path, project, capsys):
 
 def test_equal_resemblance_needs_map(db):
     """Two canonical policies that the document resembles equally: sync will not pick one (the command asks --map)."""
-    from iamdocs.cfn.sync import tied_policies
+    from iamdocs.sync import tied_policies
 
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ssm:GetDocument", "Resource": "*"}]}
     other = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}

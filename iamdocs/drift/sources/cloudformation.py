@@ -36,11 +36,11 @@ from iamdocs.cfn.reader import (
 )
 from iamdocs.cfn.reader import read_template as _read_template
 from iamdocs.drift.compare import Copy, Difference, Report, RoleCopy, compare_copies, compare_roles
-from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Location, Project
 from iamdocs.placeholders import cfn_parameter_names
+from iamdocs.positions import from_node, pos
 
 __all__ = [
     "MAX_COMBINATIONS",

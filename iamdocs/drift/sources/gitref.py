@@ -6,10 +6,10 @@ import subprocess
 from pathlib import Path
 
 from iamdocs.drift.compare import Copy
-from iamdocs.drift.positions import from_node
 from iamdocs.errors import UserError
 from iamdocs.loader import read_policy_bytes
 from iamdocs.model import Location, Project
+from iamdocs.positions import from_node
 
 
 def _git(root: Path, *args: str) -> bytes:

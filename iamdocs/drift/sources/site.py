@@ -21,11 +21,11 @@ from pathlib import Path
 
 from iamdocs import jsonpos
 from iamdocs.drift.compare import Copy, Difference
-from iamdocs.drift.positions import from_node, pos
 from iamdocs.errors import UserError
 from iamdocs.loader import read_policy_file
 from iamdocs.model import Location, Project
 from iamdocs.placeholders import cfn_parameter_names
+from iamdocs.positions import from_node, pos
 
 
 @dataclass

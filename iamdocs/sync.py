@@ -26,8 +26,10 @@ from typing import Any
 import yaml
 
 from iamdocs.cfn.evaluate import is_function
-from iamdocs.cfn.reader import Template
+from iamdocs.cfn.identity import Branch, find
+from iamdocs.cfn.reader import Template, parse_template, read_template
 from iamdocs.drift.compare import jaccard
+from iamdocs.drift.sources.cloudformation import matched_documents
 from iamdocs.errors import UserError
 from iamdocs.fsutil import check_target
 from iamdocs.grants import Grant, allowed_actions, display_action, document_grants
@@ -342,9 +344,6 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
     one that resembles two (equally, or a different one per branch), one that cannot be
     evaluated, one written as JSON text or built by a function.
     """
-    from iamdocs.cfn.identity import Branch, find
-    from iamdocs.drift.sources.cloudformation import matched_documents
-
     found = find(template)
     if not found.documents:
         raise UserError(f"{template.path}: no IAM policy document in this template; nothing to sync")
@@ -526,8 +525,6 @@ def sync_template(template: Template, project: Project, db: IAMDatabase,
     result is read back and compared: if a kept layout does not grant exactly the
     canonical policy under every branch, the documents are written whole instead.
     """
-    from iamdocs.cfn.reader import parse_template
-
     text = template.text
     drifted = _drifted(template, project, db, mapping)
     names = [f"{f.name} = {' + '.join(f.canonical)}" for f in drifted]
@@ -549,8 +546,6 @@ def sync_template(template: Template, project: Project, db: IAMDatabase,
 
 def sync_file(path: Path, project: Project, db: IAMDatabase, mapping: Sequence[str] = ()) -> Result:
     """What sync would make of one template; nothing is written here."""
-    from iamdocs.cfn.reader import read_template
-
     check_target(path)  # a symlink, a FIFO or a folder is refused before anything is read
     template = read_template(path)
     with path.open("rb") as fh:
