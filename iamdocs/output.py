@@ -6,6 +6,8 @@ surrogates; GitHub workflow commands read %, CR, LF, "," and ":" specially.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def printable(text: str) -> str:
     """The text with unprintable characters escaped (\\x1b, \\ud800), so that a policy's content can neither
@@ -33,3 +35,15 @@ def annotation(level: str, message: str, path: str, line: int = 0, col: int = 0,
     if title:
         props.append(f"title={_property(title)}")
     return f"::{level} {','.join(props)}::{_data(message)}"
+
+
+def short_list(names: Sequence[str], limit: int = 5) -> str:
+    """`a, b, c and 4 more`: findings name what they are about without printing 70 lines."""
+    names = list(names)
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

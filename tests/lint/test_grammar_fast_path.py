@@ -8,8 +8,8 @@ import pytest
 from lint_harness import FIXTURES, ROOT
 from test_validate_cli import MALFORMED, WELL_FORMED
 
-from iamdocs.lint.common import schema_validator
 from iamdocs.lint.rules.e010_policy_grammar import _plainly_valid
+from iamdocs.lint.schema import schema_validator
 
 VALIDATOR = schema_validator(ROOT / "policies" / "schema" / "identity-policy.schema.json")
 

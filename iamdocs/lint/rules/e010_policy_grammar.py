@@ -5,7 +5,8 @@ from typing import Any
 
 from iamdocs.jsonpos import Node
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import key_node, node_at, schema_validator
+from iamdocs.lint.nodes import key_node, node_at
+from iamdocs.lint.schema import schema_validator
 from iamdocs.loader import schema_path
 from iamdocs.model import PolicyFile
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from iamdocs.lint.actions import action_problem, suggest_action
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import action_problem, suggest_action
 from iamdocs.model import PolicyFile
 
 

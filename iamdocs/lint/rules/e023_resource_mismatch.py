@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from iamdocs.lint.arns import ResourceMismatch, resource_mismatches
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import ResourceMismatch, resource_mismatches
 from iamdocs.lint.rules.e033_malformed_arn import arn_problem
 from iamdocs.model import PolicyFile, Statement
 from iamdocs.placeholders import examples, fill

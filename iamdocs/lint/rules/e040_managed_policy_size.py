@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import limits_of, minified_size
 from iamdocs.model import PolicyFile
+from iamdocs.sizes import limits_of, minified_size
 
 
 class ManagedPolicySize(Rule):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import minified_size
 from iamdocs.model import Location
+from iamdocs.sizes import minified_size
 
 
 class InlinePoliciesSize(Rule):

@@ -4,9 +4,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from iamdocs.grants import Grant, display_action, document_grants, expand_actions
+from iamdocs.lint.actions import misspelled
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import misspelled, short_list
 from iamdocs.model import Relation
+from iamdocs.output import short_list
 
 
 def _by_action(grants: set[Grant]) -> dict[str, set[tuple[str, str, str]]]:

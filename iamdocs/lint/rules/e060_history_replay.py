@@ -5,9 +5,10 @@ from collections.abc import Iterable
 
 from iamdocs.grants import allowed_actions, display_action
 from iamdocs.history import replay
+from iamdocs.lint.actions import misspelled
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import misspelled, short_list
 from iamdocs.model import Location, PolicyFile
+from iamdocs.output import short_list
 
 
 class HistoryReplay(Rule):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import key_node
+from iamdocs.lint.nodes import key_node
 from iamdocs.model import PolicyFile
 
 

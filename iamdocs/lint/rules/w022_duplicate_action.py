@@ -4,8 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from iamdocs.iamdb import IAMDatabase
+from iamdocs.lint.actions import is_wildcard
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import is_wildcard
 from iamdocs.model import PolicyFile, Statement, Value
 from iamdocs.placeholders import normalize
 

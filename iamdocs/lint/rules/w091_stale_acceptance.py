@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule, accepts, discover_rules
-from iamdocs.lint.common import count
+from iamdocs.output import count
 
 
 class StaleAcceptance(Rule):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule, statement_key
-from iamdocs.lint.common import allow_statements_on_star, through
+from iamdocs.lint.statements import allow_statements_on_star, through
 from iamdocs.model import PolicyFile
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.common import allow_statements_on_star
+from iamdocs.lint.statements import allow_statements_on_star
 from iamdocs.model import PolicyFile, Value
 
 # Known ways to gain more permissions than a policy grants, after Rhino Security Labs' and Bishop Fox's

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule, statement_key
-from iamdocs.lint.common import allow_statements_on_star, short_list
+from iamdocs.lint.statements import allow_statements_on_star
 from iamdocs.model import PolicyFile
+from iamdocs.output import short_list
 
 
 class AllowNotAction(Rule):
