@@ -10,7 +10,7 @@ from pathlib import Path
 from iamdocs.errors import UserError
 from iamdocs.lint import Context, discover_rules
 from iamdocs.lint import run as run_rules
-from iamdocs.lint.formatters import FORMATS
+from iamdocs.lint.formatters import FORMATS, Run
 from iamdocs.loader import find_root, load_project, read_policy_file
 from iamdocs.model import PolicyFile, Project
 from iamdocs.output import printable
@@ -102,12 +102,7 @@ def run(args: argparse.Namespace) -> int:
             print(printable(message), file=sys.stderr)
         ctx = _context(load_project(root), args.paths)  # check what is on disk now
     findings = run_rules(ctx, select)
-    if args.format == "text":
-        sys.stdout.write(FORMATS["text"](findings, len(ctx.files), args.show_accepted))
-    elif args.format == "json":
-        sys.stdout.write(FORMATS["json"](findings, len(ctx.files), ctx.iam.sources))
-    else:
-        sys.stdout.write(FORMATS[args.format](findings, len(ctx.files)))
+    sys.stdout.write(FORMATS[args.format](findings, Run(len(ctx.files), args.show_accepted, ctx.iam.sources)))
     failing = [f for f in findings
                if f.severity == "error" or (args.strict and f.severity == "warning" and not f.accepted)]
     return 1 if failing else 0
