@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from iamdocs.bench import Row, measure
+from iamdocs.loader import load_sound_project
 
 TITLE = "drift: a 1,000-line template in the product's shape, every branch, beside cfn-lint"
 TARGET_LINES = 1000
@@ -23,7 +24,6 @@ def template_text(lines: int = TARGET_LINES) -> str:
     """The product's template shape: parameters with YAML-boolean AllowedValues, Rules, conditions, the manager
     policy as a RolePolicy (one action missing, so there is drift to report), the Session Manager policy behind
     a condition, then security-group rules until the template has `lines` lines."""
-    from iamdocs.loader import load_sound_project
 
     project = load_sound_project()
     docs = {f.name: f.document for f in project.files}

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from iamdocs import iamdb
 from iamdocs.bench import Row, measure
 
 TITLE = "iamdocs validate"
@@ -21,7 +22,6 @@ ACTIONS_PER_POLICY = 100
 
 
 def _corpus(folder: Path, count: int) -> None:
-    from iamdocs import iamdb
 
     db = iamdb.load()
     names = sorted(a.full_name for s in db.service_prefixes for a in db.actions(s) if a.access_level)
@@ -37,7 +37,6 @@ def run(quick: bool) -> list[Row]:
     """Median wall time and peak memory on the real policies and on 250/500/1,000 generated ones."""
     cmd = [sys.executable, "-m", "iamdocs", "validate"]
     repeat = 2 if quick else 5
-    from iamdocs import iamdb
 
     rows = [Row("IAM data", iamdb.load().source, "")]
     wall, peak = measure(cmd, repeat=repeat)

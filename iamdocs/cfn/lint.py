@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from iamdocs.cfn.template import template_yaml
 from iamdocs.model import Project
 
 LEVELS = {"E": "error", "W": "warning", "I": "informational"}
@@ -38,7 +39,6 @@ def lint_text(text: str, regions: list[str] | None = None) -> list[CfnFinding]:
 
 def lint_template(project: Project, regions: list[str] | None = None) -> list[CfnFinding]:
     """cfn-lint's findings for the manager template that iamdocs generates from `project`."""
-    from iamdocs.cfn.template import template_yaml
 
     return lint_text(template_yaml(project), regions)
 

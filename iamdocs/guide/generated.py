@@ -11,6 +11,7 @@ import re
 from iamdocs import iamdb, placeholders
 from iamdocs.cfn import template_yaml
 from iamdocs.drift.sources.paste import browser_data
+from iamdocs.history import versions
 from iamdocs.model import Project
 from iamdocs.render._markdown import (
     POLICY_DOWNLOAD_DIR,
@@ -23,6 +24,7 @@ from iamdocs.render._markdown import (
     trust_policy_file,
 )
 from iamdocs.render.cloudformation import TEMPLATE_DOWNLOAD
+from iamdocs.render.history import history_download
 from iamdocs.render.policies import (
     download_link,
     former_names,
@@ -32,7 +34,7 @@ from iamdocs.render.policies import (
     policy_size,
     policy_usage,
 )
-from iamdocs.render.roles import trust_policy_text
+from iamdocs.render.roles import SHELL_VARIABLES, trust_policy_text
 from iamdocs.render.security import accepted_findings
 
 DATA_SCRIPT = "javascripts/iamdocs-data.js"
@@ -104,8 +106,6 @@ def history_downloads(project: Project) -> dict[str, bytes]:
 
     Published under the name the file had on that date, and under today's name when that differs.
     """
-    from iamdocs.history import versions
-    from iamdocs.render.history import history_download
 
     out: dict[str, bytes] = {}
     for date, files in versions(project, iamdb.load()).items():
@@ -135,7 +135,6 @@ def page_data(project: Project, regions: list[str]) -> dict:
         text = raw.decode("utf-8", errors="replace")
         if any(n in names for n in placeholders.find(text)):
             sources[path] = text
-    from iamdocs.render.roles import SHELL_VARIABLES
 
     fields.append({"name": "BOUNDARY_POLICY_NAME", "label": "Boundary policy name", "optional": True,
                    "description": "The name of the permissions boundary policy your organization requires.",

@@ -6,6 +6,8 @@ from iamdocs.cfn import PARAMETERS
 from iamdocs.cfn.template import capabilities
 from iamdocs.model import Project
 from iamdocs.render._markdown import code, download, fence, table
+from iamdocs.render.product import DEFAULT_TEMPLATE
+from iamdocs.render.roles import shell_variables
 
 TEMPLATE_FILE = "ai-unlimited-iam.yaml"
 TEMPLATE_DOWNLOAD = f"/cloudformation/{TEMPLATE_FILE}"
@@ -36,8 +38,6 @@ def cfn_capabilities(project: Project) -> str:
 def cfn_stack_command(project: Project, iam_role: str = "New", role_name: bool = False, session: bool = False,
                       boundary: bool = False) -> str:
     """The IAM values to set in the template's parameter file, and the `aws cloudformation create-stack` call."""
-    from iamdocs.render.product import DEFAULT_TEMPLATE
-    from iamdocs.render.roles import shell_variables
 
     values = [("IamRole", iam_role),
               ("IamRoleName", "your manager role's name" if role_name else "blank (a generated name)"),

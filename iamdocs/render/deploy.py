@@ -13,8 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from iamdocs.commands import deploy as command
 from iamdocs.model import Project
 from iamdocs.render._markdown import code, fence, table, text
+from iamdocs.sandbox.steps.stacks import COMBINATIONS
 
 PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "sandbox" / "deployer-permissions.json"
 
@@ -48,7 +50,6 @@ def deploy_permissions_table(project: Project) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from iamdocs.commands import deploy as command
 
     p = argparse.ArgumentParser(prog="iamdocs deploy", add_help=False)
     command.add_arguments(p)
@@ -70,7 +71,6 @@ def deploy_options(project: Project) -> str:
 
 def deploy_stacks(project: Project) -> str:
     """The stacks a run deploys: one per parameter combination, with the capabilities it acknowledges."""
-    from iamdocs.sandbox.steps.stacks import COMBINATIONS
 
     rows = [[code(c.name), ", ".join(f"{code(k)} = {code(v)}" for k, v in c.parameters.items()), c.title,
              ", ".join(code(x) for x in c.capabilities)] for c in COMBINATIONS]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from iamdocs import iamdb
+from iamdocs.grants import display_action
+from iamdocs.history import replay, versions
 from iamdocs.model import Project
 from iamdocs.render._markdown import code, download, fence, policy_download, policy_page, table, text
+from iamdocs.render.roles import policy_arn, policy_document_arg, shell_variables
 
 
 def permissions_changelog(project: Project, heading: str = "##") -> str:
@@ -48,7 +52,6 @@ def history_download(date: str, file_name: str) -> str:
 
 def upgrade_commands(project: Project, name: str) -> str:
     """Commands that replace a managed policy's document with the current file, within the five-version limit."""
-    from iamdocs.render.roles import policy_arn, policy_document_arg, shell_variables
 
     prepare, arg = policy_document_arg(project, name)
     names = ["ACCOUNT_ID"] + (["REGION"] if prepare else [])
@@ -73,9 +76,6 @@ def history_since(project: Project) -> str:
 
     Every section is in the page (readable without JavaScript, found by search); the picker shows one.
     """
-    from iamdocs import iamdb
-    from iamdocs.grants import display_action
-    from iamdocs.history import replay
 
     assert project.catalog is not None
     db = iamdb.load()
@@ -137,8 +137,6 @@ def history_since(project: Project) -> str:
 
 def history_versions(project: Project) -> str:
     """Table: every date of the history, with a download of each policy as it was after that date's changes."""
-    from iamdocs import iamdb
-    from iamdocs.history import versions
 
     all_versions = versions(project, iamdb.load())
     names = sorted({now for files in all_versions.values() for now in files})

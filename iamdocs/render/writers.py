@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from iamdocs.lint import discover_rules
 from iamdocs.model import Project
+from iamdocs.render import discover_macros
 from iamdocs.render._markdown import code, table
 
 
@@ -34,7 +35,6 @@ def _signature(fn: Callable[..., str]) -> str:
 
 def macros_reference(project: Project) -> str:
     """Every macro the pages can call, with its arguments and the first line of its docstring."""
-    from iamdocs.render import discover_macros
 
     rows = []
     for _name, fn in sorted(discover_macros().items()):

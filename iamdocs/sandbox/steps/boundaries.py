@@ -10,6 +10,7 @@ from __future__ import annotations
 from iamdocs.sandbox.naming import POLICY_NAME_MAX
 from iamdocs.sandbox.run import ExpectedPolicy, Run
 from iamdocs.sandbox.steps.common import dumps, merged, setups
+from iamdocs.sandbox.steps.stacks import boundary_files_for_stacks
 
 NAME = "boundaries"
 TITLE = "create the permissions boundary policies"
@@ -28,7 +29,6 @@ def _create(r: Run, key: str, name_parts: tuple[str, ...], files: list[str]) -> 
 
 
 def run(r: Run) -> int:
-    from iamdocs.sandbox.steps.stacks import boundary_files_for_stacks
 
     count = 0
     for option_id, role_id, setup in setups(r):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from iamdocs.sandbox.naming import POLICY_NAME_MAX
 from iamdocs.sandbox.run import ExpectedPolicy, Run
 from iamdocs.sandbox.steps.common import dumps, filled, policy_name, setups
+from iamdocs.sandbox.steps.stacks import managed_files_for_stacks
 
 NAME = "managed-policies"
 TITLE = "create the managed policies, placeholders filled"
@@ -12,7 +13,6 @@ TITLE = "create the managed policies, placeholders filled"
 
 def files_needed(r: Run) -> list[str]:
     """Files attached as managed policies by the options, and by the stack's pre-created role."""
-    from iamdocs.sandbox.steps.stacks import managed_files_for_stacks
 
     wanted = {f for _, _, setup in setups(r) for f in setup.managed}
     wanted.update(managed_files_for_stacks(r))
