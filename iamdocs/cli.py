@@ -19,7 +19,7 @@ from iamdocs.errors import UserError
 
 def command_names() -> list[str]:
     """Subcommand names, from the module file names, without importing them."""
-    from iamdocs import commands as pkg
+    from iamdocs import commands as pkg  # lazy: commands are discovered when the parser is built, not at import
 
     return sorted(info.name for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_"))
 
@@ -49,7 +49,7 @@ class _Version(argparse.Action):
     """--version names the IAM data too: which actions are known depends on those packages' versions."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
-        from iamdocs import iamdb
+        from iamdocs import iamdb  # lazy: --version alone pays for the IAM data's versions
 
         print(f"iamdocs {__version__}\nIAM data: {iamdb.load().source}")
         parser.exit()

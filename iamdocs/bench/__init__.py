@@ -45,14 +45,14 @@ def measure(cmd: Sequence[str], repeat: int = 5, cwd: str | None = None, env: di
 
 
 def sections() -> list:
-    from iamdocs import bench as pkg
+    from iamdocs import bench as pkg  # lazy: sections are discovered when the benchmark runs
 
     names = sorted(i.name for i in pkgutil.iter_modules(pkg.__path__))
     return [importlib.import_module(f"{pkg.__name__}.{name}") for name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
+    import argparse  # lazy: only when run as a command
 
     p = argparse.ArgumentParser(prog="scripts/bench", description="Print speed and memory figures.")
     p.add_argument("--quick", action="store_true", help="fewer repeats and smaller corpora, for a smoke run")

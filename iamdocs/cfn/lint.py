@@ -28,7 +28,7 @@ class CfnFinding:
 
 def lint_text(text: str, regions: list[str] | None = None) -> list[CfnFinding]:
     """cfn-lint's findings for a template given as YAML or JSON text."""
-    from cfnlint.api import lint
+    from cfnlint.api import lint  # lazy: cfn-lint takes about a second to import; only the template check needs it
 
     out = []
     for m in lint(text, regions=regions or ["us-east-1"]):

@@ -127,7 +127,7 @@ def template_problems(env: jinja2.Environment, markdown: str, known: Collection[
 
 def policy_argument_positions(macros: dict[str, Callable[..., str]]) -> dict[str, int]:
     """macro -> index (after `project`) of its `name` parameter, the policy file it shows."""
-    import inspect
+    import inspect  # lazy: only when a guard reports a macro's place
 
     out = {}
     for macro_name, fn in macros.items():

@@ -28,7 +28,7 @@ def action_problem(text: str, db: IAMDatabase) -> str | None:
 
 def suggest_action(text: str, db: IAMDatabase) -> str | None:
     """The known action an unknown name probably means (`ec2:RunInstance` -> `ec2:RunInstances`), or None."""
-    import difflib
+    import difflib  # lazy: only for a name that is not an action
 
     service, _, name = text.partition(":")
     names = [a.name for a in db.actions(service)]

@@ -129,7 +129,7 @@ class DuplicateRuleError(RuntimeError):
 
 def discover_rules() -> list[type[Rule]]:
     """Every Rule subclass defined in a module of iamdocs.lint.rules, sorted by ID."""
-    from iamdocs.lint import rules as pkg
+    from iamdocs.lint import rules as pkg  # lazy: the rules package is walked when rules are discovered
 
     found: dict[str, type[Rule]] = {}
     for info in pkgutil.iter_modules(pkg.__path__):

@@ -26,7 +26,7 @@ def discover_macros(reload: bool = False) -> dict[str, MacroFn]:
     `reload=True` re-executes modules imported before, so that `mkdocs serve`, which
     keeps one process across rebuilds, picks up a writer's edit to a render module.
     """
-    from iamdocs import render as pkg
+    from iamdocs import render as pkg  # lazy: the package is walked when macros are discovered
 
     found: dict[str, MacroFn] = {}
     owner: dict[str, str] = {}

@@ -116,12 +116,12 @@ class EmbeddedServer:
 
 def _serve(host: str) -> NoReturn:
     """Child process: run moto on a free port, print it, serve until stdin closes or SIGTERM."""
-    import logging
+    import logging  # lazy: the server's child process only
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # lazy: moto loads in the child process only
 
     server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
     server.start()

@@ -124,7 +124,7 @@ def _failure_reason(r: Run, stack: str) -> str:
 
 
 def _deploy(r: Run, combo: Combination, body: str, existing: str | None) -> None:
-    from botocore.exceptions import WaiterError
+    from botocore.exceptions import WaiterError  # lazy: botocore only once a sandbox runs
 
     params = _parameters(r, combo, existing)
     stack = r.naming.name(combo.name, limit=STACK_NAME_MAX)
@@ -208,7 +208,7 @@ def _check_capabilities(r: Run, body: str, existing: str | None) -> None:
                            "the emulator does not enforce CloudFormation capabilities; the stacks were created "
                            "with exactly the capabilities the guide documents, but fewer would also pass here"))
         return
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # lazy: botocore only once a sandbox runs
 
     for name in r.stacks:
         combo = BY_NAME[name]
