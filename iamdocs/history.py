@@ -13,7 +13,7 @@ from typing import Any
 
 from iamdocs.grants import expand_actions
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.model import HistoryEntry, Project, canonical_json
+from iamdocs.model import HistoryEntry, SoundProject, canonical_json
 
 
 @dataclass(frozen=True)
@@ -99,12 +99,11 @@ def _spelled(action: str, db: IAMDatabase) -> str:
     return known.full_name if known else action
 
 
-def versions(project: Project, db: IAMDatabase) -> dict[str, dict[str, tuple[str, str]]]:
+def versions(project: SoundProject, db: IAMDatabase) -> dict[str, dict[str, tuple[str, str]]]:
     """date -> {today's file name -> (its name on that date, canonical text)}: every policy after each entry.
 
     The later entry wins when two share a date (the state at the end of that day).
     """
-    assert project.catalog is not None
     steps, _ = replay(project.catalog.history, db)
     today = {f.name: f.document for f in project.files if f.root is not None}
     out: dict[str, dict[str, str]] = {}

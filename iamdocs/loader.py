@@ -34,6 +34,7 @@ from iamdocs.model import (
     Role,
     RoleOption,
     RoleSetup,
+    SoundProject,
 )
 
 CATALOG_NAME = "catalog.yaml"
@@ -389,7 +390,7 @@ def load_project(root: Path | None = None) -> Project:
     return Project(root, pdir, catalog, problems, files)
 
 
-def load_sound_project(root: Path | None = None) -> Project:
+def load_sound_project(root: Path | None = None) -> SoundProject:
     """The project, or ProjectError when a file cannot be read or the catalog is invalid."""
     project = load_project(root)
     if project.catalog is None:
@@ -398,4 +399,4 @@ def load_sound_project(root: Path | None = None) -> Project:
     for f in project.files:
         if f.error:
             raise ProjectError(f"{f.error_loc}: {f.error}", hint="run: iamdocs validate")
-    return project
+    return SoundProject(project.root, project.policies_dir, project.catalog, project.catalog_problems, project.files)

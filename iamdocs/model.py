@@ -295,6 +295,13 @@ class Project:
         return [f.name for f in self.files]
 
 
+@dataclass
+class SoundProject(Project):
+    """A project whose catalog was read and whose files all parsed: what every consumer but lint takes."""
+
+    catalog: Catalog
+
+
 def canonical_json(document: Any) -> str:
     """The canonical text of a policy document: 2-space indent, IAM key order, final newline."""
     return json.dumps(_ordered(document), indent=2, ensure_ascii=False) + "\n"

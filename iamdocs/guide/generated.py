@@ -12,7 +12,7 @@ from iamdocs import iamdb, placeholders
 from iamdocs.cfn import template_yaml
 from iamdocs.drift.sources.paste import browser_data
 from iamdocs.history import versions
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
 from iamdocs.render._markdown import (
     POLICY_DOWNLOAD_DIR,
     POLICY_PAGE_DIR,
@@ -41,7 +41,7 @@ DATA_SCRIPT = "javascripts/iamdocs-data.js"
 ROLE_CHECK_DATA = "javascripts/role-check-data.json"
 
 
-def policy_pages(project: Project) -> dict[str, str]:
+def policy_pages(project: SoundProject) -> dict[str, str]:
     """src_uri -> Markdown of the reference page of every policy the loader knows.
 
     Rendered here, in Python, not through the macros plugin: the title and purpose come
@@ -86,14 +86,13 @@ title: {head}
     return out
 
 
-def downloads(project: Project) -> dict[str, bytes]:
+def downloads(project: SoundProject) -> dict[str, bytes]:
     """site path -> bytes of every file offered for download, straight from the loader."""
     out: dict[str, bytes] = {}
     for pf in project.files:
         out[f"{POLICY_DOWNLOAD_DIR}/{pf.name}"] = pf.raw
         for old in pf.meta.former_names if pf.meta else []:
             out[f"{POLICY_DOWNLOAD_DIR}/{old}"] = pf.raw
-    assert project.catalog is not None
     for rid in project.catalog.roles:
         out[f"{TRUST_POLICY_DIR}/{trust_policy_file(rid)}"] = trust_policy_text(project, rid).encode()
     out[TEMPLATE_DOWNLOAD.lstrip("/")] = template_yaml(project).encode()
@@ -101,7 +100,7 @@ def downloads(project: Project) -> dict[str, bytes]:
     return out
 
 
-def history_downloads(project: Project) -> dict[str, bytes]:
+def history_downloads(project: SoundProject) -> dict[str, bytes]:
     """site path -> bytes of every policy as it was after each dated history entry, from the one replay.
 
     Published under the name the file had on that date, and under today's name when that differs.
@@ -115,9 +114,8 @@ def history_downloads(project: Project) -> dict[str, bytes]:
     return out
 
 
-def page_data(project: Project, regions: list[str]) -> dict:
+def page_data(project: SoundProject, regions: list[str]) -> dict:
     """What the fill-in form needs in the browser: the fields and the downloads that have placeholders."""
-    assert project.catalog is not None
     names = list(project.catalog.placeholders)
     fields = []
     for name, ph in project.catalog.placeholders.items():
@@ -145,7 +143,7 @@ def page_data(project: Project, regions: list[str]) -> dict:
     return {"fields": fields, "sources": sources, "variables": variables}
 
 
-def page_data_script(project: Project, regions: list[str]) -> str:
+def page_data_script(project: SoundProject, regions: list[str]) -> str:
     """The form's data as a script the pages load, so that filling in needs no request."""
     return "window.iamdocsData = " + json.dumps(page_data(project, regions), indent=1, sort_keys=True) + ";\n"
 
@@ -159,7 +157,7 @@ def aws_regions() -> list[str]:
     return sorted(iamdb.partitions()["aws"].regions)
 
 
-def role_check_data(project: Project) -> str:
+def role_check_data(project: SoundProject) -> str:
     """The browser role check's data (iamdocs/drift/sources/paste.py): needed grants, options, action names."""
     # In the catalog's order (not sorted): the page lists the options as the guide does.
     return json.dumps(browser_data(project, iamdb.load()), separators=(",", ":")) + "\n"

@@ -30,7 +30,7 @@ from iamdocs.cfn.lint import CfnFinding, lint_text
 from iamdocs.cfn.template import template_yaml
 from iamdocs.errors import UserError
 from iamdocs.iamdb import load as load_iamdb
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
 from iamdocs.sandbox import verify
 from iamdocs.sandbox.faults import Faults, InjectedFault
 from iamdocs.sandbox.naming import Naming, new_run_id
@@ -98,7 +98,7 @@ def _deferred_signals(say: Callable[[str], None]) -> Iterator[list[int]]:
 _LINTED: dict[str, list[CfnFinding]] = {}
 
 
-def _lint_once(project: Project) -> list[CfnFinding]:
+def _lint_once(project: SoundProject) -> list[CfnFinding]:
     """cfn-lint's findings, once per distinct template text in this process.
 
     The findings depend on the text alone; a process that deploys more than once (the tests, a notebook)
@@ -110,7 +110,7 @@ def _lint_once(project: Project) -> list[CfnFinding]:
     return _LINTED[text]
 
 
-def _start_lint(project: Project) -> Future[list[CfnFinding]]:
+def _start_lint(project: SoundProject) -> Future[list[CfnFinding]]:
     """cfn-lint in a daemon thread: it overlaps the first steps, and an interrupted run need not wait for it
     to exit (a ThreadPoolExecutor's threads are joined at exit)."""
     future: Future[list[CfnFinding]] = Future()
@@ -127,9 +127,8 @@ def _start_lint(project: Project) -> Future[list[CfnFinding]]:
     return future
 
 
-def option_ids(project: Project) -> list[str]:
+def option_ids(project: SoundProject) -> list[str]:
     """Role options in catalog order: the default set a run deploys and the choices of --option."""
-    assert project.catalog is not None
     return list(project.catalog.options)
 
 
@@ -146,9 +145,8 @@ def _select(wanted: list[str] | None, known: list[str], what: str) -> list[str]:
     return [k for k in known if k in wanted]
 
 
-def _sources(project: Project, options: list[str], stacks: list[str]) -> list[Path]:
+def _sources(project: SoundProject, options: list[str], stacks: list[str]) -> list[Path]:
     catalog = project.catalog
-    assert catalog is not None
     names = {f for o in options for s in catalog.options[o].roles.values() for f in s.policies}
     if stacks:
         names.update(catalog.cloudformation.inline_policies)
@@ -156,7 +154,7 @@ def _sources(project: Project, options: list[str], stacks: list[str]) -> list[Pa
     return [project.policies_dir / "catalog.yaml", *(project.policies_dir / n for n in sorted(names))]
 
 
-def deploy(opts: TargetOptions, project: Project, *, options: list[str] | None = None,
+def deploy(opts: TargetOptions, project: SoundProject, *, options: list[str] | None = None,
            stacks: list[str] | None = None, faults: Faults | None = None,
            progress: Callable[[str], None] = stderr_progress, run_id: str | None = None) -> Report:
     """Deploy the selected role options and stacks (default: all), verify, tear down; return the report.

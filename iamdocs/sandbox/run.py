@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
 from iamdocs.sandbox.faults import Faults, with_retries
 from iamdocs.sandbox.naming import Naming
 from iamdocs.sandbox.report import Report
@@ -67,7 +67,7 @@ class ExpectedRole:
 @dataclass
 class Run:
     target: Target
-    project: Project
+    project: SoundProject
     naming: Naming
     db: IAMDatabase
     report: Report

@@ -29,7 +29,6 @@ def policy_name(file_name: str) -> str:
 def setups(r: Run) -> Iterator[tuple[str, str, RoleSetup]]:
     """(option ID, role ID, setup) for every role of every selected option, in catalog order."""
     catalog = r.project.catalog
-    assert catalog is not None
     for option_id in r.options:
         for role_id, setup in catalog.options[option_id].roles.items():
             yield option_id, role_id, setup

@@ -12,7 +12,6 @@ TITLE = "create instance profiles and add the roles"
 
 def run(r: Run) -> int:
     catalog = r.project.catalog
-    assert catalog is not None
     count = 0
     for option_id, role_id, _ in setups(r):
         if not catalog.roles[role_id].instance_profile:

@@ -11,7 +11,6 @@ TITLE = "create the roles with their trust policies and boundaries"
 
 def run(r: Run) -> int:
     catalog = r.project.catalog
-    assert catalog is not None
     count = 0
     for option_id, role_id, setup in setups(r):
         role = catalog.roles[role_id]

@@ -58,7 +58,6 @@ BY_NAME = {c.name: c for c in COMBINATIONS}
 
 
 def _spec(r: Run) -> Any:
-    assert r.project.catalog is not None
     return r.project.catalog.cloudformation
 
 
@@ -87,7 +86,6 @@ class StackError(RuntimeError):
 def _pre_create_existing_role(r: Run) -> str:
     """The role a customer creates before choosing IamRole = Existing: trust policy and managed policies."""
     catalog = r.project.catalog
-    assert catalog is not None
     role = catalog.roles[_spec(r).role]
     name = r.naming.name("existing", "manager")
     trust = role.trust_policy()
@@ -176,7 +174,6 @@ def _expect(r: Run, combo: Combination, stack: str, params: dict[str, str], outp
         r.roles[existing].instance_profiles.append(profile)
         return
     catalog = r.project.catalog
-    assert catalog is not None
     spec = _spec(r)
     files = list(spec.inline_policies) + (list(spec.session_policies) if combo.session else [])
     expected = ExpectedRole(role_name, label, catalog.roles[spec.role].trust_policy(),
