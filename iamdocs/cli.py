@@ -7,11 +7,13 @@ NAME, HELP, add_arguments(parser) and run(args) -> int becomes one.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from iamdocs import __version__
 from iamdocs.errors import UserError
@@ -37,6 +39,19 @@ def commands(only: str | None = None) -> dict[str, object]:
     return found
 
 
+def summaries() -> dict[str, str]:
+    """Each subcommand's HELP, read from its source without importing it: `--help` and `--version` stay fast."""
+    from iamdocs import commands as pkg  # lazy: as in command_names
+
+    out = {}
+    for name in command_names():
+        tree = ast.parse(Path(pkg.__path__[0], f"{name}.py").read_text(encoding="utf-8"))
+        out[name] = next((n.value.value for n in tree.body if isinstance(n, ast.Assign)
+                          and any(isinstance(t, ast.Name) and t.id == "HELP" for t in n.targets)
+                          and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)), "")
+    return out
+
+
 def _requested(argv: Sequence[str]) -> str | None:
     """The subcommand named on the command line, if it is a known one."""
     for arg in argv:
@@ -51,17 +66,26 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
         from iamdocs import iamdb  # lazy: --version alone pays for the IAM data's versions
 
-        print(f"iamdocs {__version__}\nIAM data: {iamdb.load().source}")
+        print(f"iamdocs {__version__}\nIAM data: {iamdb.describe(iamdb.versions())}")
         parser.exit()
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None, *, summary: bool = False) -> argparse.ArgumentParser:
+    """The parser; with `summary`, subcommands are named with their HELP only, none imported.
+
+    main() asks for the summary when no subcommand is on the command line: then only
+    --help, --version or a usage error can follow, and none needs a subcommand's options.
+    """
     parser = argparse.ArgumentParser(
         prog="iamdocs",
         description="Validate, publish, test-deploy and drift-check the AI Unlimited IAM policies in policies/.",
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    if summary:
+        for name, text in summaries().items():
+            sub.add_parser(name, help=text)
+        return parser
     for name, module in commands(only).items():
         p = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP))
         module.add_arguments(p)
@@ -71,7 +95,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_requested(argv))
+    only = _requested(argv)
+    parser = build_parser(only, summary=only is None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors

