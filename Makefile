@@ -56,7 +56,7 @@ test: $(STAMP) $(MERMAID) $(AXE) lint
 	$(BIN)/pytest -n 2
 
 validate: $(STAMP)
-	$(BIN)/iamdocs validate
+	$(BIN)/iamdocs validate --strict
 
 lint: $(STAMP)
 	$(BIN)/ruff check iamdocs macros tests scripts

@@ -128,6 +128,14 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
          '"${Region}" is neither an IAM policy variable nor a placeholder: write the placeholder as <REGION>'),
         ("placeholders.json", 8, 41, 'malformed placeholder "{ACCOUNT_ID}": write it as <ACCOUNT_ID>'),
     ],
+    "E034": [
+        ("policies/less.json", 9, 9, 'resource "arn:aws:secretsmanager:us-east-1:<ACCOUNT_ID>:secret:app/*" '
+                                     'hard-codes the Region "us-east-1": write <REGION>, the placeholder the catalog '
+                                     "declares for it, so each customer fills in their own"),
+        ("policies/less.json", 10, 9, 'resource "arn:aws:secretsmanager:<REGION>:210987654321:secret:app/*" '
+                                      'hard-codes the account ID "210987654321": write <ACCOUNT_ID>, the placeholder '
+                                      "the catalog declares for it, so each customer fills in their own"),
+    ],
     "E033": [
         ("arns.json", 7, 7, 'resource "arn:aws:secretsmanager:<REGION>:1234:secret:app/*" (filled in: '
                             '"arn:aws:secretsmanager:us-west-2:1234:secret:app/*") is not a valid ARN: '
