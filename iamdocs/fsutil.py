@@ -51,16 +51,33 @@ def check_target(path: Path) -> None:
         raise UserError(f"{path}: is {kind}; iamdocs writes only regular files")
     if not os.access(path, os.W_OK):
         raise UserError(f"{path}: cannot write: permission denied")
+    if not st.st_mode & 0o222:  # root may write anyway; a read-only file says the user does not want it changed
+        raise UserError(f"{path}: is read-only (mode {st.st_mode & 0o777:04o}); iamdocs does not write over it, "
+                        "even as root", hint="make it writable first if it should change")
+    if st.st_nlink > 1:
+        raise UserError(f"{path}: has {st.st_nlink} hard links; replacing it would leave the other names with the "
+                        "old text, so iamdocs refuses", hint="write to a copy, or remove the other links first")
 
 
-def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
+def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None,
+                 unchanged_since: bytes | None = None) -> None:
     """Replace `path` with `data`, all or nothing.
 
     An existing file keeps its permission bits; a new one gets 0o666 less the umask,
     as any editor's file would. Text is written as UTF-8 with its line endings kept.
+    With `unchanged_since` (the bytes the new text was made from), a file that was saved
+    by someone else meanwhile is refused rather than overwritten: their edit is not lost.
     Raises UserError (one line naming the path) for a target that must not be replaced.
     """
     check_target(path)
+    if unchanged_since is not None:
+        try:
+            now = read_regular(path, limit=max(len(unchanged_since), 1) * 2 + 1024, what="the file")
+        except Unreadable as exc:
+            raise UserError(f"{path}: {exc}; nothing written") from None
+        if now != unchanged_since:
+            raise UserError(f"{path}: changed since iamdocs read it; nothing written",
+                            hint="run the command again on the saved file")
     try:
         keep = os.lstat(path).st_mode & 0o7777
     except FileNotFoundError:

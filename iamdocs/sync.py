@@ -27,7 +27,7 @@ import yaml
 
 from iamdocs.cfn.evaluate import is_function
 from iamdocs.cfn.identity import Branch, find
-from iamdocs.cfn.reader import Template, parse_template, read_template
+from iamdocs.cfn.reader import Template, decode_template, parse_template, read_bytes
 from iamdocs.drift.compare import jaccard
 from iamdocs.drift.sources.cloudformation import matched_documents
 from iamdocs.errors import UserError
@@ -65,6 +65,7 @@ class Result:
     before: str
     after: str
     rewritten: list[str] = field(default_factory=list)
+    raw: bytes = b""  # the file's bytes when read: a write is refused if they changed meanwhile
 
     @property
     def changed(self) -> bool:
@@ -547,8 +548,8 @@ def sync_template(template: Template, project: Project, db: IAMDatabase,
 def sync_file(path: Path, project: Project, db: IAMDatabase, mapping: Sequence[str] = ()) -> Result:
     """What sync would make of one template; nothing is written here."""
     check_target(path)  # a symlink, a FIFO or a folder is refused before anything is read
-    template = read_template(path)
-    with path.open("rb") as fh:
-        bom = "\ufeff" if fh.read(3) == b"\xef\xbb\xbf" else ""
+    raw = read_bytes(path, path)
+    template = decode_template(raw, path)
+    bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
     after, names = sync_template(template, project, db, mapping)
-    return Result(path, bom + template.text, bom + after, names)
+    return Result(path, bom + template.text, bom + after, names, raw)

@@ -87,7 +87,11 @@ def read_bytes(path: Path, shown: Path, what: str = "template") -> bytes:
 def read_template(path: Path, display: Path | None = None) -> Template:
     """The template at `path`; TemplateError (exit 2) for anything unreadable."""
     shown = display or path
-    raw = read_bytes(path, shown)
+    return decode_template(read_bytes(path, shown), shown)
+
+
+def decode_template(raw: bytes, shown: Path) -> Template:
+    """Template bytes as a Template: for a caller that keeps the bytes (sync compares them before writing)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

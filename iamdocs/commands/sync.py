@@ -16,7 +16,8 @@ DESCRIPTION = (
     "policy and that grants something else, in the template's own style. Nothing outside those documents "
     "changes. Exit 0 when done (or, with --check, when nothing needs a change), 1 with --check when a template "
     "needs a change, 2 for a usage error or unreadable input; nothing is written unless every template could be "
-    "read."
+    "read. A template that is a symbolic link, has other hard links, is read-only (even for root) or was saved "
+    "by someone else while sync ran is refused, not written."
 )
 
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return 1 if any(r.changed for r in results) else 0
     for r in results:
         if r.changed:
-            write_atomic(r.path, r.after)
+            write_atomic(r.path, r.after, unchanged_since=r.raw)
             print(f"{r.path}: rewrote {', '.join(r.rewritten)}", file=sys.stderr)
         else:
             print(f"{r.path}: in sync", file=sys.stderr)
