@@ -1,8 +1,8 @@
 """`deploy()` and `cleanup()`: the Python API behind `iamdocs deploy`.
 
 Teardown runs in a `finally`, so it follows an error, a failure half-way, an
-injected fault, Ctrl-C and SIGTERM alike. While it runs, further Ctrl-C and
-SIGTERM are noted and deferred: stopping a clean-up half-way is what leaves
+injected fault, Ctrl-C, SIGTERM, SIGHUP and SIGQUIT alike. While it runs, further
+stop signals are noted and deferred: stopping a clean-up half-way is what leaves
 resources behind.
 
 The run installs its own SIGINT and SIGTERM handlers rather than relying on
@@ -50,7 +50,15 @@ class Interrupted(KeyboardInterrupt):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: stop deploying, clean up."""
+    """SIGTERM, SIGHUP (a closed terminal or SSH session) or SIGQUIT, handled like Ctrl-C: stop, clean up."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.name = signal.Signals(signum).name
+
+
+# Every signal that asks the process to stop and that a process can catch: each one tears down first.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
 def _main_thread() -> bool:
@@ -59,15 +67,15 @@ def _main_thread() -> bool:
 
 @contextmanager
 def _signals_as_interrupt() -> Iterator[None]:
-    """SIGINT and SIGTERM raise (a KeyboardInterrupt) while deploying, even where SIGINT was inherited as ignored."""
+    """Stop signals raise (a KeyboardInterrupt) while deploying, even where SIGINT was inherited as ignored."""
     if not _main_thread():
         yield
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        raise Terminated() if signum == signal.SIGTERM else Interrupted()
+        raise Interrupted() if signum == signal.SIGINT else Terminated(signum)
 
-    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    old = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
     try:
         yield
     finally:
@@ -77,7 +85,7 @@ def _signals_as_interrupt() -> Iterator[None]:
 
 @contextmanager
 def _deferred_signals(say: Callable[[str], None]) -> Iterator[list[int]]:
-    """Note Ctrl-C and SIGTERM instead of acting on them, until the block ends."""
+    """Note the stop signals instead of acting on them, until the block ends."""
     caught: list[int] = []
     if not _main_thread():
         yield caught
@@ -87,7 +95,7 @@ def _deferred_signals(say: Callable[[str], None]) -> Iterator[list[int]]:
         caught.append(signum)
         say("interrupt noted: finishing clean-up first so that nothing is left behind")
 
-    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    old = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
     try:
         yield caught
     finally:
@@ -200,7 +208,7 @@ def deploy(opts: TargetOptions, project: SoundProject, *, options: list[str] | N
                 progress(f"{step.NAME}: done, {len(r.journal) - before} created ({secs:.2f} s)")
         except KeyboardInterrupt as exc:
             interrupted = True
-            what = "SIGTERM" if isinstance(exc, Terminated) else "interrupted (Ctrl-C)"
+            what = exc.name if isinstance(exc, Terminated) else "interrupted (Ctrl-C)"
             report.errors.append(f"{what} during step {r.step}")
             progress(f"{what}: cleaning up")
         finally:

@@ -118,7 +118,10 @@ def _serve(host: str) -> NoReturn:
     """Child process: run moto on a free port, print it, serve until stdin closes or SIGTERM."""
     import logging  # lazy: the server's child process only
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    # The parent decides when we stop: a closed terminal (SIGHUP) or Ctrl-C / Ctrl-\\ reach the whole process
+    # group, and the parent still needs this server to tear down what it made.
+    for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # lazy: moto loads in the child process only

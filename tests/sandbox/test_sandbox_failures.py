@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import select
 import signal
 import subprocess
@@ -121,21 +122,27 @@ def _wait_for(proc: subprocess.Popen, text: str, timeout: float) -> list[str]:
     return lines
 
 
-# (signal, SIGINT ignored when the process starts): Ctrl-C, a background job's Ctrl-C, SIGTERM, and SIGKILL,
-# which no process can handle: its leftovers are what `--cleanup` is for once the owner is gone.
-SIGNAL_CASES = [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGKILL, False)]
+# (signal, SIGINT ignored when the process starts): Ctrl-C, a background job's Ctrl-C, SIGTERM, SIGHUP (a closed
+# terminal or SSH session), SIGQUIT (Ctrl-\\), and SIGKILL, which no process can handle: its leftovers are what
+# `--cleanup` is for once the owner is gone.
+# With `group`, the signal goes to the whole process group, as a closed terminal sends SIGHUP: the embedded
+# server is in that group too and must outlive the clean-up.
+SIGNAL_CASES = [(signal.SIGINT, False, False), (signal.SIGINT, True, False), (signal.SIGTERM, False, False),
+                (signal.SIGHUP, False, False), (signal.SIGHUP, False, True), (signal.SIGQUIT, False, False),
+                (signal.SIGKILL, False, False)]
 
 
-@pytest.mark.parametrize(("sig", "ignored"), SIGNAL_CASES, ids=["sigint", "sigint-ignored-at-start", "sigterm",
-                                                                "sigkill"])
-def test_a_signal_half_way_cleans_up_and_exits_130(sig, ignored, moto_server, endpoint):
+@pytest.mark.parametrize(("sig", "ignored", "group"), SIGNAL_CASES,
+                         ids=["sigint", "sigint-ignored-at-start", "sigterm", "sighup", "sighup-to-the-group",
+                              "sigquit", "sigkill"])
+def test_a_signal_half_way_cleans_up_and_exits_130(sig, ignored, group, moto_server, endpoint):
     before = inventory(moto_server.url)
     env = {**endpoint_env(), "IAMDOCS_FAULT": "pause:role-policies"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "iamdocs", "deploy", "--endpoint-url", moto_server.url,
          "--allow-account", MOTO_ACCOUNT, "--option", "engine-b"],  # no stack: no cfn-lint to wait for at exit
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=_ignore_sigint if ignored else None)
+        preexec_fn=_ignore_sigint if ignored else None, start_new_session=group)
     try:
         lines = _wait_for(proc, "paused at role-policies", 60)
         run_id = next(x.split()[2].rstrip(":") for x in lines if x.startswith("[iamdocs] run "))
@@ -148,7 +155,10 @@ def test_a_signal_half_way_cleans_up_and_exits_130(sig, ignored, moto_server, en
         assert (report.exit_code, report.deleted) == (0, [])
         assert inventory(moto_server.url) == during
 
-        proc.send_signal(sig)
+        if group:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -162,6 +172,8 @@ def test_a_signal_half_way_cleans_up_and_exits_130(sig, ignored, moto_server, en
     else:
         assert proc.returncode == 130, err
         assert "cleaning up" in err
+        if sig != signal.SIGINT:
+            assert f"{signal.Signals(sig).name}: cleaning up" in err, err
     assert inventory(moto_server.url) == before
 
 
@@ -190,3 +202,22 @@ def test_a_role_that_the_emulators_stack_deletion_leaves_behind_is_removed(endpo
     assert {"kind": "role", "id": role, "how": "left behind by stack deletion"} in report.deleted
     assert (report.exit_code, report.left_behind) == (0, [])
     assert inventory(moto_server.url) == before
+
+
+def test_a_closed_terminal_leaves_the_embedded_server_up_until_the_clean_up_is_done():
+    """SIGHUP to the whole process group (the embedded moto server is in it): the clean-up still reaches it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iamdocs", "deploy", "--option", "engine-b"],
+        env={**endpoint_env(), "IAMDOCS_FAULT": "pause:role-policies"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _wait_for(proc, "paused at role-policies", 60)
+        os.killpg(proc.pid, signal.SIGHUP)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert "SIGHUP: cleaning up" in err
+    assert "teardown: 4 deleted, 0 left behind" in err, err  # engine-b's two roles and their two policies
