@@ -43,6 +43,11 @@ class EmbeddedServer:
         """The server process's ID; kept after stop() for the report."""
         return self._pid
 
+    @property
+    def ended(self) -> int | None:
+        """The server's exit status when it stopped by itself (or was killed), else None while it serves."""
+        return self._proc.poll() if self._proc is not None else None
+
     def start(self) -> str:
         """Launch the child and wait for the port it reports; return the endpoint URL."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

@@ -289,6 +289,13 @@ def _undo(c: Cleaner, kind: str, id: str, detail: dict[str, Any]) -> bool:
 def teardown(r: Run) -> None:
     """Undo the journal, sweep the run's tag, and record what is left behind in the report."""
     r.step = "teardown"
+    server = r.target.server
+    if server is not None and server.ended is not None:
+        # The embedded server held everything in its own memory: with it gone, nothing can be left behind.
+        r.progress(f"teardown: the embedded sandbox server stopped (exit status {server.ended}) and took everything "
+                   f"this run created with it; nothing is left behind")
+        r.report.errors.append(f"the embedded sandbox server stopped during the run (exit status {server.ended})")
+        return
     c = Cleaner(r.call, r.target, r.progress)
     for kind in TEARDOWN_ORDER:
         for res in reversed([x for x in r.journal if x.kind == kind and not x.deleted]):

@@ -221,3 +221,28 @@ def test_a_closed_terminal_leaves_the_embedded_server_up_until_the_clean_up_is_d
     assert proc.returncode == 130, err
     assert "SIGHUP: cleaning up" in err
     assert "teardown: 4 deleted, 0 left behind" in err, err  # engine-b's two roles and their two policies
+
+
+def test_a_dead_embedded_server_is_one_line_not_a_list_of_failed_deletes():
+    """Everything lived in the server's memory: when it dies, teardown says so once and claims nothing is left."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iamdocs", "deploy", "--option", "engine-b"],
+        env={**endpoint_env(), "IAMDOCS_FAULT": "pause:role-policies"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(proc, "paused at role-policies", 60)
+        children = open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()
+        assert len(children) == 1  # the embedded server
+        os.kill(int(children[0]), signal.SIGKILL)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    teardown_lines = [line for line in err.splitlines() if "teardown" in line]
+    assert teardown_lines == ["[iamdocs] teardown: the embedded sandbox server stopped (exit status -9) and took "
+                              "everything this run created with it; nothing is left behind"], err
+    assert "could not delete" not in err and "LEFT BEHIND" not in err, err
+    assert proc.returncode == 130, err
