@@ -15,15 +15,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from iamdocs.access import coverage, effective, resource_covers, surplus
 from iamdocs.drift.positions import pos
-from iamdocs.grants import Grant, action_origins, allowed_actions, diff, display_action, document_grants
-from iamdocs.iamdb import IAMDatabase, wildcard_match
+from iamdocs.grants import Grant, action_origins, diff, display_action, document_grants
+from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Location, Project
 
-# A copy is compared with its most resembling canonical policy only when they share at
-# least this share of their actions (Jaccard index). Below it the document is something
-# else (a trust policy, another product's role) and is listed as information, not drift.
-MIN_RESEMBLANCE = 0.25
+# A copy is compared with the canonical policy whose grants (action and resource) it covers, however much more it
+# grants: a widened copy is drift, not "something else". It may lack fewer than MISSING_SHARE of them (a copy that
+# lost a few actions is still that policy, and its missing ones are drift); a one- or two-grant policy must be
+# covered wholly, so it matches only where its resource matches too. Below that the copy is not compared.
+MISSING_SHARE = 1 / 2
 
 # More extra actions than this for one service are reported as one line, not one each.
 EXTRA_LINES_PER_SERVICE = 10
@@ -36,7 +38,7 @@ class Copy:
     name: str  # how the report names it, e.g. "ManagerRole/ManagerPolicy"
     document: Any  # the policy document; strings may carry positions (positions.py)
     loc: Location  # where the document starts
-    canonical: tuple[str, ...] = ()  # forced match (--map, a file name); empty: the most resembling
+    canonical: tuple[str, ...] = ()  # forced match (--map, a file name); empty: the one it covers
     values: Mapping[str, str] = field(default_factory=dict)  # filled-in placeholder values, e.g. REGION
     matched: tuple[str, ...] = ()  # the canonical policies compare_copies compared it with (empty: none)
 
@@ -98,21 +100,33 @@ def canonical_grants(project: Project, db: IAMDatabase) -> dict[str, set[Grant]]
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
+    """Share of actions two sets have in common (sync's rewrite check uses it; drift matches by coverage)."""
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def best_match(actions: set[str], canonical: Mapping[str, set[Grant]]) -> tuple[str, float]:
-    """The canonical policy whose allowed actions overlap most with `actions` (Jaccard), and the score.
+def is_covered(covered: int, needed: int) -> bool:
+    """The coverage rule: fewer than MISSING_SHARE of the policy's grants missing."""
+    return needed > 0 and needed - covered < MISSING_SHARE * needed
 
-    Ties go to the smaller symmetric difference, then to the file name, so the
-    choice never depends on dict order.
+
+def best_covered(grants: set[Grant], canonical: Mapping[str, set[Grant]]) -> tuple[str, int, int] | None:
+    """The canonical policy `grants` covers, as (name, covered, needed); None when it covers none.
+
+    Of several covered policies the one with the fewest differences wins (missing grants
+    plus surplus, what the copy grants beyond it), then the smaller surplus, then the file
+    name: a copy lacking one grant of a large policy is that policy, not a small one it covers.
     """
+    have = effective(grants)
     scored = []
-    for name, grants in canonical.items():
-        theirs = {g.action for g in grants if g.effect == "Allow"}
-        scored.append((-jaccard(actions, theirs), len(actions ^ theirs), name))
-    score, _, name = min(scored)
-    return name, -score
+    for name, theirs in canonical.items():
+        covered, needed = coverage(have, theirs)
+        if is_covered(covered, needed):
+            extra = surplus(have, theirs)
+            scored.append((needed - covered + extra, extra, name, covered, needed))
+    if not scored:
+        return None
+    _, _, name, covered, needed = min(scored)
+    return name, covered, needed
 
 
 def _show_resource(resource: str, values: Mapping[str, str] | None = None) -> str:
@@ -186,7 +200,7 @@ def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
 
 
 def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: str, source: str) -> Report:
-    """Each copy against its mapped or most resembling canonical policy: must grant exactly the same."""
+    """Each copy against its mapped or covered canonical policy: must grant exactly the same."""
     canon = canonical_grants(project, db)
     report = Report(mode, source)
     for copy in copies:
@@ -200,14 +214,16 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
             names = copy.canonical
             how = "as mapped"
         else:
-            name, score = best_match(allowed_actions(copy.document, db), canon)
-            if score < MIN_RESEMBLANCE:
+            best = best_covered(document_grants(copy.document, db, copy.values), canon)
+            if best is None:
                 report.differences.append(Difference(
                     "unmatched", "info", copy.loc, copy.name, "", "",
-                    f"not compared: resembles no policy in policies/ (best: {name}, {score:.0%} of actions shared)"))
+                    "not compared: covers no policy in policies/ (it grants less than "
+                    f"{1 - MISSING_SHARE:.0%} of every policy's action-resource pairs)"))
                 continue
+            name, covered, needed = best
             names = (name,)
-            how = f"the most resembling: {score:.0%} of actions shared"
+            how = f"it covers {covered} of its {needed} grants"
         copy.matched = tuple(names)
         base: set[Grant] = set().union(*(canon[n] for n in names))
         label = " + ".join(names)
@@ -216,15 +232,6 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
             Difference("match", "info", copy.loc, copy.name, label, "", f"compared with {label} ({how})"))
         report.differences.extend(diff_document(copy, base, label, db))
     return report
-
-
-def _covers(pattern: str, resource: str) -> bool:
-    """Whether a granted resource (pattern) covers a needed one. NotResource covers what it does not name."""
-    if pattern.startswith("!"):
-        return not resource.startswith("!") and not wildcard_match(resource, pattern[1:])
-    if resource.startswith("!"):
-        return pattern == "*"
-    return wildcard_match(resource, pattern)
 
 
 def compare_role(project: Project, role_name: str, copies: list[Copy], required: list[str], option: str,
@@ -248,9 +255,10 @@ def compare_role(project: Project, role_name: str, copies: list[Copy], required:
         name = display_action(action, db)
         for g, policy in sorted(need[action]):
             held = have.get(action, [])
-            denied = [h for h in held if h.effect == "Deny" and not h.condition and _covers(h.resource, g.resource)]
+            denied = [h for h in held if h.effect == "Deny" and not h.condition
+                      and resource_covers(h.resource, g.resource)]
             allowed = [h for h in held if h.effect == "Allow" and h.condition in ("", g.condition)
-                       and _covers(h.resource, g.resource)]
+                       and resource_covers(h.resource, g.resource)]
             res = "" if g.resource == "*" else f" on {_show_resource(g.resource, values)}"
             if denied:
                 report.differences.append(Difference(
