@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from iamdocs.access import coverage, effective, resource_covers, surplus
+from iamdocs.access import Access, coverage, resource_covers, surplus
 from iamdocs.drift.positions import pos
 from iamdocs.grants import Grant, action_origins, diff, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
@@ -78,6 +78,9 @@ class Report:
         if self.nothing:
             return f"nothing to compare: {self.nothing}"
         drift = [d for d in self.differences if d.severity == "drift"]
+        if drift and all(d.message.startswith("not proven: ") for d in drift):  # no drift found, but not all seen
+            reasons = "; ".join(d.message.removeprefix("not proven: ") for d in drift)
+            return f"not proven: {reasons} ({self.source})"
         if self.mode == "role" and not drift:
             return f"no drift: {self.source} has everything it needs ({docs} read)"
         if not drift:
@@ -116,7 +119,8 @@ def best_covered(grants: set[Grant], canonical: Mapping[str, set[Grant]]) -> tup
     plus surplus, what the copy grants beyond it), then the smaller surplus, then the file
     name: a copy lacking one grant of a large policy is that policy, not a small one it covers.
     """
-    have = effective(grants)
+    # Which policy a copy is, is told by what it allows; its Denies are then compared like any other grant.
+    have = Access(frozenset(g for g in grants if g.effect == "Allow"), frozenset())
     scored = []
     for name, theirs in canonical.items():
         covered, needed = coverage(have, theirs)
@@ -150,6 +154,15 @@ def _describe(grants: Iterable[Grant], values: Mapping[str, str] | None = None) 
             text = f"{g.effect} on {text}"
         parts.append(text)
     return ", ".join(parts)
+
+
+def _show_origin(origin: Any) -> str:
+    """How a report names what granted a group of actions: the pattern, or a statement's NotAction."""
+    if isinstance(origin, dict):
+        na = origin.get("NotAction")
+        items = na if isinstance(na, list) else [na]
+        return f"{origin.get('Effect', '')} NotAction [{', '.join(str(x) for x in items)}]".strip()
+    return f"Action {origin}"
 
 
 def _loc_of(value: Any, fallback: Location) -> Location:
@@ -187,11 +200,30 @@ def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
             where = _loc_of(base_origins.get(a), base_loc)
         res = _describe(by_action_removed[a])
         line("removed", a, f"{removed_word} {name}" + ("" if res == "*" else f" (on {res})"), where)
+    # Actions a wildcard or NotAction adds are reported as one line per pattern: `Action: "*"` is one change.
+    by_origin: dict[int, list[str]] = defaultdict(list)
     for a in d.added_actions():
-        name = display_action(a, db)
-        res = _describe(by_action_added[a])
-        line("added", a, f"{added_word} {name}" + ("" if res == "*" else f" (on {res})"),
-             _loc_of(origins.get(a), copy.loc))
+        by_origin[id(origins.get(a))].append(a)
+    for group in by_origin.values():
+        if len(group) <= EXTRA_LINES_PER_SERVICE:
+            for a in group:
+                name = display_action(a, db)
+                res = _describe(by_action_added[a])
+                line("added", a, f"{added_word} {name}" + ("" if res == "*" else f" (on {res})"),
+                     _loc_of(origins.get(a), copy.loc))
+            continue
+        origin = origins.get(group[0])
+        grants_of = [g for a in group for g in by_action_added[a]]
+        effects = {str(origin.get("Effect"))} if isinstance(origin, dict) else {g.effect for g in grants_of}
+        resources = sorted({_describe([Grant("Allow", "", g.resource)]) for g in grants_of})
+        on = "" if resources == ["*"] else f" on {', '.join(resources[:3])}" + ("..." if len(resources) > 3 else "")
+        how = _show_origin(origin)
+        what = f"a Deny of {len(group):,} actions" if effects == {"Deny"} else f"{len(group):,} actions"
+        if effects == {"Deny"}:
+            text = f"{added_word} {what}{on} through {how}: it removes them from what the policy grants"
+        else:
+            text = f"{added_word} {what}{on} through {how} (widened access)"
+        line("added", how, text, _loc_of(origin, copy.loc))
     for a in d.changed_resources():
         name = display_action(a, db)
         now, was = _describe(by_action_added[a]), _describe(by_action_removed[a])

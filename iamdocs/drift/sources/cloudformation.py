@@ -215,6 +215,9 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                                       by_role.get(role.logical_id, [])))
             for d in compare_roles(project, roles):
                 note(i, d)
+            for role in branch.roles():
+                for d in _unproven_on_role(template, branch, role, by_role.get(role.logical_id, []), db):
+                    note(i, d)
         except TemplateError as exc:
             loc, detail = _error_at(exc, Location(template.path))
             note(i, Difference("unreadable", "drift", loc, "roles", "", "", f"cannot be evaluated: {detail}"))
@@ -229,11 +232,11 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                                              f"{d.message} (when {when})" if when else d.message, when))
     unreadable = {d.document for d, _ in seen.values() if d.kind == "unreadable"}
     report.documents = len(compared | unreadable)  # looked at: compared, or found unevaluable (which is drift)
-    if br.cut:
+    if br.cut:  # the others may hold drift: never "no drift" from part of the branches
         report.differences.append(Difference(
-            "bound", "info", Location(template.path), "", "", "",
-            f"checked {len(br.combinations)} of {br.total:,} parameter combinations ({', '.join(br.varied)}); "
-            "fix some with --param NAME=VALUE to check the others"))
+            "bound", "drift", Location(template.path), "", "", "",
+            f"not proven: checked {len(br.combinations)} of {br.total:,} parameter combinations "
+            f"({', '.join(br.varied)}); fix some with --param NAME=VALUE to check the others"))
     elif br.varied:
         report.differences.append(Difference(
             "branches", "info", Location(template.path), "", "", "",
@@ -242,6 +245,41 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
         unmatched = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
         report.nothing = f"no document in {template.path} resembles a policy in policies/ ({unmatched or 'none'})"
     return report
+
+
+def _unproven_on_role(template: Template, branch: Branch, role: Any, copies: list[Copy],
+                      db: IAMDatabase) -> list[Difference]:
+    """What a compared role gets beyond its compared documents: drift, or "not proven" when unknown offline.
+
+    A role with a document matched to a canonical policy is a role of the product; a
+    second document on it that is no canonical policy adds access (drift), and a
+    managed policy ARN from outside the template grants what cannot be read here.
+    """
+    from iamdocs.grants import allowed_actions, display_action
+
+    out: list[Difference] = []
+    if not any(c.matched for c in copies):
+        return out
+    for c in copies:
+        if c.matched:
+            continue
+        actions = sorted(display_action(a, db) for a in allowed_actions(c.document, db))
+        shown = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
+        out.append(Difference("added", "drift", c.loc, role.logical_id, "", shown,
+                              f"{role.logical_id} also gets {c.name}, which is no policy in policies/: "
+                              f"adds {len(actions)} action{'s' if len(actions) != 1 else ''} ({shown})"))
+    try:
+        raw, arns = branch.outside_policy_arns(role)
+    except TemplateError as exc:
+        loc, detail = _error_at(exc, Location(template.path, *pos(role.resource)))
+        return [*out, Difference("unreadable", "drift", loc, role.logical_id, "", "",
+                                 f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
+    loc = Location(template.path, *pos(raw, pos(role.resource)))
+    for arn in arns:
+        out.append(Difference("not-proven", "drift", loc, role.logical_id, "", arn,
+                              f"not proven: {role.logical_id} also gets managed policy {arn}, whose content is "
+                              "not in the template; drift cannot tell what it grants"))
+    return out
 
 
 @dataclass
