@@ -121,3 +121,13 @@ def test_template_with_only_a_vendor_role_is_nothing_to_compare(drift_main, tmp_
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 4, proc.stdout
     assert proc.stdout.splitlines()[-1].startswith("nothing to compare: ")
+
+
+def test_wrong_case_statement_key_is_one_line_at_its_place(drift_main, tmp_path):
+    path = variant(tmp_path, FIRST, FIRST.replace("            Action:\n", "            action:\n"))
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == [
+        "ManagerPolicy: cannot be evaluated, so it is not compared: statement key 'action' is not an IAM policy key "
+        "(IAM keys are case-sensitive: Action); the statement is not evaluated (when IamRole=New)"]
+    assert f"{path}:74:13: drift: ManagerPolicy: cannot be evaluated" in proc.stdout

@@ -91,6 +91,35 @@ def check_map(found: Found, mapping: list[str], shown: Path) -> dict[str, tuple[
     return maps
 
 
+STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+                  "Condition")
+
+
+def _check_statements(template: Template, doc: PolicyDoc, document: dict[str, Any]) -> None:
+    """A statement IAM would reject (a wrong-case or unknown key, no Action/NotAction) is bad input at its place,
+    one line: read as written it would grant every action, which is neither what it says nor comparable."""
+    statements = document.get("Statement")
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict):
+            continue
+        for key in st:
+            if key in STATEMENT_KEYS:
+                continue
+            right = next((k for k in STATEMENT_KEYS if k.lower() == str(key).lower()), None)
+            hint = f" (IAM keys are case-sensitive: {right})" if right else ""
+            _fail(template, key if pos(key)[0] else st,
+                  f"statement key '{key}' is not an IAM policy key{hint}; the statement is not evaluated")
+        if "Action" not in st and "NotAction" not in st:
+            _fail(template, st, "statement has no Action or NotAction; it is not evaluated")
+
+
+def _fail(template: Template, at: Any, message: str) -> None:
+    """Raise a TemplateError a report can place itself (as the evaluator's are)."""
+    err = TemplateError(f"{template.where(at)}: {message}")
+    err.detail, err.at = message, at  # type: ignore[attr-defined]
+    raise err
+
+
 def document_copy(template: Template, doc: PolicyDoc, document: Any, maps: Mapping[str, tuple[str, ...]]) -> Copy:
     """An evaluated document as a copy to compare; a document written as JSON text is parsed first."""
     if isinstance(document, str):
@@ -102,6 +131,7 @@ def document_copy(template: Template, doc: PolicyDoc, document: Any, maps: Mappi
                                 f"{exc.message}") from None
     if not isinstance(document, dict):
         raise TemplateError(f"{template.where(doc.document)}: {doc.name}: PolicyDocument is not an object")
+    _check_statements(template, doc, document)
     forced = maps.get(doc.name) or maps.get(doc.logical_id) or ()
     line, col = pos(document, pos(doc.document))
     return Copy(doc.name, document, Location(template.path, line, col), tuple(forced))
