@@ -21,3 +21,5 @@ tb
 spell  # used only by tests: placeholders.spell, guide.hooks.pasted_policies, sandbox.steps.STEP_NAMES
 pasted_policies
 STEP_NAMES
+effective  # access.effective and access.decide: the evaluator's request API, tested in tests/drift/test_access.py
+decide

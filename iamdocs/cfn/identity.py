@@ -212,3 +212,19 @@ class Branch:
                         names.append(role.logical_id)
         return sorted({n for n in names if n in roles_here})
 
+    def outside_policy_arns(self, role: RoleDef) -> tuple[Any, list[str]]:
+        """The role's ManagedPolicyArns that name no policy of the template (an AWS managed policy, another
+        stack's): their content is not in the template. Returns the raw property (for its place) and the ARNs."""
+        raw = (role.resource.get("Properties") or {}).get("ManagedPolicyArns")
+        if raw is None:
+            return None, []
+        resolved = self.ev.resolve(raw)
+        items = resolved if isinstance(resolved, list) else [resolved]
+        out = []
+        for v in items:
+            if v is NOVALUE or v is None:
+                continue
+            if self._role_refs(v, "PolicyArn"):
+                continue
+            out.append(v if isinstance(v, str) else str(v))
+        return raw, out

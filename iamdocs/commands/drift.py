@@ -21,9 +21,11 @@ DESCRIPTION = (
     "case, wildcards and placeholder spellings do not matter. A template is checked under every branch: every "
     "combination of the parameter values that the conditions above its IAM resources depend on (--param and "
     "--parameters fix some), and the roles it creates are compared with the catalog's (trust policy, which "
-    "policies go together). Exit 0 when there is no drift, 1 when there is, 2 for a usage error or unreadable "
-    "input, 4 when a readable template or site holds nothing to compare (no identity policy, or none that "
-    "resembles a policy in policies/)."
+    "policies go together). Exit 0 only when every branch of every matched role was compared and is identical; "
+    "1 when there is drift, or when no drift is not proven (the branch search was cut by its bound, or a role "
+    "gets a managed policy from outside the template): the report's last line then starts with \"not proven:\" "
+    "and gives the reason; 2 for a usage error or unreadable input; 4 when a readable template or site holds "
+    "nothing to compare (no identity policy, or none that covers a policy in policies/)."
 )
 NOTHING_TO_COMPARE = 4  # exit code: readable input, but no document to compare
 
@@ -40,7 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cfn = p.add_argument_group("--cloudformation")
     cfn.add_argument("--map", metavar="ID=FILE", action="append", default=[],
                      help="compare this document (LogicalId, or LogicalId/PolicyName for a role's inline policy) "
-                          "with this policy file (several: comma-separated) instead of the most resembling one")
+                          "with this policy file (several: comma-separated) instead of the one it covers")
     cfn.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
                      help="fix a parameter's value (default: every value the IAM conditions can see, each "
                           "combination checked)")

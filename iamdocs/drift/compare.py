@@ -15,15 +15,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from iamdocs.grants import Grant, action_origins, allowed_actions, diff, display_action, document_grants
-from iamdocs.iamdb import IAMDatabase, wildcard_match
+from iamdocs.access import Access, coverage, resource_covers, surplus
+from iamdocs.grants import Grant, action_origins, diff, display_action, document_grants
+from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Location, Project
 from iamdocs.positions import pos
 
-# A copy is compared with its most resembling canonical policy only when they share at
-# least this share of their actions (Jaccard index). Below it the document is something
-# else (a trust policy, another product's role) and is listed as information, not drift.
-MIN_RESEMBLANCE = 0.25
+# A copy is compared with the canonical policy whose grants (action and resource) it covers, however much more it
+# grants: a widened copy is drift, not "something else". It may lack fewer than MISSING_SHARE of them (a copy that
+# lost a few actions is still that policy, and its missing ones are drift); a one- or two-grant policy must be
+# covered wholly, so it matches only where its resource matches too. Below that the copy is not compared.
+MISSING_SHARE = 1 / 2
 
 # More extra actions than this for one service are reported as one line, not one each.
 EXTRA_LINES_PER_SERVICE = 10
@@ -36,7 +38,7 @@ class Copy:
     name: str  # how the report names it, e.g. "ManagerRole/ManagerPolicy"
     document: Any  # the policy document; strings may carry positions (positions.py)
     loc: Location  # where the document starts
-    canonical: tuple[str, ...] = ()  # forced match (--map, a file name); empty: the most resembling
+    canonical: tuple[str, ...] = ()  # forced match (--map, a file name); empty: the one it covers
     values: Mapping[str, str] = field(default_factory=dict)  # filled-in placeholder values, e.g. REGION
     matched: tuple[str, ...] = ()  # the canonical policies compare_copies compared it with (empty: none)
 
@@ -76,6 +78,9 @@ class Report:
         if self.nothing:
             return f"nothing to compare: {self.nothing}"
         drift = [d for d in self.differences if d.severity == "drift"]
+        if drift and all(d.message.startswith("not proven: ") for d in drift):  # no drift found, but not all seen
+            reasons = "; ".join(d.message.removeprefix("not proven: ") for d in drift)
+            return f"not proven: {reasons} ({self.source})"
         if self.mode == "role" and not drift:
             return f"no drift: {self.source} has everything it needs ({docs} read)"
         if not drift:
@@ -98,21 +103,34 @@ def canonical_grants(project: Project, db: IAMDatabase) -> dict[str, set[Grant]]
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
+    """Share of actions two sets have in common (sync's rewrite check uses it; drift matches by coverage)."""
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def best_match(actions: set[str], canonical: Mapping[str, set[Grant]]) -> tuple[str, float]:
-    """The canonical policy whose allowed actions overlap most with `actions` (Jaccard), and the score.
+def is_covered(covered: int, needed: int) -> bool:
+    """The coverage rule: fewer than MISSING_SHARE of the policy's grants missing."""
+    return needed > 0 and needed - covered < MISSING_SHARE * needed
 
-    Ties go to the smaller symmetric difference, then to the file name, so the
-    choice never depends on dict order.
+
+def best_covered(grants: set[Grant], canonical: Mapping[str, set[Grant]]) -> tuple[str, int, int] | None:
+    """The canonical policy `grants` covers, as (name, covered, needed); None when it covers none.
+
+    Of several covered policies the one with the fewest differences wins (missing grants
+    plus surplus, what the copy grants beyond it), then the smaller surplus, then the file
+    name: a copy lacking one grant of a large policy is that policy, not a small one it covers.
     """
+    # Which policy a copy is, is told by what it allows; its Denies are then compared like any other grant.
+    have = Access(frozenset(g for g in grants if g.effect == "Allow"), frozenset())
     scored = []
-    for name, grants in canonical.items():
-        theirs = {g.action for g in grants if g.effect == "Allow"}
-        scored.append((-jaccard(actions, theirs), len(actions ^ theirs), name))
-    score, _, name = min(scored)
-    return name, -score
+    for name, theirs in canonical.items():
+        covered, needed = coverage(have, theirs)
+        if is_covered(covered, needed):
+            extra = surplus(have, theirs)
+            scored.append((needed - covered + extra, extra, name, covered, needed))
+    if not scored:
+        return None
+    _, _, name, covered, needed = min(scored)
+    return name, covered, needed
 
 
 def _show_resource(resource: str, values: Mapping[str, str] | None = None) -> str:
@@ -136,6 +154,15 @@ def _describe(grants: Iterable[Grant], values: Mapping[str, str] | None = None) 
             text = f"{g.effect} on {text}"
         parts.append(text)
     return ", ".join(parts)
+
+
+def _show_origin(origin: Any) -> str:
+    """How a report names what granted a group of actions: the pattern, or a statement's NotAction."""
+    if isinstance(origin, dict):
+        na = origin.get("NotAction")
+        items = na if isinstance(na, list) else [na]
+        return f"{origin.get('Effect', '')} NotAction [{', '.join(str(x) for x in items)}]".strip()
+    return f"Action {origin}"
 
 
 def _loc_of(value: Any, fallback: Location) -> Location:
@@ -173,11 +200,30 @@ def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
             where = _loc_of(base_origins.get(a), base_loc)
         res = _describe(by_action_removed[a])
         line("removed", a, f"{removed_word} {name}" + ("" if res == "*" else f" (on {res})"), where)
+    # Actions a wildcard or NotAction adds are reported as one line per pattern: `Action: "*"` is one change.
+    by_origin: dict[int, list[str]] = defaultdict(list)
     for a in d.added_actions():
-        name = display_action(a, db)
-        res = _describe(by_action_added[a])
-        line("added", a, f"{added_word} {name}" + ("" if res == "*" else f" (on {res})"),
-             _loc_of(origins.get(a), copy.loc))
+        by_origin[id(origins.get(a))].append(a)
+    for group in by_origin.values():
+        if len(group) <= EXTRA_LINES_PER_SERVICE:
+            for a in group:
+                name = display_action(a, db)
+                res = _describe(by_action_added[a])
+                line("added", a, f"{added_word} {name}" + ("" if res == "*" else f" (on {res})"),
+                     _loc_of(origins.get(a), copy.loc))
+            continue
+        origin = origins.get(group[0])
+        grants_of = [g for a in group for g in by_action_added[a]]
+        effects = {str(origin.get("Effect"))} if isinstance(origin, dict) else {g.effect for g in grants_of}
+        resources = sorted({_describe([Grant("Allow", "", g.resource)]) for g in grants_of})
+        on = "" if resources == ["*"] else f" on {', '.join(resources[:3])}" + ("..." if len(resources) > 3 else "")
+        how = _show_origin(origin)
+        what = f"a Deny of {len(group):,} actions" if effects == {"Deny"} else f"{len(group):,} actions"
+        if effects == {"Deny"}:
+            text = f"{added_word} {what}{on} through {how}: it removes them from what the policy grants"
+        else:
+            text = f"{added_word} {what}{on} through {how} (widened access)"
+        line("added", how, text, _loc_of(origin, copy.loc))
     for a in d.changed_resources():
         name = display_action(a, db)
         now, was = _describe(by_action_added[a]), _describe(by_action_removed[a])
@@ -186,7 +232,7 @@ def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
 
 
 def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: str, source: str) -> Report:
-    """Each copy against its mapped or most resembling canonical policy: must grant exactly the same."""
+    """Each copy against its mapped or covered canonical policy: must grant exactly the same."""
     canon = canonical_grants(project, db)
     report = Report(mode, source)
     for copy in copies:
@@ -200,14 +246,16 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
             names = copy.canonical
             how = "as mapped"
         else:
-            name, score = best_match(allowed_actions(copy.document, db), canon)
-            if score < MIN_RESEMBLANCE:
+            best = best_covered(document_grants(copy.document, db, copy.values), canon)
+            if best is None:
                 report.differences.append(Difference(
                     "unmatched", "info", copy.loc, copy.name, "", "",
-                    f"not compared: resembles no policy in policies/ (best: {name}, {score:.0%} of actions shared)"))
+                    "not compared: covers no policy in policies/ (it grants less than "
+                    f"{1 - MISSING_SHARE:.0%} of every policy's action-resource pairs)"))
                 continue
+            name, covered, needed = best
             names = (name,)
-            how = f"the most resembling: {score:.0%} of actions shared"
+            how = f"it covers {covered} of its {needed} grants"
         copy.matched = tuple(names)
         base: set[Grant] = set().union(*(canon[n] for n in names))
         label = " + ".join(names)
@@ -216,15 +264,6 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
             Difference("match", "info", copy.loc, copy.name, label, "", f"compared with {label} ({how})"))
         report.differences.extend(diff_document(copy, base, label, db))
     return report
-
-
-def _covers(pattern: str, resource: str) -> bool:
-    """Whether a granted resource (pattern) covers a needed one. NotResource covers what it does not name."""
-    if pattern.startswith("!"):
-        return not resource.startswith("!") and not wildcard_match(resource, pattern[1:])
-    if resource.startswith("!"):
-        return pattern == "*"
-    return wildcard_match(resource, pattern)
 
 
 def compare_role(project: Project, role_name: str, copies: list[Copy], required: list[str], option: str,
@@ -248,9 +287,10 @@ def compare_role(project: Project, role_name: str, copies: list[Copy], required:
         name = display_action(action, db)
         for g, policy in sorted(need[action]):
             held = have.get(action, [])
-            denied = [h for h in held if h.effect == "Deny" and not h.condition and _covers(h.resource, g.resource)]
+            denied = [h for h in held if h.effect == "Deny" and not h.condition
+                      and resource_covers(h.resource, g.resource)]
             allowed = [h for h in held if h.effect == "Allow" and h.condition in ("", g.condition)
-                       and _covers(h.resource, g.resource)]
+                       and resource_covers(h.resource, g.resource)]
             res = "" if g.resource == "*" else f" on {_show_resource(g.resource, values)}"
             if denied:
                 report.differences.append(Difference(

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from iamdocs.drift.compare import MIN_RESEMBLANCE
+from iamdocs.drift.compare import MISSING_SHARE
 from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
 from iamdocs.drift.sources.paste import READ_COMMAND
 from iamdocs.drift.sources.role import READ_PERMISSIONS
@@ -108,8 +108,9 @@ def drift_intrinsics(project: Project) -> str:
 
 
 def drift_resemblance(project: Project) -> str:
-    """The Jaccard threshold below which a document is not compared, as a percentage."""
-    return f"{MIN_RESEMBLANCE:.0%}"
+    """The coverage rule that decides which canonical policy a document is compared with, in words."""
+    return (f"a document is compared with the policy whose grants (action and resource) it covers, however much more "
+            f"it grants; it must grant more than {1 - MISSING_SHARE:.0%} of them (all of a one- or two-grant policy)")
 
 
 def drift_make_lines(project: Project) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from iamdocs.drift.compare import Copy, _covers, best_match, compare_copies, jaccard
+from iamdocs.access import resource_covers as _covers
+from iamdocs.drift.compare import Copy, best_covered, compare_copies, jaccard
 from iamdocs.grants import Grant
 from iamdocs.model import Location
 
@@ -26,10 +27,15 @@ def test_jaccard():
     assert jaccard(set(), set()) == 1.0
 
 
-def test_best_match_prefers_overlap_then_smaller_difference_then_name():
+def test_best_covered_prefers_full_coverage_then_smaller_surplus_then_name():
     canon = {"b.json": grants("x:a", "x:b"), "a.json": grants("x:a", "x:b"), "c.json": grants("x:a", "x:b", "x:c")}
-    assert best_match({"x:a", "x:b"}, canon) == ("a.json", 1.0)
-    assert best_match({"x:a", "x:b", "x:c", "x:d"}, canon) == ("c.json", 0.75)
+    assert best_covered(grants("x:a", "x:b"), canon) == ("a.json", 2, 2)
+    # widened far beyond c.json: still compared with it (it covers all of it), not "unrelated"
+    assert best_covered(grants("x:a", "x:b", "x:c", *(f"y:{i}" for i in range(50))), canon) == ("c.json", 3, 3)
+    # a one-grant policy matches only where its resource matches too
+    one = {"e.json": {Grant("Allow", "s:get", "arn:{partition}:s:::mine/*")}}
+    assert best_covered({Grant("Allow", "s:get", "arn:{partition}:s:::theirs/*")}, one) is None
+    assert best_covered({Grant("Allow", "s:get", "*")}, one) == ("e.json", 1, 1)
 
 
 @pytest.mark.parametrize(("pattern", "resource", "covered"), [

@@ -142,8 +142,8 @@ def test_unrelated_policies_are_nothing_to_compare_not_a_pass(drift_main, tmp_pa
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 4
     assert proc.stdout.splitlines()[0] == (
-        f"{path}:8:13: info: R/p: not compared: resembles no policy in policies/ (best: ai-unlimited-engine.json, "
-        "0% of actions shared)")
+        f"{path}:8:13: info: R/p: not compared: covers no policy in policies/ (it grants less than 50% of every "
+        "policy's action-resource pairs)")
     assert proc.stdout.splitlines()[-1].startswith(f"nothing to compare: no document in {path} resembles a policy")
 
 

@@ -17,7 +17,7 @@ PKG = Path(__file__).resolve().parents[2] / "iamdocs"
 # Lowest first. Names on one line share a layer and may import each other.
 LAYERS: list[set[str]] = [
     {"errors", "output", "fsutil", "jsonpos", "positions", "iamdb", "placeholders"},
-    {"model", "sizes", "grants", "aws"},
+    {"model", "sizes", "grants", "access", "aws"},
     {"loader", "history"},
     {"lint", "cfn"},
     {"drift", "sandbox"},

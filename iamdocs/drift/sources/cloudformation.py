@@ -91,6 +91,35 @@ def check_map(found: Found, mapping: list[str], shown: Path) -> dict[str, tuple[
     return maps
 
 
+STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+                  "Condition")
+
+
+def _check_statements(template: Template, doc: PolicyDoc, document: dict[str, Any]) -> None:
+    """A statement IAM would reject (a wrong-case or unknown key, no Action/NotAction) is bad input at its place,
+    one line: read as written it would grant every action, which is neither what it says nor comparable."""
+    statements = document.get("Statement")
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict):
+            continue
+        for key in st:
+            if key in STATEMENT_KEYS:
+                continue
+            right = next((k for k in STATEMENT_KEYS if k.lower() == str(key).lower()), None)
+            hint = f" (IAM keys are case-sensitive: {right})" if right else ""
+            _fail(template, key if pos(key)[0] else st,
+                  f"statement key '{key}' is not an IAM policy key{hint}; the statement is not evaluated")
+        if "Action" not in st and "NotAction" not in st:
+            _fail(template, st, "statement has no Action or NotAction; it is not evaluated")
+
+
+def _fail(template: Template, at: Any, message: str) -> None:
+    """Raise a TemplateError a report can place itself (as the evaluator's are)."""
+    err = TemplateError(f"{template.where(at)}: {message}")
+    err.detail, err.at = message, at  # type: ignore[attr-defined]
+    raise err
+
+
 def document_copy(template: Template, doc: PolicyDoc, document: Any, maps: Mapping[str, tuple[str, ...]]) -> Copy:
     """An evaluated document as a copy to compare; a document written as JSON text is parsed first."""
     if isinstance(document, str):
@@ -102,6 +131,7 @@ def document_copy(template: Template, doc: PolicyDoc, document: Any, maps: Mappi
                                 f"{exc.message}") from None
     if not isinstance(document, dict):
         raise TemplateError(f"{template.where(doc.document)}: {doc.name}: PolicyDocument is not an object")
+    _check_statements(template, doc, document)
     forced = maps.get(doc.name) or maps.get(doc.logical_id) or ()
     line, col = pos(document, pos(doc.document))
     return Copy(doc.name, document, Location(template.path, line, col), tuple(forced))
@@ -215,6 +245,9 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                                       by_role.get(role.logical_id, [])))
             for d in compare_roles(project, roles):
                 note(i, d)
+            for role in branch.roles():
+                for d in _unproven_on_role(template, branch, role, by_role.get(role.logical_id, []), db):
+                    note(i, d)
         except TemplateError as exc:
             loc, detail = _error_at(exc, Location(template.path))
             note(i, Difference("unreadable", "drift", loc, "roles", "", "", f"cannot be evaluated: {detail}"))
@@ -229,11 +262,11 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                                              f"{d.message} (when {when})" if when else d.message, when))
     unreadable = {d.document for d, _ in seen.values() if d.kind == "unreadable"}
     report.documents = len(compared | unreadable)  # looked at: compared, or found unevaluable (which is drift)
-    if br.cut:
+    if br.cut:  # the others may hold drift: never "no drift" from part of the branches
         report.differences.append(Difference(
-            "bound", "info", Location(template.path), "", "", "",
-            f"checked {len(br.combinations)} of {br.total:,} parameter combinations ({', '.join(br.varied)}); "
-            "fix some with --param NAME=VALUE to check the others"))
+            "bound", "drift", Location(template.path), "", "", "",
+            f"not proven: checked {len(br.combinations)} of {br.total:,} parameter combinations "
+            f"({', '.join(br.varied)}); fix some with --param NAME=VALUE to check the others"))
     elif br.varied:
         report.differences.append(Difference(
             "branches", "info", Location(template.path), "", "", "",
@@ -242,6 +275,41 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
         unmatched = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
         report.nothing = f"no document in {template.path} resembles a policy in policies/ ({unmatched or 'none'})"
     return report
+
+
+def _unproven_on_role(template: Template, branch: Branch, role: Any, copies: list[Copy],
+                      db: IAMDatabase) -> list[Difference]:
+    """What a compared role gets beyond its compared documents: drift, or "not proven" when unknown offline.
+
+    A role with a document matched to a canonical policy is a role of the product; a
+    second document on it that is no canonical policy adds access (drift), and a
+    managed policy ARN from outside the template grants what cannot be read here.
+    """
+    from iamdocs.grants import allowed_actions, display_action
+
+    out: list[Difference] = []
+    if not any(c.matched for c in copies):
+        return out
+    for c in copies:
+        if c.matched:
+            continue
+        actions = sorted(display_action(a, db) for a in allowed_actions(c.document, db))
+        shown = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
+        out.append(Difference("added", "drift", c.loc, role.logical_id, "", shown,
+                              f"{role.logical_id} also gets {c.name}, which is no policy in policies/: "
+                              f"adds {len(actions)} action{'s' if len(actions) != 1 else ''} ({shown})"))
+    try:
+        raw, arns = branch.outside_policy_arns(role)
+    except TemplateError as exc:
+        loc, detail = _error_at(exc, Location(template.path, *pos(role.resource)))
+        return [*out, Difference("unreadable", "drift", loc, role.logical_id, "", "",
+                                 f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
+    loc = Location(template.path, *pos(raw, pos(role.resource)))
+    for arn in arns:
+        out.append(Difference("not-proven", "drift", loc, role.logical_id, "", arn,
+                              f"not proven: {role.logical_id} also gets managed policy {arn}, whose content is "
+                              "not in the template; drift cannot tell what it grants"))
+    return out
 
 
 @dataclass
