@@ -208,6 +208,13 @@ CASES = [
          "policies/catalog.yaml:1:1: E090 error: the catalog expands to over 100,000 values through YAML aliases"),
     Case("empty-catalog", lambda r: (r / CAT).write_text(""), 1,
          "policies/catalog.yaml:1:1: E090 error: (top level): None is not of type 'object'"),
+    Case("catalog-with-bom", lambda r: (r / CAT).write_bytes(b"\xef\xbb\xbf" + (r / CAT).read_bytes()), 1,
+         "policies/catalog.yaml:1:1: E090 error: starts with a byte order mark; save the file as UTF-8 without BOM",
+         build_message="policies/catalog.yaml:1:1: starts with a byte order mark; save the file as UTF-8 without "
+                       "BOM (run: iamdocs validate)"),
+    Case("limit-of-5000-digits", lambda r: set_line(r, 24, "  managed_policy_chars: " + "9" * 5000), 1,
+         "policies/catalog.yaml:24:25: E090 error: malformed YAML: the number has too many digits (5,000 "
+         "characters)"),
     # --- the command line
     Case("lone-fifo", lambda r: os.mkfifo(r / "pipe.json"), 2,
          "iamdocs validate: error: pipe.json: not a regular file or folder", argv=("pipe.json",)),
