@@ -318,3 +318,16 @@ def test_a_build_with_a_fifo_in_docs_does_not_hang(project_copy: Path) -> None:
     assert ("ERROR   -  docs/notes.txt: is not a regular file (a FIFO, device or socket); remove it from docs/"
             in result.stderr)
     assert "Traceback" not in result.stderr
+
+
+def test_a_catalog_that_cannot_be_read_is_not_followed_by_warnings(
+        project_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The warnings need the catalog to be accepted; without it 29 of them buried its one error."""
+    monkeypatch.chdir(project_copy)
+    (project_copy / CAT).write_bytes(b"\xef\xbb\xbf" + (project_copy / CAT).read_bytes())
+    code = main(["validate"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert (out + err).splitlines() == [
+        "policies/catalog.yaml:1:1: E090 error: starts with a byte order mark; save the file as UTF-8 without BOM",
+        "4 files checked: 1 error"]
