@@ -331,3 +331,14 @@ def test_a_catalog_that_cannot_be_read_is_not_followed_by_warnings(
     assert (out + err).splitlines() == [
         "policies/catalog.yaml:1:1: E090 error: starts with a byte order mark; save the file as UTF-8 without BOM",
         "4 files checked: 1 error"]
+
+
+def test_a_build_before_mermaid_was_fetched_names_the_file(project_copy: Path) -> None:
+    """A fresh clone: the hook's own message raised ValueError (relative_to a root of '') instead."""
+    site_copy(project_copy)
+    (project_copy / "docs/javascripts/vendor/mermaid.min.js").unlink(missing_ok=True)
+    result = build(project_copy)
+    assert result.returncode == 1
+    assert ("ERROR   -  docs/javascripts/vendor/mermaid.min.js is missing and a page has a diagram; "
+            "`make site` fetches the pinned Mermaid package") in result.stderr
+    assert "Traceback" not in result.stderr
