@@ -10,12 +10,13 @@ mkdocs prints), and a few real builds below show that mkdocs prints no traceback
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from guide_copy import build, site_copy
+from guide_copy import MKDOCS, build, site_copy
 from mkdocs.exceptions import PluginError
 
 from iamdocs.cli import main
@@ -337,7 +338,9 @@ def test_a_build_before_mermaid_was_fetched_names_the_file(project_copy: Path) -
     """A fresh clone: the hook's own message raised ValueError (relative_to a root of '') instead."""
     site_copy(project_copy)
     (project_copy / "docs/javascripts/vendor/mermaid.min.js").unlink(missing_ok=True)
-    result = build(project_copy)
+    result = subprocess.run([str(MKDOCS), "build", "--strict", "-f", "mkdocs.yml", "-d", "site"],
+                            cwd=project_copy, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                            capture_output=True, text=True, timeout=120)  # `-f mkdocs.yml`: a root of ''
     assert result.returncode == 1
     assert ("ERROR   -  docs/javascripts/vendor/mermaid.min.js is missing and a page has a diagram; "
             "`make site` fetches the pinned Mermaid package") in result.stderr
