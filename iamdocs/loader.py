@@ -166,6 +166,18 @@ class _CatalogLoader(yaml.SafeLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An integer past Python's digit limit raises a bare ValueError; make it a located YAML error."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the number has too many digits ({len(node.value):,} characters)",
+                node.start_mark) from None
+
+
+_CatalogLoader.add_constructor("tag:yaml.org,2002:int", _CatalogLoader.construct_yaml_int)
+
 
 def _duplicate_keys(shown: Path, root: yaml.Node) -> list[tuple[str, Location]]:
     """Keys given twice in one mapping, which YAML would silently resolve to the last one."""
@@ -205,6 +217,8 @@ def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[st
         return None, [(str(exc), Location(shown))]
     except UnicodeDecodeError as exc:
         return None, [(f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})", _offset(shown, exc.object, exc.start))]
+    if text.startswith("\ufeff"):  # PyYAML would read the mark as the whole document: "None is not an object"
+        return None, [("starts with a byte order mark; save the file as UTF-8 without BOM", Location(shown, 1, 1))]
     try:
         loader = _CatalogLoader(text)  # the reader refuses control characters already here
     except yaml.reader.ReaderError as exc:

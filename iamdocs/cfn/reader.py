@@ -206,9 +206,16 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, shown: Path) -> Any:
     tag = node.tag
     if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp") or tag.startswith("!"):
         return _node_at(node.value, node)
-    if tag.startswith("tag:yaml.org,2002:"):  # numbers, booleans, null, and the rarer standard types (binary)
-        return loader.construct_object(node, deep=True)
     m = node.start_mark
+    if not isinstance(node, yaml.ScalarNode):  # !!set, !!omap, !!pairs: no JSON value, and no position to keep
+        raise TemplateError(f"{shown}:{m.line + 1}:{m.column + 1}: unsupported YAML tag {tag}; "
+                            "CloudFormation reads only mappings, lists and scalars")
+    if tag.startswith("tag:yaml.org,2002:"):  # numbers, booleans, null, and the rarer standard types (binary)
+        try:
+            return loader.construct_object(node, deep=True)
+        except ValueError:  # Python's int-digit limit raises it, unlocated
+            raise TemplateError(f"{shown}:{m.line + 1}:{m.column + 1}: the number has too many digits "
+                                f"({len(node.value):,} characters)") from None
     raise TemplateError(f"{shown}:{m.line + 1}:{m.column + 1}: unsupported YAML tag {tag}")
 
 

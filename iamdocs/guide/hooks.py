@@ -70,7 +70,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _fail(problems)
     mermaid = docs_dir / "javascripts" / "vendor" / "mermaid.min.js"
     if not mermaid.is_file() and any("```mermaid" in f.content_string for f in files.documentation_pages()):
-        raise PluginError(f"{mermaid.relative_to(root)} is missing and a page has a diagram; "
+        raise PluginError(f"{mermaid.relative_to(docs_dir.parent)} is missing and a page has a diagram; "
                           "`make site` fetches the pinned Mermaid package")
     new: dict[str, str | bytes] = {}
     new.update(generated.policy_pages(project))

@@ -10,12 +10,13 @@ mkdocs prints), and a few real builds below show that mkdocs prints no traceback
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from guide_copy import build, site_copy
+from guide_copy import MKDOCS, build, site_copy
 from mkdocs.exceptions import PluginError
 
 from iamdocs.cli import main
@@ -208,6 +209,13 @@ CASES = [
          "policies/catalog.yaml:1:1: E090 error: the catalog expands to over 100,000 values through YAML aliases"),
     Case("empty-catalog", lambda r: (r / CAT).write_text(""), 1,
          "policies/catalog.yaml:1:1: E090 error: (top level): None is not of type 'object'"),
+    Case("catalog-with-bom", lambda r: (r / CAT).write_bytes(b"\xef\xbb\xbf" + (r / CAT).read_bytes()), 1,
+         "policies/catalog.yaml:1:1: E090 error: starts with a byte order mark; save the file as UTF-8 without BOM",
+         build_message="policies/catalog.yaml:1:1: starts with a byte order mark; save the file as UTF-8 without "
+                       "BOM (run: iamdocs validate)"),
+    Case("limit-of-5000-digits", lambda r: set_line(r, 24, "  managed_policy_chars: " + "9" * 5000), 1,
+         "policies/catalog.yaml:24:25: E090 error: malformed YAML: the number has too many digits (5,000 "
+         "characters)"),
     # --- the command line
     Case("lone-fifo", lambda r: os.mkfifo(r / "pipe.json"), 2,
          "iamdocs validate: error: pipe.json: not a regular file or folder", argv=("pipe.json",)),
@@ -310,4 +318,30 @@ def test_a_build_with_a_fifo_in_docs_does_not_hang(project_copy: Path) -> None:
     assert result.returncode == 1
     assert ("ERROR   -  docs/notes.txt: is not a regular file (a FIFO, device or socket); remove it from docs/"
             in result.stderr)
+    assert "Traceback" not in result.stderr
+
+
+def test_a_catalog_that_cannot_be_read_is_not_followed_by_warnings(
+        project_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The warnings need the catalog to be accepted; without it 29 of them buried its one error."""
+    monkeypatch.chdir(project_copy)
+    (project_copy / CAT).write_bytes(b"\xef\xbb\xbf" + (project_copy / CAT).read_bytes())
+    code = main(["validate"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert (out + err).splitlines() == [
+        "policies/catalog.yaml:1:1: E090 error: starts with a byte order mark; save the file as UTF-8 without BOM",
+        "4 files checked: 1 error"]
+
+
+def test_a_build_before_mermaid_was_fetched_names_the_file(project_copy: Path) -> None:
+    """A fresh clone: the hook's own message raised ValueError (relative_to a root of '') instead."""
+    site_copy(project_copy)
+    (project_copy / "docs/javascripts/vendor/mermaid.min.js").unlink(missing_ok=True)
+    result = subprocess.run([str(MKDOCS), "build", "--strict", "-f", "mkdocs.yml", "-d", "site"],
+                            cwd=project_copy, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                            capture_output=True, text=True, timeout=120)  # `-f mkdocs.yml`: a root of ''
+    assert result.returncode == 1
+    assert ("ERROR   -  docs/javascripts/vendor/mermaid.min.js is missing and a page has a diagram; "
+            "`make site` fetches the pinned Mermaid package") in result.stderr
     assert "Traceback" not in result.stderr
