@@ -47,6 +47,19 @@ class ProjectError(UserError):
     """The policies have errors; run `iamdocs validate` for the list."""
 
 
+def packaged_root() -> Path | None:
+    """The canonical policies that travel with this version of iamdocs, as a project folder.
+
+    An installed package carries a copy of its commit's policies/ in iamdocs/_project/ (setup.py puts
+    it there); a run from the source tree or an editable install uses the source's own policies/.
+    """
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_project", package.parent):
+        if (candidate / "policies" / CATALOG_NAME).is_file():
+            return candidate
+    return None
+
+
 def find_root(start: Path | None = None) -> Path:
     """The project folder: the nearest parent of `start` with policies/catalog.yaml."""
     here = (start or Path.cwd()).resolve()
@@ -54,10 +67,9 @@ def find_root(start: Path | None = None) -> Path:
         # lexists: a catalog that is a FIFO or a broken link is this project's, to be reported, not skipped
         if os.path.lexists(d / "policies" / CATALOG_NAME):
             return d
-    # Installed package run from elsewhere: the project this package was built from.
-    pkg_root = Path(__file__).resolve().parent.parent
-    if (pkg_root / "policies" / CATALOG_NAME).is_file():
-        return pkg_root
+    packaged = packaged_root()
+    if packaged is not None:
+        return packaged
     raise UserError(f"no policies/{CATALOG_NAME} found in {here} or its parents", hint="run iamdocs inside the project")
 
 

@@ -8,6 +8,7 @@ a product repository that adds the hooks to its .pre-commit-config.yaml.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,8 @@ def pre_commit(repo: Path, home: Path) -> subprocess.CompletedProcess:
 
 def test_manifest_is_valid_and_its_entries_are_commands():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in hooks] == ["iamdocs-validate", "iamdocs-sync-check", "iamdocs-sync"]
+    assert [h["id"] for h in hooks] == ["iamdocs-validate", "iamdocs-drift-policies", "iamdocs-sync-check",
+                                        "iamdocs-sync"]
     proc = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -63,6 +65,12 @@ def test_manifest_is_valid_and_its_entries_are_commands():
         if argv[0] == "sync":
             assert args.cloudformation == [Path("a.yaml"), Path("b.json")]
             assert args.check == (h["id"] == "iamdocs-sync-check")
+    by_id = {h["id"]: h for h in hooks}
+    # validate fires on a canonical policies/ at the top only, not on a product's deployments/aws/policies/ copies
+    assert re.search(by_id["iamdocs-validate"]["files"], "policies/catalog.yaml")
+    assert not re.search(by_id["iamdocs-validate"]["files"], "deployments/aws/policies/session-manager.json")
+    assert re.search(by_id["iamdocs-drift-policies"]["files"], "deployments/aws/policies/session-manager.json")
+    assert not re.search(by_id["iamdocs-drift-policies"]["files"], "policies/session-manager.json")
     # As the writers' page says: arguments added before --cloudformation, the file names after it.
     args = build_parser("sync").parse_args(["sync", "--check", "--project", "p", "--cloudformation", "a.yaml"])
     assert (args.project, args.cloudformation) == (Path("p"), [Path("a.yaml")])
