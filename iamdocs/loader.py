@@ -220,7 +220,7 @@ def _duplicate_keys(shown: Path, root: yaml.Node) -> list[tuple[str, Location]]:
 
 def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[str, Location]]]:
     """Parse and schema-check catalog.yaml; return the typed catalog or the problems."""
-    import jsonschema
+    import jsonschema  # lazy: jsonschema is a slow import; only a catalog check needs it
 
     shown = _display(path, root)
     try:

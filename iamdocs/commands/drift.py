@@ -89,13 +89,14 @@ def run(args: argparse.Namespace) -> int:
     project = load_sound_project(root)
     db = iamdb.load()
     if args.cloudformation:
+        # lazy: only the source asked for
         from iamdocs.drift.sources.cloudformation import check_template, read_parameters
 
         params = read_parameters(args.parameters) if args.parameters else {}
         params.update(_params(args.param))
         report = check_template(project, db, args.cloudformation, params, args.map)
     elif args.site:
-        from iamdocs.drift.sources.site import site_copies
+        from iamdocs.drift.sources.site import site_copies  # lazy: only the source asked for
 
         copies, notes = site_copies(args.site, project)
         report = compare.compare_copies(project, copies, db, "site", str(args.site))
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.role:
         report = _role(args, project, db)
     else:
-        from iamdocs.drift.sources.gitref import current_copies, ref_copies, renames
+        from iamdocs.drift.sources.gitref import current_copies, ref_copies, renames  # lazy: only the source asked for
 
         report = compare.compare_versions(ref_copies(root, args.ref), current_copies(project), renames(project), db,
                                           args.ref)
@@ -117,8 +118,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compare.Report:
-    from iamdocs.drift.sources.role import read_role, role_location
-    from iamdocs.drift.target import iam_client
+    from iamdocs.drift.sources.role import read_role, role_location  # lazy: boto3 only for a deployed role
+    from iamdocs.drift.target import iam_client  # lazy: boto3 only for a deployed role
 
     catalog = project.catalog
     assert catalog is not None  # load_sound_project guarantees it

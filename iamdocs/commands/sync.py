@@ -36,8 +36,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from iamdocs import iamdb
-    from iamdocs.sync import sync_file
+    from iamdocs import iamdb  # lazy: only the command that runs pays for its imports
+    from iamdocs.sync import sync_file  # lazy: only the command that runs pays for its imports
 
     project = load_sound_project((args.project or find_root()).resolve())
     db = iamdb.load()

@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from iamdocs.cfn.template import template_yaml
+    from iamdocs.cfn.template import template_yaml  # lazy: only the command that runs pays for its imports
 
     if args.output is not None:
         check_target(args.output)  # before any work: a bad path is reported first

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(root)
     ctx = _context(project, args.paths)
     if args.fix:
-        from iamdocs.lint.fix import fix_files
+        from iamdocs.lint.fix import fix_files  # lazy: only --fix needs it
 
         for message in fix_files(ctx.files):
             print(printable(message), file=sys.stderr)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iamdocs.access import Access, coverage, resource_covers, surplus
+from iamdocs.errors import UserError
 from iamdocs.grants import Grant, action_origins, diff, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Location, Project
@@ -239,8 +240,6 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
         if copy.canonical:
             unknown = [n for n in copy.canonical if n not in canon]
             if unknown:
-                from iamdocs.errors import UserError
-
                 raise UserError(f"{copy.name}: no policy {', '.join(unknown)} in policies/",
                                 hint=f"policies: {', '.join(sorted(canon))}")
             names = copy.canonical

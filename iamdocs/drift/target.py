@@ -15,7 +15,7 @@ from iamdocs.errors import UserError
 
 def iam_client(args: argparse.Namespace) -> Any:
     """An IAM client for the endpoint or account the user named; UserError when none is named."""
-    from iamdocs.aws import TargetSpec, user_connection
+    from iamdocs.aws import TargetSpec, user_connection  # lazy: boto3 only for a deployed role
 
     spec = TargetSpec.from_args(args)
     if spec.kind == "none":

@@ -11,10 +11,12 @@ import json
 import re
 from pathlib import Path
 
-from iamdocs.drift.compare import MISSING_SHARE
+from iamdocs import iamdb
+from iamdocs.drift.compare import MISSING_SHARE, Copy, compare_role
+from iamdocs.drift.report import text as report_text
 from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
 from iamdocs.drift.sources.paste import READ_COMMAND
-from iamdocs.drift.sources.role import READ_PERMISSIONS
+from iamdocs.drift.sources.role import READ_PERMISSIONS, role_location
 from iamdocs.model import Project
 from iamdocs.render._markdown import code, fence, policy_page, table, text
 
@@ -81,10 +83,6 @@ def drift_role_example(project: Project, option: str = "engine-a", role_name: st
 
     Produced by the check itself, on a role made up here, so the example cannot fall behind the output.
     """
-    from iamdocs import iamdb
-    from iamdocs.drift.compare import Copy, compare_role
-    from iamdocs.drift.report import text as report_text
-    from iamdocs.drift.sources.role import role_location
 
     assert project.catalog is not None
     needed = project.catalog.options[option].roles["manager"].policies

@@ -137,3 +137,23 @@ def test_an_added_upward_import_is_found(src: str, dst: str, expected: str) -> N
 def test_a_cycle_is_found() -> None:
     edges = {"iamdocs.cfn.reader": {"iamdocs.drift.compare"}, "iamdocs.drift.compare": {"iamdocs.cfn.reader"}}
     assert cycles(edges) == [["cfn", "drift", "cfn"]]
+
+
+def lazy_imports_without_a_reason() -> list[str]:
+    """Imports inside functions whose line (or the comment line above) does not say `# lazy: why`."""
+    found = []
+    for path in sorted(PKG.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    here, above = lines[inner.lineno - 1], lines[inner.lineno - 2].strip()
+                    if "# lazy:" not in here and not above.startswith("# lazy:"):
+                        found.append(f"{path.relative_to(PKG.parent)}:{inner.lineno}: {here.strip()}")
+    return sorted(set(found))
+
+
+def test_an_import_inside_a_function_says_why() -> None:
+    assert lazy_imports_without_a_reason() == []

@@ -37,6 +37,7 @@ from iamdocs.cfn.reader import (
 from iamdocs.cfn.reader import read_template as _read_template
 from iamdocs.drift.compare import Copy, Difference, Report, RoleCopy, compare_copies, compare_roles
 from iamdocs.errors import UserError
+from iamdocs.grants import allowed_actions, display_action
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Location, Project
 from iamdocs.placeholders import cfn_parameter_names
@@ -285,7 +286,6 @@ def _unproven_on_role(template: Template, branch: Branch, role: Any, copies: lis
     second document on it that is no canonical policy adds access (drift), and a
     managed policy ARN from outside the template grants what cannot be read here.
     """
-    from iamdocs.grants import allowed_actions, display_action
 
     out: list[Difference] = []
     if not any(c.matched for c in copies):

@@ -43,9 +43,9 @@ def _document(doc: Any) -> Any:
 
 def _call(fn: Any, role: str, **kwargs: Any) -> Any:
     """One read-only call; whatever the target answers instead becomes one UserError line."""
-    from botocore.exceptions import ClientError, NoCredentialsError
+    from botocore.exceptions import ClientError, NoCredentialsError  # lazy: botocore only for a deployed role
 
-    from iamdocs.aws import AWS_ERRORS, describe_error
+    from iamdocs.aws import AWS_ERRORS, describe_error  # lazy: boto3 only for a deployed role
 
     try:
         return fn(**kwargs)

@@ -20,7 +20,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from iamdocs import jsonpos
+from iamdocs.cfn.identity import Branch, find
 from iamdocs.drift.compare import Copy, Difference
+from iamdocs.drift.sources.cloudformation import (
+    TemplateError,
+    branches,
+    document_copy,
+    read_template,
+    show_params,
+)
 from iamdocs.errors import UserError
 from iamdocs.loader import read_policy_file
 from iamdocs.model import Location, Project
@@ -120,14 +128,6 @@ def _template_copies(path: Path, rel: Path, label: str,
     distinct document any choice creates is checked once; its name says which
     values, other than the defaults, made it.
     """
-    from iamdocs.cfn.identity import Branch, find
-    from iamdocs.drift.sources.cloudformation import (
-        TemplateError,
-        branches,
-        document_copy,
-        read_template,
-        show_params,
-    )
 
     template = read_template(path, rel)
     found = find(template)
