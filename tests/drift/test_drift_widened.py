@@ -131,3 +131,31 @@ def test_wrong_case_statement_key_is_one_line_at_its_place(drift_main, tmp_path)
         "ManagerPolicy: cannot be evaluated, so it is not compared: statement key 'action' is not an IAM policy key "
         "(IAM keys are case-sensitive: Action); the statement is not evaluated (when IamRole=New)"]
     assert f"{path}:74:13: drift: ManagerPolicy: cannot be evaluated" in proc.stdout
+
+
+def test_every_service_replaced_by_service_star_is_drift_for_each_service(drift_main, tmp_path):
+    """Each Action list keeps one `service:*` per service instead of its actions."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for line in SHAPE.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("- ") and ":" in stripped and " " not in stripped[2:] and stripped[2].isalpha():
+            if not (out and out[-1].strip().startswith("- ") and ":" in out[-1]):
+                seen = set()  # a new Action list
+            service = stripped[2:].split(":")[0]
+            if service not in seen:
+                seen.add(service)
+                out.append(line[: len(line) - len(line.lstrip())] + f"- {service}:*\n")
+            continue
+        out.append(line)
+    path = tmp_path / "t.yaml"
+    path.write_text("".join(out))
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    widened = sorted(
+        (line.split(" (vs ")[0], line.split(" through Action ")[1].split(" ")[0]) for line in drift_lines(proc))
+    assert widened == [("ManagerPolicy", f"{s}:*") for s in
+                       ("cloudformation", "ec2", "iam", "route53", "s3", "secretsmanager", "ssm")] + [
+                      ("SessionManagerPolicies", "ssm:*")]
+    assert all(line.endswith("(widened access) (when IamRole=New)") or
+               line.endswith("(widened access) (when IamRole=New, Session=true)") for line in drift_lines(proc))
