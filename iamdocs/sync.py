@@ -28,11 +28,11 @@ import yaml
 from iamdocs.cfn.evaluate import is_function
 from iamdocs.cfn.identity import Branch, find
 from iamdocs.cfn.reader import Template, decode_template, parse_template, read_bytes
-from iamdocs.drift.compare import jaccard
+from iamdocs.drift.compare import covered_scores
 from iamdocs.drift.sources.cloudformation import matched_documents
 from iamdocs.errors import UserError
 from iamdocs.fsutil import check_target
-from iamdocs.grants import Grant, allowed_actions, display_action, document_grants
+from iamdocs.grants import Grant, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
 from iamdocs.placeholders import cfn_parameter_names, to_cfn
@@ -322,10 +322,12 @@ def render(document: Mapping[str, Any], st: Style, col: int, line_indent: int) -
 
 
 def tied_policies(document: Any, chosen: str, project: Project, db: IAMDatabase) -> list[str]:
-    """Other canonical policies that the document resembles exactly as much as the chosen one."""
-    actions = allowed_actions(document, db)
-    score = {f.name: jaccard(actions, allowed_actions(f.document, db)) for f in project.files}
-    return sorted(n for n, x in score.items() if n != chosen and x == score[chosen])
+    """Other canonical policies that the document covers exactly as well as the chosen one (drift's scores)."""
+    scores = covered_scores(document_grants(document, db), {f.name: document_grants(f.document, db)
+                                                             for f in project.files})
+    if chosen not in scores:
+        return []
+    return sorted(n for n, x in scores.items() if n != chosen and x[:2] == scores[chosen][:2])
 
 
 def canonical_document(project: Project, names: Sequence[str]) -> dict[str, Any]:

@@ -103,35 +103,40 @@ def canonical_grants(project: Project, db: IAMDatabase) -> dict[str, set[Grant]]
     return {f.name: document_grants(f.document, db) for f in project.files}
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Share of actions two sets have in common (sync's rewrite check uses it; drift matches by coverage)."""
-    return len(a & b) / len(a | b) if a or b else 1.0
-
-
 def is_covered(covered: int, needed: int) -> bool:
     """The coverage rule: fewer than MISSING_SHARE of the policy's grants missing."""
     return needed > 0 and needed - covered < MISSING_SHARE * needed
 
 
-def best_covered(grants: set[Grant], canonical: Mapping[str, set[Grant]]) -> tuple[str, int, int] | None:
-    """The canonical policy `grants` covers, as (name, covered, needed); None when it covers none.
+def covered_scores(grants: set[Grant], canonical: Mapping[str, set[Grant]]) -> dict[str, tuple[int, int, int, int]]:
+    """Each canonical policy that `grants` covers, scored (differences, surplus, covered, needed).
 
-    Of several covered policies the one with the fewest differences wins (missing grants
-    plus surplus, what the copy grants beyond it), then the smaller surplus, then the file
-    name: a copy lacking one grant of a large policy is that policy, not a small one it covers.
+    Differences are the missing grants plus the surplus (what the copy grants beyond the
+    policy); drift's choice and sync's tie check both read these scores.
     """
     # Which policy a copy is, is told by what it allows; its Denies are then compared like any other grant.
     have = Access(frozenset(g for g in grants if g.effect == "Allow"), frozenset())
-    scored = []
+    scores = {}
     for name, theirs in canonical.items():
         covered, needed = coverage(have, theirs)
         if is_covered(covered, needed):
             extra = surplus(have, theirs)
-            scored.append((needed - covered + extra, extra, name, covered, needed))
-    if not scored:
+            scores[name] = (needed - covered + extra, extra, covered, needed)
+    return scores
+
+
+def best_covered(grants: set[Grant], canonical: Mapping[str, set[Grant]]) -> tuple[str, int, int] | None:
+    """The canonical policy `grants` covers, as (name, covered, needed); None when it covers none.
+
+    Of several covered policies the one with the fewest differences wins, then the smaller
+    surplus, then the file name: a copy lacking one grant of a large policy is that policy,
+    not a small one it covers.
+    """
+    scores = covered_scores(grants, canonical)
+    if not scores:
         return None
-    _, _, name, covered, needed = min(scored)
-    return name, covered, needed
+    name = min(scores, key=lambda n: (scores[n][0], scores[n][1], n))
+    return name, scores[name][2], scores[name][3]
 
 
 def _show_resource(resource: str, values: Mapping[str, str] | None = None) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from iamdocs.access import resource_covers as _covers
-from iamdocs.drift.compare import Copy, best_covered, compare_copies, jaccard
+from iamdocs.drift.compare import Copy, best_covered, compare_copies
 from iamdocs.grants import Grant
 from iamdocs.model import Location
 
@@ -20,11 +20,6 @@ def doc(*actions: str, resource: str = "*", effect: str = "Allow") -> dict:
 
 def grants(*actions: str) -> set[Grant]:
     return {Grant("Allow", a, "*") for a in actions}
-
-
-def test_jaccard():
-    assert jaccard({"a", "b"}, {"b", "c"}) == pytest.approx(1 / 3)
-    assert jaccard(set(), set()) == 1.0
 
 
 def test_best_covered_prefers_full_coverage_then_smaller_surplus_then_name():
