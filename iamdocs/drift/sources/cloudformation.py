@@ -35,9 +35,23 @@ from iamdocs.cfn.reader import (
     TemplateError,
 )
 from iamdocs.cfn.reader import read_template as _read_template
-from iamdocs.drift.compare import Copy, Difference, Report, RoleCopy, compare_copies, compare_roles
+from iamdocs.drift.compare import (
+    UNMATCHED,
+    Copy,
+    Difference,
+    ExpectedRole,
+    Report,
+    RoleCopy,
+    canonical_grants,
+    choose_expected,
+    compare_copies,
+    compare_role_access,
+    compare_roles,
+    expected_roles,
+    match_copies,
+)
 from iamdocs.errors import UserError
-from iamdocs.grants import allowed_actions, display_action
+from iamdocs.grants import Grant
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Location, Project
 from iamdocs.placeholders import cfn_parameter_names
@@ -201,6 +215,9 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
             seen[key][1].append(i)
 
     keep = cfn_parameter_names(project.catalog)
+    canon = canonical_grants(project, db)
+    expected = expected_roles(project)
+    role_cache: dict[tuple[str, str], list[Difference]] = {}
     for i, combo in enumerate(br.combinations):
         branch = Branch(template, found, combo, keep)
         by_role: dict[str, list[Copy]] = {}
@@ -221,6 +238,18 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
                                    f"cannot be evaluated, so it is not compared: {detail}"))
                 continue
+            try:
+                attached = branch.attached_roles(doc)
+            except TemplateError as exc:
+                loc, detail = _error_at(exc, doc_loc)
+                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
+                                   f"cannot tell which of the template's roles it is attached to: {detail}"))
+                attached = []
+            for role in attached:
+                by_role.setdefault(role, []).append(copy)
+            if attached:
+                continue
+            # On no role of the template (a user's, a group's, a managed policy for others): compared on its own.
             key = (doc.name, json.dumps(copy.document, sort_keys=True, default=str))
             if key not in cache:
                 r = compare_copies(project, [copy], db, "cloudformation", str(template.path))
@@ -230,24 +259,26 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 note(i, d)
             if copy.matched:
                 compared.add(doc.name)
-            try:
-                for role in branch.attached_roles(doc):
-                    by_role.setdefault(role, []).append(copy)
-            except TemplateError as exc:
-                loc, detail = _error_at(exc, doc_loc)
-                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
-                                   f"cannot tell which of the template's roles it is attached to: {detail}"))
         try:
             roles = []
             for role in branch.roles():
                 trust_at = role.trust if role.trust is not None else role.resource
+                copies = by_role.get(role.logical_id, [])
+                for d in match_copies(project, copies, db):
+                    note(i, d)
                 roles.append(RoleCopy(role.logical_id, Location(template.path, *pos(role.resource)),
-                                      branch.trust(role), Location(template.path, *pos(trust_at)),
-                                      by_role.get(role.logical_id, [])))
-            for d in compare_roles(project, roles):
+                                      branch.trust(role), Location(template.path, *pos(trust_at)), copies))
+            wiring = compare_roles(project, roles)
+            for d in wiring:
                 note(i, d)
-            for role in branch.roles():
-                for d in _unproven_on_role(template, branch, role, by_role.get(role.logical_id, []), db):
+            misplaced = {d.document for d in wiring if d.kind == "wrong-role"}
+            for role, rc in zip(branch.roles(), roles, strict=True):
+                if role.logical_id in misplaced:
+                    continue
+                matched, diffs = _compare_role(template, branch, role, rc, expected, canon, db, role_cache)
+                if matched:
+                    compared.update(c.name for c in rc.documents)
+                for d in diffs:
                     note(i, d)
         except TemplateError as exc:
             loc, detail = _error_at(exc, Location(template.path))
@@ -278,38 +309,44 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
     return report
 
 
-def _unproven_on_role(template: Template, branch: Branch, role: Any, copies: list[Copy],
-                      db: IAMDatabase) -> list[Difference]:
-    """What a compared role gets beyond its compared documents: drift, or "not proven" when unknown offline.
+def _compare_role(template: Template, branch: Branch, role: Any, rc: RoleCopy, expected: list[ExpectedRole],
+                  canon: Mapping[str, set[Grant]], db: IAMDatabase,
+                  cache: dict[tuple[str, str], list[Difference]]) -> tuple[bool, list[Difference]]:
+    """A role of the template against the policy set of the catalog it covers: (compared, differences).
 
-    A role with a document matched to a canonical policy is a role of the product; a
-    second document on it that is no canonical policy adds access (drift), and a
-    managed policy ARN from outside the template grants what cannot be read here.
+    Its documents are compared together (a split policy is one access), and a managed
+    policy ARN from outside the template grants what cannot be read here: "not proven".
     """
-
-    out: list[Difference] = []
-    if not any(c.matched for c in copies):
-        return out
-    for c in copies:
-        if c.matched:
-            continue
-        actions = sorted(display_action(a, db) for a in allowed_actions(c.document, db))
-        shown = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
-        out.append(Difference("added", "drift", c.loc, role.logical_id, "", shown,
-                              f"{role.logical_id} also gets {c.name}, which is no policy in policies/: "
-                              f"adds {len(actions)} action{'s' if len(actions) != 1 else ''} ({shown})"))
+    copies = rc.documents
     try:
         raw, arns = branch.outside_policy_arns(role)
     except TemplateError as exc:
         loc, detail = _error_at(exc, Location(template.path, *pos(role.resource)))
-        return [*out, Difference("unreadable", "drift", loc, role.logical_id, "", "",
-                                 f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
+        return False, [Difference("unreadable", "drift", loc, role.logical_id, "", "",
+                                  f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
+    key = (role.logical_id, json.dumps([[c.name, c.document, sorted(c.values.items())] for c in copies],
+                                       sort_keys=True, default=str))
+    if key not in cache:
+        chosen = choose_expected(copies, db, expected, canon)
+        if chosen is None:
+            cache[key] = [Difference("unmatched", "info", c.loc, c.name, "", "", UNMATCHED)
+                          for c in copies if not c.matched]
+        else:
+            exp, covered, needed = chosen
+            where = ", ".join(exp.where)
+            cache[key] = [Difference("role-access", "info", rc.loc, role.logical_id, exp.label, "",
+                                     f"{role.logical_id} compared as a whole with the {exp.role} role's "
+                                     f"{exp.label} ({where}; it covers {covered} of {needed} grants)"),
+                          *compare_role_access(role.logical_id, rc.loc, copies, exp, canon, db)]
+    out = [*cache[key], *(_outside(template, raw, role, arn) for arn in arns)]
+    return any(d.kind == "role-access" for d in out), out
+
+
+def _outside(template: Template, raw: Any, role: Any, arn: str) -> Difference:
     loc = Location(template.path, *pos(raw, pos(role.resource)))
-    for arn in arns:
-        out.append(Difference("not-proven", "drift", loc, role.logical_id, "", arn,
-                              f"not proven: {role.logical_id} also gets managed policy {arn}, whose content is "
-                              "not in the template; drift cannot tell what it grants"))
-    return out
+    return Difference("not-proven", "drift", loc, role.logical_id, "", arn,
+                      f"not proven: {role.logical_id} also gets managed policy {arn}, whose content is "
+                      "not in the template; drift cannot tell what it grants")
 
 
 @dataclass
