@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -307,29 +307,45 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
     return report
 
 
-def match_copies(project: Project, copies: list[Copy], db: IAMDatabase) -> list[Difference]:
-    """Which canonical policy each copy covers (sets `copy.matched`), as information lines only.
+def match_copies(project: Project, copies: list[Copy], db: IAMDatabase) -> None:
+    """Set each copy's `matched` to the canonical policy it covers on its own (or the one --map names).
 
-    The copies of a role are compared as one access (compare_role_access); this says which
-    of its documents stands for which policy, for reports, for the role's wiring and for sync.
+    This is only a first guess for the documents of a role: `relate` revises it once the
+    role's policy set is known (a part of a split policy stands for nothing on its own).
     """
     canon = canonical_grants(project, db)
-    out: list[Difference] = []
     for copy in copies:
-        if copy.canonical:
-            copy.matched = copy.canonical
-            label = " + ".join(copy.canonical)
-            out.append(Difference("match", "info", copy.loc, copy.name, label, "",
-                                  f"compared with {label} (as mapped)"))
+        best = None if copy.canonical else best_covered(document_grants(copy.document, db, copy.values), canon)
+        copy.matched = copy.canonical or ((best[0],) if best else ())
+
+
+def relate(copies: list[Copy], expected: ExpectedRole, canon: Mapping[str, set[Grant]],
+           db: IAMDatabase) -> list[Difference]:
+    """What each document of a role stands for within the role's policy set, as information lines.
+
+    A document that covers one of the set's policies stands for it; one that grants part of
+    the set is a part of it (a split policy); one that grants nothing of the set keeps the
+    policy it covers on its own, so that a policy on the wrong role is said as such.
+    """
+    policies = {p: canon[p] for p in expected.policies if p in canon}
+    want = effective(set().union(*policies.values()))
+    out: list[Difference] = []
+    for c in copies:
+        if c.canonical:
+            label = " + ".join(c.canonical)
+            out.append(Difference("match", "info", c.loc, c.name, label, "", f"compared with {label} (as mapped)"))
             continue
-        best = best_covered(document_grants(copy.document, db, copy.values), canon)
-        if best is None:
-            copy.matched = ()
-            continue
-        name, covered, needed = best
-        copy.matched = (name,)
-        out.append(Difference("match", "info", copy.loc, copy.name, name, "",
-                              f"compared with {name} (it covers {covered} of its {needed} grants)"))
+        grants = document_grants(c.document, db, c.values)
+        best = best_covered(grants, policies)
+        if best is not None:
+            name, covered, needed = best
+            c.matched = (name,)
+            out.append(Difference("match", "info", c.loc, c.name, name, "",
+                                  f"compared with {name} (it covers {covered} of its {needed} grants)"))
+        elif any(want.covers(g) for g in grants if g.effect == "Allow"):
+            c.matched = ()
+            out.append(Difference("match", "info", c.loc, c.name, expected.label, "",
+                                  f"compared as part of the role's {expected.label}"))
     return out
 
 
@@ -388,15 +404,20 @@ def choose_expected(copies: list[Copy], db: IAMDatabase, expected: list[Expected
     Which set a role is, is told by what it allows (its Denies are then compared like any
     other grant, so a Deny that empties it is drift, not "someone else's role"). Of the sets
     it covers, one that holds every policy its documents stand for and the fewest others is
-    preferred, then the fewest differences, then the smaller surplus.
+    preferred, then the fewest differences, then the smaller surplus. Policies a document is
+    mapped to (--map) are in the set whatever it covers.
     """
     homes = {m for c in copies for m in c.matched}
+    forced = {p for c in copies for p in c.canonical}
     access = allowed = effective(g for g in grants_of(copies, db) if g.effect == "Allow")
+    candidates = [e for e in expected if forced <= set(e.policies)] if forced else list(expected)
+    if forced and not candidates:
+        candidates = [ExpectedRole("", tuple(sorted(forced)), ("--map",))]
     best: tuple[tuple[Any, ...], ExpectedRole, int, int] | None = None
-    for e in expected:
+    for e in candidates:
         want = effective(set().union(*(canon[p] for p in e.policies if p in canon)))
         covered, needed = coverage(allowed, want.allowed)
-        if not is_covered(covered, needed):
+        if not forced and not is_covered(covered, needed):
             continue
         extra = len(access.grants - want.grants)
         others = len(set(e.policies) - homes) if homes else 0  # policies none of its documents stands for
@@ -628,7 +649,8 @@ def _show_trust(g: tuple[str, str, str, str, str]) -> str:
     return f"{effect} {action} by {ptype} {principal}" + (f" when {cond}" if cond else "")
 
 
-def compare_roles(project: Project, roles: list[RoleCopy]) -> list[Difference]:
+def compare_roles(project: Project, roles: list[RoleCopy],
+                  setups: Sequence[ExpectedRole | None] = ()) -> list[Difference]:
     """Roles a template creates against the catalog's roles: the right policies together, the right trust.
 
     A role is recognised by the policies attached to it, not by its logical ID:
@@ -640,8 +662,9 @@ def compare_roles(project: Project, roles: list[RoleCopy]) -> list[Difference]:
         return []
     allowed = catalog_role_policies(project)
     out: list[Difference] = []
-    for role in roles:
-        have = sorted({m for c in role.documents for m in c.matched})
+    for n, role in enumerate(roles):
+        setup = setups[n] if n < len(setups) else None
+        have = sorted({m for c in role.documents for m in c.matched}) or (list(setup.policies) if setup else [])
         if not have:
             continue  # none of its documents is a canonical policy: not a role the catalog knows
         fits = [rid for rid in catalog.roles if set(have) <= allowed.get(rid, set())]

@@ -16,7 +16,7 @@ from typing import Any
 
 from iamdocs import jsonpos
 from iamdocs.cfn.evaluate import NOT_EVALUATED as _NOT_EVALUATED
-from iamdocs.cfn.evaluate import UnknownValue
+from iamdocs.cfn.evaluate import DeployTimeValue, UnknownValue
 from iamdocs.cfn.identity import Branch, Found, PolicyDoc, find
 from iamdocs.cfn.parameters import (
     MAX_COMBINATIONS,
@@ -49,6 +49,7 @@ from iamdocs.drift.compare import (
     compare_roles,
     expected_roles,
     match_copies,
+    relate,
 )
 from iamdocs.errors import UserError
 from iamdocs.grants import Grant
@@ -229,9 +230,9 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 created.add(doc.name)
                 evaluated = branch.evaluate(doc, roles=False)
                 copy = document_copy(template, doc, evaluated.document, maps)
-            except UnknownValue as exc:
+            except (UnknownValue, DeployTimeValue) as exc:  # what it grants is not known here: never "no drift"
                 loc, detail = _error_at(exc, doc_loc)
-                note(i, Difference("unknown", "info", loc, doc.name, "", "", f"not compared: {detail}"))
+                note(i, Difference("not-proven", "drift", loc, doc.name, "", "", f"not proven: {detail}"))
                 continue
             except TemplateError as exc:
                 loc, detail = _error_at(exc, doc_loc)
@@ -260,22 +261,24 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
             if copy.matched:
                 compared.add(doc.name)
         try:
-            roles = []
+            roles, chosen = [], []
             for role in branch.roles():
                 trust_at = role.trust if role.trust is not None else role.resource
-                copies = by_role.get(role.logical_id, [])
-                for d in match_copies(project, copies, db):
+                rc = RoleCopy(role.logical_id, Location(template.path, *pos(role.resource)), branch.trust(role),
+                              Location(template.path, *pos(trust_at)), by_role.get(role.logical_id, []))
+                setup, lines = _role_setup(rc, project, db, expected, canon, role_cache)
+                for d in lines:
                     note(i, d)
-                roles.append(RoleCopy(role.logical_id, Location(template.path, *pos(role.resource)),
-                                      branch.trust(role), Location(template.path, *pos(trust_at)), copies))
-            wiring = compare_roles(project, roles)
+                roles.append(rc)
+                chosen.append(setup)
+            wiring = compare_roles(project, roles, chosen)
             for d in wiring:
                 note(i, d)
             misplaced = {d.document for d in wiring if d.kind == "wrong-role"}
-            for role, rc in zip(branch.roles(), roles, strict=True):
+            for role, rc, setup in zip(branch.roles(), roles, chosen, strict=True):
                 if role.logical_id in misplaced:
                     continue
-                matched, diffs = _compare_role(template, branch, role, rc, expected, canon, db, role_cache)
+                matched, diffs = _compare_role(template, branch, role, rc, setup, canon, db, role_cache)
                 if matched:
                     compared.update(c.name for c in rc.documents)
                 for d in diffs:
@@ -309,37 +312,56 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
     return report
 
 
-def _compare_role(template: Template, branch: Branch, role: Any, rc: RoleCopy, expected: list[ExpectedRole],
+def _key(rc: RoleCopy) -> tuple[str, str]:
+    return rc.name, json.dumps([[c.name, c.document, sorted(c.values.items()), c.canonical] for c in rc.documents],
+                               sort_keys=True, default=str)
+
+
+def _role_setup(rc: RoleCopy, project: Project, db: IAMDatabase, expected: list[ExpectedRole],
+                canon: Mapping[str, set[Grant]], cache: dict[Any, Any]) -> tuple[ExpectedRole | None, list[Difference]]:
+    """Which policy set of the catalog a role is (None: someone else's role), and what each document stands for."""
+    key = ("setup", *_key(rc))
+    if key not in cache:
+        match_copies(project, rc.documents, db)
+        chosen = choose_expected(rc.documents, db, expected, canon)
+        if chosen is None:
+            lines = [Difference("unmatched", "info", c.loc, c.name, "", "", UNMATCHED)
+                     for c in rc.documents if not c.matched]
+        else:
+            exp, covered, needed = chosen
+            lines = relate(rc.documents, exp, canon, db)
+            lines.append(Difference("role-access", "info", rc.loc, rc.name, exp.label, "",
+                                    f"{rc.name} compared as a whole with the {exp.role or 'mapped'} role's "
+                                    f"{exp.label} ({', '.join(exp.where)}; it covers {covered} of {needed} "
+                                    "grants)"))
+        cache[key] = (chosen[0] if chosen else None, lines, [c.matched for c in rc.documents])
+    setup, lines, matched = cache[key]
+    for c, m in zip(rc.documents, matched, strict=True):
+        c.matched = m
+    return setup, lines
+
+
+def _compare_role(template: Template, branch: Branch, role: Any, rc: RoleCopy, setup: ExpectedRole | None,
                   canon: Mapping[str, set[Grant]], db: IAMDatabase,
-                  cache: dict[tuple[str, str], list[Difference]]) -> tuple[bool, list[Difference]]:
-    """A role of the template against the policy set of the catalog it covers: (compared, differences).
+                  cache: dict[Any, Any]) -> tuple[bool, list[Difference]]:
+    """A role of the template against the policy set of the catalog it is: (compared, differences).
 
     Its documents are compared together (a split policy is one access), and a managed
     policy ARN from outside the template grants what cannot be read here: "not proven".
     """
-    copies = rc.documents
     try:
         raw, arns = branch.outside_policy_arns(role)
     except TemplateError as exc:
         loc, detail = _error_at(exc, Location(template.path, *pos(role.resource)))
         return False, [Difference("unreadable", "drift", loc, role.logical_id, "", "",
                                   f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
-    key = (role.logical_id, json.dumps([[c.name, c.document, sorted(c.values.items())] for c in copies],
-                                       sort_keys=True, default=str))
+    outside = [_outside(template, raw, role, arn) for arn in arns]
+    if setup is None:
+        return False, outside
+    key = ("access", *_key(rc))
     if key not in cache:
-        chosen = choose_expected(copies, db, expected, canon)
-        if chosen is None:
-            cache[key] = [Difference("unmatched", "info", c.loc, c.name, "", "", UNMATCHED)
-                          for c in copies if not c.matched]
-        else:
-            exp, covered, needed = chosen
-            where = ", ".join(exp.where)
-            cache[key] = [Difference("role-access", "info", rc.loc, role.logical_id, exp.label, "",
-                                     f"{role.logical_id} compared as a whole with the {exp.role} role's "
-                                     f"{exp.label} ({where}; it covers {covered} of {needed} grants)"),
-                          *compare_role_access(role.logical_id, rc.loc, copies, exp, canon, db)]
-    out = [*cache[key], *(_outside(template, raw, role, arn) for arn in arns)]
-    return any(d.kind == "role-access" for d in out), out
+        cache[key] = compare_role_access(role.logical_id, rc.loc, rc.documents, setup, canon, db)
+    return True, [*cache[key], *outside]
 
 
 def _outside(template: Template, raw: Any, role: Any, arn: str) -> Difference:
