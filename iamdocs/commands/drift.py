@@ -13,7 +13,7 @@ from iamdocs.drift.report import FORMATS
 from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.loader import load_sound_project
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
 
 NAME = "drift"
 HELP = "compare copies of the permissions (built site, CloudFormation template, deployed role, git ref) with policies/"
@@ -113,12 +113,11 @@ def run(args: argparse.Namespace) -> int:
     return NOTHING_TO_COMPARE if report.nothing else 0
 
 
-def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compare.Report:
+def _role(args: argparse.Namespace, project: SoundProject, db: IAMDatabase) -> compare.Report:
     from iamdocs.drift.sources.role import read_role, role_location  # lazy: boto3 only for a deployed role
     from iamdocs.drift.target import iam_client  # lazy: boto3 only for a deployed role
 
     catalog = project.catalog
-    assert catalog is not None  # load_sound_project guarantees it
     choices = ", ".join(catalog.options)
     if not args.option:
         raise UserError("--role needs --option: which role option should the role satisfy?", hint=f"options: {choices}")
