@@ -15,7 +15,7 @@ from typing import Any
 
 from iamdocs.commands import deploy as command
 from iamdocs.model import Project
-from iamdocs.render._markdown import code, fence, table, text
+from iamdocs.render._markdown import code, fence, inert, table
 from iamdocs.sandbox.steps.stacks import COMBINATIONS
 
 PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "sandbox" / "deployer-permissions.json"
@@ -80,7 +80,7 @@ def deploy_stacks(project: Project) -> str:
 def deploy_role_options(project: Project) -> str:
     """The role options a run deploys, from the catalog."""
     assert project.catalog is not None
-    rows = [[code(o.id), text(o.title), ", ".join(code(r) for r in o.roles)] for o in project.catalog.options.values()]
+    rows = [[code(o.id), inert(o.title), ", ".join(code(r) for r in o.roles)] for o in project.catalog.options.values()]
     return table(["Option", "What it is", "Roles"], rows)
 
 

@@ -18,7 +18,7 @@ from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
 from iamdocs.drift.sources.paste import READ_COMMAND
 from iamdocs.drift.sources.role import READ_PERMISSIONS, role_location
 from iamdocs.model import Project
-from iamdocs.render._markdown import code, fence, policy_page, table, text
+from iamdocs.render._markdown import code, fence, inert, policy_page, table
 
 READ_POLICY_FILE = "drift-check-read-only.json"
 
@@ -59,9 +59,9 @@ def drift_role_options(project: Project) -> str:
     rows = []
     for oid, option in project.catalog.options.items():
         for rid, setup in option.roles.items():
-            role = text(project.catalog.roles[rid].title)
+            role = inert(project.catalog.roles[rid].title)
             policies = ", ".join(f"[{code(p)}]({policy_page(p)})" for p in setup.policies)
-            rows.append([text(option.title), role, f"{code('--option ' + oid)} {code('--as ' + rid)}", policies])
+            rows.append([inert(option.title), role, f"{code('--option ' + oid)} {code('--as ' + rid)}", policies])
     return table(["Option", "Role", "Check with", "Must grant everything in"], rows)
 
 

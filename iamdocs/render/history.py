@@ -6,7 +6,7 @@ from iamdocs import iamdb
 from iamdocs.grants import display_action
 from iamdocs.history import replay, versions
 from iamdocs.model import Project
-from iamdocs.render._markdown import code, download, fence, policy_download, policy_page, table, text
+from iamdocs.render._markdown import code, download, fence, inert, policy_download, policy_page, table
 from iamdocs.render.roles import policy_arn, policy_document_arg, shell_variables
 
 
@@ -16,9 +16,9 @@ def permissions_changelog(project: Project, heading: str = "##") -> str:
     history = project.catalog.history
     out = []
     for entry in reversed(history):
-        out.append(f"{heading} {entry.date}: {text(entry.summary.rstrip('.'))}\n")
+        out.append(f"{heading} {entry.date}: {inert(entry.summary.rstrip('.'))}\n")
         if entry.why:
-            out.append(f"{text(entry.why)}\n")
+            out.append(f"{inert(entry.why)}\n")
         if entry is history[0]:
             counts: dict[str, set[str]] = {}
             for change in entry.changes:
@@ -90,7 +90,7 @@ def history_since(project: Project) -> str:
         date = step.entry.date
         nxt = steps[k + 1].entry.date if k + 1 < len(steps) else None
         label = f"{date} or later" if nxt is None else f"from {date} to before {nxt}"
-        options.append(f'<option value="{date}">{label}: {text(step.entry.summary.rstrip("."))}</option>')
+        options.append(f'<option value="{date}">{label}: {inert(step.entry.summary.rstrip("."))}</option>')
         body = [f'<section class="iamdocs-since" data-since="{date}" markdown>\n',
                 f"### Installed {label}\n"]
         changed = False

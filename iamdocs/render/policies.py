@@ -10,10 +10,10 @@ from iamdocs.render._markdown import (
     code,
     download,
     fence,
+    inert,
     policy_download,
     policy_page,
     table,
-    text,
 )
 from iamdocs.sizes import minified_size
 
@@ -46,7 +46,7 @@ def download_link(project: Project, name: str, label: str = "") -> str:
 def policy_link(project: Project, name: str, label: str = "") -> str:
     """A link to the policy's reference page, labelled with its title unless told otherwise."""
     pf = _policy(project, name)
-    title = label or (text(pf.meta.title) if pf.meta else code(pf.name))
+    title = label or (inert(pf.meta.title) if pf.meta else code(pf.name))
     return f"[{title}]({policy_page(pf.name)})"
 
 
@@ -55,12 +55,12 @@ def policy_list(project: Project) -> str:
     rows = []
     for pf in project.files:
         meta = pf.meta
-        role = text(project.catalog.roles[meta.role].title) if meta and project.catalog else ""
+        role = inert(project.catalog.roles[meta.role].title) if meta and project.catalog else ""
         rows.append([
             policy_link(project, pf.name),
             download_link(project, pf.name),
             role,
-            text(meta.purpose) if meta else "",
+            inert(meta.purpose) if meta else "",
         ])
     return table(["Policy", "Download", "For", "What it does"], rows)
 
@@ -73,7 +73,7 @@ def permissions_table(project: Project, name: str, heading: str = "###") -> str:
     by_service: dict[str, list[list[str]]] = defaultdict(list)
     for st in pf.statements:
         resources = ", ".join(code(r.text) for r in st.resources) or "—"
-        purpose = text(purposes.get(st.sid or "", ""))
+        purpose = inert(purposes.get(st.sid or "", ""))
         for a in st.actions:
             service, _, action_name = a.text.partition(":")
             known = db.action(a.text)
@@ -145,7 +145,7 @@ def policy_history(project: Project, name: str) -> str:
             if new == pf.name:
                 parts.append(f"renamed from {code(old)}")
         if parts:
-            rows.append([entry.date, text(entry.summary), "; ".join(parts)])
+            rows.append([entry.date, inert(entry.summary), "; ".join(parts)])
     if not rows:
         return "No changes recorded.\n"
     return table(["Date", "Change", "Details"], rows)
@@ -160,8 +160,8 @@ def policy_usage(project: Project, name: str) -> str:
         for rid, setup in option.roles.items():
             how = "managed" if name in setup.managed else "inline" if name in setup.inline else None
             if how:
-                role = text(project.catalog.roles[rid].title.lower())
-                uses.append(f"{text(option.title)} ({role}, {how})")
+                role = inert(project.catalog.roles[rid].title.lower())
+                uses.append(f"{inert(option.title)} ({role}, {how})")
     return "; ".join(uses) + "." if uses else "no option in the catalog."
 
 

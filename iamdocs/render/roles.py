@@ -7,11 +7,12 @@ import json
 from iamdocs.model import Project, RoleOption
 from iamdocs.render._markdown import (
     code,
+    code_comment,
     download,
     fence,
+    inert,
     policy_download,
     table,
-    text,
     trust_policy_download,
     trust_policy_file,
 )
@@ -41,10 +42,10 @@ def decision_table(project: Project) -> str:
     """"Which policies do I need?": one row per option, one column per role."""
     assert project.catalog is not None
     roles = project.catalog.roles
-    header = ["If", "Choose", *[text(r.title) for r in roles.values()], "On the setup page"]
+    header = ["If", "Choose", *[inert(r.title) for r in roles.values()], "On the setup page"]
     rows = []
     for option in project.catalog.options.values():
-        cells = [text(option.when), text(option.title)]
+        cells = [inert(option.when), inert(option.title)]
         for rid in roles:
             setup = option.roles.get(rid)
             if setup is None:
@@ -60,13 +61,13 @@ def decision_table(project: Project) -> str:
                 for p, label in base.items():
                     by_option.setdefault(label, []).append(download(code(p), policy_download(p), p))
                 files.append("the policy of the option you chose above: " + " or ".join(
-                    f"{', '.join(links)} ({label})" for label, links in by_option.items()))
+                    f"{', '.join(links)} ({inert(label)})" for label, links in by_option.items()))
             files += _files([p for p in setup.managed if p not in base], False)
             files += _files([p for p in setup.inline if p not in base], True)
             if setup.permissions_boundary:
                 files.append("permissions boundary")
             cells.append("<br>".join(files) or "—")
-        cells.append(text(option.setup_field or "—"))
+        cells.append(inert(option.setup_field or "—"))
         rows.append(cells)
     return table(header, rows)
 
@@ -78,7 +79,7 @@ def trust_policy(project: Project, role_id: str) -> str:
     services = ", ".join(code(s) for s in role.trusted_services)
     name = trust_policy_file(role_id)
     return (
-        f"The {text(role.title.lower())} trusts {services} to assume it "
+        f"The {inert(role.title.lower())} trusts {services} to assume it "
         f"({download('download ' + code(name), trust_policy_download(role_id), name)}):\n\n"
         + fence(trust_policy_text(project, role_id), "json", title=name)
     )
@@ -176,7 +177,7 @@ def cli_commands(project: Project, option_id: str) -> str:
     for rid, setup in option.roles.items():
         role = project.catalog.roles[rid]
         var = _role_var(rid)
-        lines.append(f"# {role.title}: choose its name")
+        lines.append(f"# {code_comment(role.title)}: choose its name")
         lines.append(f"{var}=ai-unlimited-{rid}")
         create = [f'aws iam create-role --role-name "${var}"',
                   f"  --assume-role-policy-document file://{trust_policy_file(rid)}"]
@@ -216,7 +217,8 @@ def cli_addition(project: Project, option_id: str) -> str:
     for rid, setup in option.roles.items():
         var = _role_var(rid)
         base = set(_engine_policies(project, rid))
-        lines.append(f"# The {project.catalog.roles[rid].title.lower()} you created (engine option A or B)")
+        title = code_comment(project.catalog.roles[rid].title.lower())
+        lines.append(f"# The {title} you created (engine option A or B)")
         lines.append(f"{var}=ai-unlimited-{rid}")
         for name in setup.managed:
             if name in base:
@@ -239,7 +241,8 @@ def cli_removal(project: Project, option_id: str) -> str:
     created: list[str] = []
     for rid, setup in option.roles.items():
         var = _role_var(rid)
-        lines += [f"# {project.catalog.roles[rid].title}: the name you gave it", f"{var}=ai-unlimited-{rid}"]
+        title = code_comment(project.catalog.roles[rid].title)
+        lines += [f"# {title}: the name you gave it", f"{var}=ai-unlimited-{rid}"]
         if project.catalog.roles[rid].instance_profile:
             lines.append(f'aws iam remove-role-from-instance-profile --instance-profile-name "${var}" \\\n'
                          f'  --role-name "${var}"')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from iamdocs.lint import discover_rules
 from iamdocs.model import Project
-from iamdocs.render._markdown import code, policy_page, text
+from iamdocs.render._markdown import code, inert, policy_page
 
 
 def accepted_findings(project: Project, name: str = "") -> str:
@@ -22,7 +22,7 @@ def accepted_findings(project: Project, name: str = "") -> str:
             title = f"{a.rule} {rule.name}: {rule.description}"
         else:
             title = f"{a.rule}"
-        body = text(a.justification.strip()).replace("\n", "\n    ")  # all of it inside the admonition
+        body = inert(a.justification.strip())  # one line: all of it inside the admonition
         if not name:
             body += "\n\n    Policies: " + ", ".join(f"[{code(p)}]({policy_page(p)})" for p in a.policies)
         out.append(f'!!! warning "{_quote(title)}"\n\n    {body}\n')
