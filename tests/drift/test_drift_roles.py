@@ -145,8 +145,8 @@ def test_stack_id_idiom_for_names_is_evaluated(drift_main, tmp_path):
 def test_ssm_parameter_type_is_not_proven(drift_main, tmp_path):
     path = variant(tmp_path, "  IamRole:\n", "  Extra:\n    Type: AWS::SSM::Parameter::Value<String>\n"
                                              "    Default: /ai-unlimited/extra-action\n  IamRole:\n")
-    path.write_text(path.read_text().replace("              - cloudformation:CreateStack\n",
-                                             "              - cloudformation:CreateStack\n              - !Ref Extra\n"))
+    extra = "              - cloudformation:CreateStack\n              - !Ref Extra\n"
+    path.write_text(path.read_text().replace("              - cloudformation:CreateStack\n", extra))
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 1
     assert drift_lines(proc) == [
