@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from iamdocs import version_text
 from iamdocs.errors import UserError
-from iamdocs.launcher import version_text
 
 
 def command_names() -> list[str]:

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from iamdocs import __version__
-from iamdocs.datafiles import describe, iam_data_versions
-
-
-def version_text() -> str:
-    """What --version prints: the IAM data too, since which actions are known depends on its version."""
-    return f"iamdocs {__version__}\nIAM data: {describe(iam_data_versions())}\n"
+from iamdocs import version_text
 
 
 def entry() -> None:
