@@ -10,7 +10,6 @@ import difflib
 import re
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from jinja2 import nodes
@@ -111,6 +110,10 @@ def template_problems(env: jinja2.Environment, markdown: str, known: Collection[
         return [(exc.lineno or 1, f"Jinja syntax error: {exc.message}")]
     declared = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     problems = []
+    for n in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        tag = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from", nodes.Extends: "extends"}
+        problems.append((n.lineno, f"{{% {tag[type(n)]} %}} reads another file into the page, which pages may not "
+                                   "do; show policies and catalog text with the macros"))
     for n in tree.find_all(nodes.Name):
         if n.ctx == "load" and n.name not in known and n.name not in declared:
             problems.append((n.lineno, f"unknown macro or variable {n.name}{did_you_mean(n.name, known)}"))
@@ -124,24 +127,6 @@ def template_problems(env: jinja2.Environment, markdown: str, known: Collection[
             problems.append((call.lineno, f"{call.node.name}: no policy {arg.value!r} in policies/"
                                           f"{did_you_mean(arg.value, policies)}"))
     return sorted(set(problems))
-
-
-def call_line(env: jinja2.Environment, markdown: str, name: str, args: tuple[Any, ...],
-              kwargs: dict[str, Any]) -> int:
-    """The line of the call of macro `name` with these arguments in the page's template (1 when none is found).
-
-    A call whose arguments are all constants is matched by them; otherwise the first call of the
-    macro counts. A page calls a macro with literals (logic stays in Python), so this names the call.
-    """
-    calls = [c for c in env.parse(markdown).find_all(nodes.Call)
-             if isinstance(c.node, nodes.Name) and c.node.name == name]
-    for call in calls:
-        values = [*call.args, *(k.value for k in call.kwargs)]
-        if not all(isinstance(v, nodes.Const) for v in values):
-            continue
-        if (tuple(a.value for a in call.args), {k.key: k.value.value for k in call.kwargs}) == (args, kwargs):
-            return call.lineno
-    return calls[0].lineno if calls else 1
 
 
 def policy_argument_positions(macros: dict[str, Callable[..., str]]) -> dict[str, int]:

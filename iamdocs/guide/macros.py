@@ -1,21 +1,21 @@
 """The guide's mkdocs-macros module, loaded by name (`modules: [iamdocs.guide.macros]` in mkdocs.yml).
 
-It uses the plugin's own hooks and nothing else of it:
+It uses the plugin's own hooks and Jinja's own extension point, nothing else:
 
 - `define_env` registers every render function of `iamdocs.render` as a macro with the
   project bound, so pages call `{{ policy_json("session-manager.json") }}`; logic stays in
-  iamdocs/render, where it is unit tested.
+  iamdocs/render, where it is unit tested. The one wrapper around each macro turns an error
+  inside it into one message that names the macro.
 - `on_pre_page_macros` checks a page that is about to be rendered: Jinja syntax, unknown
-  names and unknown policy files, each with the line in the page's file (front matter
-  counted) and the closest correct name.
-- The one wrapper around each macro turns an error inside it into one line: it records the
-  failure and lets the page finish; `on_post_page_macros` then stops the build with the
-  line of the call, found in the page's template. A macro call left unrendered on a page
-  without `render_macros: true` stops it too.
+  names, unknown policy files, files read into the page; each with the line in the page's
+  file (front matter counted) and the closest correct name.
+- Pages are rendered as `PageTemplate`s (Jinja's `template_class`): an error anywhere in a
+  page, in a macro or not, is recorded with the page's line from the traceback Jinja rewrites
+  for templates, and the page renders empty, so the plugin never prints a traceback.
+- `on_post_page_macros` stops the build with that one line, or when a macro call is left
+  unrendered on a page without `render_macros: true`.
 - With IAMDOCS_MACRO_TIMES=<file>, every call is timed and `on_post_build` writes the
   totals to that file (the benchmark reads them).
-
-Errors anywhere else in a page's Jinja are left to the plugin (`on_error_fail: true`).
 """
 
 from __future__ import annotations
@@ -24,16 +24,17 @@ import functools
 import json
 import os
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.exceptions import PluginError
 
 from iamdocs import iamdb
 from iamdocs.guide.guards import (
-    call_line,
     front_matter_lines,
     page_source,
     policy_argument_positions,
@@ -44,14 +45,8 @@ from iamdocs.guide.project import sound_project
 from iamdocs.render import discover_macros
 
 
-@dataclass
-class _Failure:
-    """A macro call that raised: which macro, with which arguments, and the one line that says why."""
-
-    name: str
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-    message: str
+class _MacroFailed(Exception):
+    """A macro raised: the message names the macro, the error's type and what it said."""
 
 
 @dataclass
@@ -62,26 +57,43 @@ class _Build:
     policy_args: dict[str, int]
     policies: list[str]
     markdown: str = ""
-    failures: list[_Failure] = field(default_factory=list)
+    failures: list[tuple[int, str]] = field(default_factory=list)  # (line in the page's Markdown, message)
     times: dict[str, list[float]] = field(default_factory=dict)
 
 
 _build: _Build | None = None
 
 
+class PageTemplate(jinja2.Template):
+    """A page as the guide renders it: an error is recorded with the page's line, and the page renders empty."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except Exception as exc:  # on_post_page_macros stops the build with it; the plugin would print a traceback
+            assert _build is not None
+            # Jinja rewrites a traceback so that the page's own code shows as frames of the template, at its lines.
+            own = self.filename or "<template>"
+            lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == own]
+            if isinstance(exc, _MacroFailed):
+                message = str(exc)
+            else:
+                message = f"{type(exc).__name__}: {exc.args[0] if isinstance(exc, KeyError) and exc.args else exc}"
+            _build.failures.append((lines[-1] if lines else 1, message))
+            return ""
+
+
 def _bind(fn: Callable[..., str], project: Any, build: _Build, timed: bool) -> Callable[..., str]:
-    """The macro as pages see it: the project bound; an error becomes one recorded line, optionally timed."""
+    """The macro as pages see it: the project bound, an error named by the macro, optionally timed."""
 
     @functools.wraps(fn)
     def macro(*args: Any, **kwargs: Any) -> str:
         start = time.perf_counter()
         try:
             return fn(project, *args, **kwargs)
-        except Exception as exc:  # any error of a macro is the page's: on_post_page_macros stops the build
+        except Exception as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-            why = f"{fn.__name__}: {type(exc).__name__}: {message}"
-            build.failures.append(_Failure(fn.__name__, args, kwargs, why))
-            return ""
+            raise _MacroFailed(f"{fn.__name__}: {type(exc).__name__}: {message}") from exc
         finally:
             if timed:
                 entry = build.times.setdefault(fn.__name__, [0.0, 0])
@@ -124,6 +136,7 @@ def _renders(env: Any) -> bool:
 def on_pre_page_macros(env: Any) -> None:
     """Before a page is rendered: its syntax, names and policy files, each problem at its line."""
     assert _build is not None
+    env.env.template_class = PageTemplate  # the plugin makes its Jinja environment after define_env
     _build.markdown = env.markdown
     _build.failures.clear()
     if not _renders(env):
@@ -140,10 +153,9 @@ def on_post_page_macros(env: Any) -> None:
     """After a page is rendered: a macro that failed, or a macro call left in the page, stops the build."""
     assert _build is not None
     if _build.failures:
-        failure = _build.failures[0]
+        line, message = _build.failures[0]
         where, offset = _where(env)
-        line = call_line(env.env, _build.markdown, failure.name, failure.args, failure.kwargs)
-        raise PluginError(f"{where}:{line + offset}: {failure.message}")
+        raise PluginError(f"{where}:{line + offset}: {message}")
     left = unrendered_macros(env.markdown, _build.macro_names)
     if left:
         where, offset = _where(env)
