@@ -15,6 +15,7 @@ define_env  # mkdocs-macros calls these, found by name in a module it loads (gui
 on_pre_page_macros
 on_post_page_macros
 on_post_build
+template_class  # Jinja reads it when a page is compiled (guide/macros.py)
 process  # fields of the deploy report, written to JSON by asdict (sandbox/report.py)
 finished
 exc_type  # __exit__'s signature (sandbox/server.py)
