@@ -302,7 +302,11 @@ def resource_truth(request: str, pattern: str, is_pattern: bool) -> Truth:
         return like(request, pattern)
     if _covers(request, pattern):
         return True
-    if _seg_meets(request, literal(pattern)):
+    # whether some name fits both: part by part where both are ARNs, since no name holds the colons between them
+    r_parts, p_parts = request.split(":", 5), literal(pattern).split(":", 5)
+    pairs = list(zip(r_parts, p_parts, strict=True)) if len(r_parts) == len(p_parts) == 6 else [
+        (request, literal(pattern))]
+    if all(_seg_meets(r, p) for r, p in pairs):
         return frozenset({RESOURCE_KEY})
     return False
 

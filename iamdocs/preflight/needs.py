@@ -32,10 +32,13 @@ ALWAYS: dict[str, str] = {
     "aws:principalisawsservice": "false",
     "aws:principalaccount": ACCOUNT,
     "aws:resourceaccount": ACCOUNT,
+    # present with temporary credentials (a role session), true only after an MFA sign-in, which no instance has
+    "aws:multifactorauthpresent": "false",
 }
 # Keys none of its requests carries: they belong to service principals or IAM users.
 ABSENT = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths",
-                    "aws:principalservicename", "aws:principalservicenameslist", "aws:username"})
+                    "aws:principalservicename", "aws:principalservicenameslist", "aws:username",
+                    "aws:multifactorauthage"})
 # Global keys present only where the Service Authorization Reference lists them for the action.
 LISTED_GLOBAL = ("aws:requesttag/", "aws:tagkeys", "aws:resourcetag/")
 # The service a passed role goes to: the engine role reaches its instances through an instance profile.
