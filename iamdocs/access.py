@@ -32,7 +32,7 @@ from iamdocs.conditions import (
     t_or,
 )
 from iamdocs.grants import Grant, document_grants
-from iamdocs.iamdb import RCP_SERVICES, IAMDatabase, wildcard_match, wildcard_regex
+from iamdocs.iamdb import IAMDatabase, rcp_services, wildcard_match, wildcard_regex
 from iamdocs.placeholders import normalize
 
 ALLOWED = "allowed"
@@ -355,7 +355,7 @@ class Evaluator:
             def names(rule: Rule) -> bool:
                 return any(rx.match(action) for rx in rule.actions) != rule.not_action
 
-            rcps = self._rcp_rules if action.split(":", 1)[0] in RCP_SERVICES else []
+            rcps = self._rcp_rules if action.split(":", 1)[0] in rcp_services() else []
             denies = [r for layer in self._layers for r in layer.rules if not r.allow and names(r)]
             denies += [r for r in rcps if not r.allow and names(r)]
             allows = [[r for r in layer.rules if r.allow and names(r)] for layer in self._layers]

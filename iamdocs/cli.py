@@ -17,6 +17,7 @@ from pathlib import Path
 
 from iamdocs import __version__
 from iamdocs.errors import UserError
+from iamdocs.output import printable
 
 
 def command_names() -> list[str]:
@@ -104,9 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._module.run(args))
     except UserError as exc:
-        print(f"iamdocs {args.command}: error: {exc.message}", file=sys.stderr)
+        # escaped: a message may quote a name or a file's content (a newline, an escape sequence)
+        print(f"iamdocs {args.command}: error: {printable(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
+            print(f"hint: {printable(exc.hint)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"iamdocs {args.command}: interrupted", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from iamdocs.drift.report import FORMATS
 from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.loader import load_sound_project
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
+from iamdocs.output import printable
 
 NAME = "drift"
 HELP = "compare copies of the permissions (built site, CloudFormation template, deployed role, git ref) with policies/"
@@ -113,12 +115,26 @@ def run(args: argparse.Namespace) -> int:
     return NOTHING_TO_COMPARE if report.nothing else 0
 
 
-def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compare.Report:
+# IAM's own rule for a role name; anything else cannot name a role, and is refused before any call.
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:[^:]*:iam::[^:]*:role/(?:[^\n]*/)?([^/\n]*)")
+
+
+def _check_role_name(name: str) -> None:
+    """A role's ARN gets a hint to give its name; a name IAM would refuse is one escaped line."""
+    arn = _ROLE_ARN.fullmatch(name)
+    if arn:
+        raise UserError(f"--role {printable(name)}: an ARN; --role takes the role's name",
+                        hint=f"--role {printable(arn.group(1))}")
+    if not _ROLE_NAME.fullmatch(name):
+        raise UserError(f"--role {printable(name)}: not an IAM role name (1 to 64 letters, digits and +=,.@_-)")
+
+
+def _role(args: argparse.Namespace, project: SoundProject, db: IAMDatabase) -> compare.Report:
     from iamdocs.drift.sources.role import read_role, role_location  # lazy: boto3 only for a deployed role
     from iamdocs.drift.target import iam_client  # lazy: boto3 only for a deployed role
 
     catalog = project.catalog
-    assert catalog is not None  # load_sound_project guarantees it
     choices = ", ".join(catalog.options)
     if not args.option:
         raise UserError("--role needs --option: which role option should the role satisfy?", hint=f"options: {choices}")
@@ -129,6 +145,7 @@ def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compar
     if setup is None:
         raise UserError(f"--as {args.as_role}: option {args.option} has no {args.as_role} role",
                         hint=f"its roles: {', '.join(option.roles)}")
+    _check_role_name(args.role)
     iam = iam_client(target_spec(args))
     copies, _ = read_role(iam, args.role)
     return compare.compare_role(project, args.role, copies, setup.policies, args.option, db,

@@ -56,7 +56,7 @@ class Need:
     statement: str  # its Sid, or #N
     action: str  # as AWS spells it
     resource: str  # ARN template: {region}, {account}, {partition} are filled in later; * where unknown
-    keys: tuple[str, ...]  # lower-case condition keys the action can carry on this resource (reference's spelling)
+    keys: tuple[str, ...]  # condition keys it carries on this resource besides the global ones (data's spelling)
     requested_region: str  # "" for the Region the request is sent to; us-east-1 for IAM and other global services
 
 
@@ -99,22 +99,19 @@ def _needs_of(db: IAMDatabase, role: str, policy: str, statement: str, action: s
     known = db.action(action)
     types = known.resource_types if known else ()
     if resource != "*" or not types:
-        keys = sorted(db.condition_keys(action, types[0] if len(types) == 1 else ""))
-        return [Need(role, policy, statement, action, _policy_template(resource), tuple(keys), region)]
+        keys = db.condition_keys_on(action, types[0] if len(types) == 1 else "")
+        return [Need(role, policy, statement, action, _policy_template(resource), keys, region)]
     out = []
     for rtype in types:
         for fmt in db.arn_formats(service, rtype) or ["*"]:
-            keys = sorted(db.condition_keys(action, rtype))
-            out.append(Need(role, policy, statement, action, _template(fmt), tuple(keys), region))
+            out.append(Need(role, policy, statement, action, _template(fmt), db.condition_keys_on(action, rtype),
+                            region))
     return out
 
 
 def _supports(keys: Iterable[str], key: str) -> bool:
-    """Whether a key is one the reference lists: exactly, or by its prefix (aws:RequestTag/${TagKey})."""
-    for k in keys:
-        if k == key or ("/${" in k and key.startswith(k.split("/", 1)[0] + "/")):
-            return True
-    return False
+    """Whether the request carries a key: one the data lists for it (aws:RequestTag/${TagKey} covers any tag)."""
+    return any(iamdb.key_matches(key, k) for k in keys)
 
 
 def fill(template: str, region: str, account: str) -> str:

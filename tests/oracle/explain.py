@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from iamdocs.iamdb import RCP_SERVICES
+from iamdocs.iamdb import rcp_services
 
 DATE_KEYS = {"aws:currenttime", "aws:tokenissuetime"}
 
@@ -50,7 +50,7 @@ def _epoch(value: str) -> str:
 
 def rcp_service(req: dict[str, Any]) -> dict[str, Any] | None:
     """RCPs apply only to the services AWS lists for them; iam-simulate applies them to every service."""
-    if req.get("rcps") and req["action"].split(":")[0].lower() not in RCP_SERVICES:
+    if req.get("rcps") and req["action"].split(":")[0].lower() not in rcp_services():
         out = copy.deepcopy(req)
         out["rcps"] = []
         return out

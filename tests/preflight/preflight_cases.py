@@ -47,6 +47,6 @@ def outcome(result: dict[str, Any], expect: dict[str, Any]) -> dict[str, Any]:
     if "not_blocked" in expect:
         out["not_blocked"] = [a for a in expect["not_blocked"] if a not in blocked]
     if "some_conditional" in expect:
-        out["some_conditional"] = {a: ks if tuple(ks) in conditional.get(a, set()) else sorted(conditional.get(a, set()))
-                                   for a, ks in expect["some_conditional"].items()}
+        out["some_conditional"] = {a: ks if tuple(ks) in conditional.get(a, set())
+                                   else sorted(conditional.get(a, set())) for a, ks in expect["some_conditional"].items()}
     return out
