@@ -19,7 +19,7 @@ from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.loader import find_root, load_sound_project
 from iamdocs.model import Project
-from iamdocs.output import annotation, github_log, printable
+from iamdocs.output import annotation, github_log, printable, workflow_command
 
 NAME = "drift"
 HELP = "compare copies of the permissions (built site, CloudFormation template, deployed role, git ref) with policies/"
@@ -186,7 +186,10 @@ class Verdict:
 def _each(files: list[Path], check: Callable[[Path], compare.Report], args: argparse.Namespace) -> int:
     """Each file its own verdict, printed as it comes; the worst of 0, 1 and 2 is the exit code."""
     verdicts = []
+    source = "--cloudformation" if args.cloudformation is not None else "--copies"
     for path in files:
+        if args.format == "github":  # each file's annotations in a group of its own in the job's log
+            sys.stdout.write(workflow_command("group", f"iamdocs drift {source} {path}") + "\n")
         try:
             v = Verdict(path, report=check(path))
         except NotATemplate as exc:
@@ -199,6 +202,8 @@ def _each(files: list[Path], check: Callable[[Path], compare.Report], args: argp
         verdicts.append(v)
         if args.format != "json" or len(files) == 1:
             _show(v, args.format)
+        if args.format == "github":
+            sys.stdout.write(workflow_command("endgroup") + "\n")
     if args.format == "json" and len(files) > 1:
         sys.stdout.write(json.dumps([_as_json(v) for v in verdicts], indent=2) + "\n")
     elif len(files) > 1:
