@@ -19,8 +19,8 @@ from iamdocs.access import Access, coverage, resource_covers, surplus
 from iamdocs.errors import UserError
 from iamdocs.grants import Grant, action_origins, diff, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.model import Location, Project
-from iamdocs.positions import pos
+from iamdocs.model import Project
+from iamdocs.positions import Location, pos
 
 # A copy is compared with the canonical policy whose grants (action and resource) it covers, however much more it
 # grants: a widened copy is drift, not "something else". It may lack fewer than MISSING_SHARE of them (a copy that

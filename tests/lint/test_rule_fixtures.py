@@ -24,7 +24,8 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
         ("malformed.json", 1, 26, "malformed JSON: expected a property name in double quotes"),
     ],
     "E002": [
-        ("dup.json", 6, 5, 'duplicate key "Action" in the same object; IAM rejects repeated keys'),
+        ("dup.json", 6, 5, "duplicate key 'Action', first given at line 5, column 5; tools keep the first, keep the "
+                           "last or refuse the file, so remove one"),
     ],
     "E003": [
         ("dash.json", 7, 33, f"character U+2013 (–) is not allowed in an IAM policy ({ALLOWED}); 1 more in the file"),

@@ -16,7 +16,7 @@ PKG = Path(__file__).resolve().parents[2] / "iamdocs"
 
 # Lowest first. Names on one line share a layer and may import each other.
 LAYERS: list[set[str]] = [
-    {"errors", "output", "fsutil", "jsonpos", "positions", "iamdb", "placeholders"},
+    {"errors", "output", "fsutil", "positions", "jsonpos", "yamlpos", "iamdb", "placeholders"},
     {"model", "sizes", "grants", "access", "aws"},
     {"loader", "history"},
     {"lint", "cfn"},

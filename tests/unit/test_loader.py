@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from iamdocs import yamlpos
 from iamdocs.loader import ProjectError, find_root, load_project, load_sound_project, read_policy_file
 
 
@@ -86,12 +87,12 @@ def test_find_root_outside_a_project_falls_back_to_the_package_project(root: Pat
 
 def test_a_merged_key_given_again_is_an_override_not_a_duplicate(tmp_path: Path, root: Path) -> None:
     """`<<: *anchor` then a key of the anchor: YAML's way to override (the real catalog does it)."""
-    from iamdocs.loader import _CatalogLoader, _duplicate_keys
-
     text = "a: &base\n  x: 1\n  y: 2\nb:\n  <<: *base\n  y: 3\nc:\n  x: 1\n  x: 2\n"
-    node = _CatalogLoader(text).get_single_node()
-    assert [(m, loc.line, loc.col) for m, loc in _duplicate_keys(Path("c.yaml"), node)] == [
-        ("duplicate key 'x', first given at line 8, column 3; YAML would keep only the last one, so remove one", 9, 3)]
+    result = yamlpos.parse(text, "catalog", "iamdocs")
+    assert [(d.message, d.again.line, d.again.col) for d in result.duplicates] == [
+        ("duplicate key 'x', first given at line 8, column 3; tools keep the first, keep the last or refuse the file, "
+         "so remove one", 9, 3)]
+    assert result.root.to_python()["b"] == {"x": 1, "y": 3}
 
 
 def test_dates_stay_text_as_written(root: Path) -> None:

@@ -39,9 +39,9 @@ from iamdocs.drift.compare import Copy, Difference, Report, RoleCopy, compare_co
 from iamdocs.errors import UserError
 from iamdocs.grants import allowed_actions, display_action
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.model import Location, Project
+from iamdocs.model import Project
 from iamdocs.placeholders import cfn_parameter_names
-from iamdocs.positions import from_node, pos
+from iamdocs.positions import Location, from_node, pos
 
 __all__ = [
     "MAX_COMBINATIONS",
