@@ -240,3 +240,39 @@ def test_hostile_file_names_inject_no_workflow_command_and_every_file_is_checked
             in summary
     assert all((tmp_path / n).read_bytes() == (FIXTURES / f).read_bytes() for n, f in HOSTILE.items())
 
+
+
+def page_workflow() -> dict:
+    """The workflow block of the writers' page, as written in its Markdown (its `uses:` is rendered at build)."""
+    text = (ROOT / "docs" / "writers" / "pre-commit-and-ci.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"^```yaml\n(.*?)^```\n", text, re.MULTILINE | re.DOTALL) if "uses:" in b]
+    assert len(blocks) == 1, blocks
+    assert "      - uses: {{ action_uses() }}\n" in blocks[0]
+    return yaml.safe_load(blocks[0].replace("{{ action_uses() }}", "OWNER/REPOSITORY@0"))
+
+
+def test_the_pages_workflow_checks_the_product_repository(tmp_path, capsys):
+    from test_precommit import product_repository
+
+    product_repository(tmp_path)
+    [step] = [s for s in page_workflow()["jobs"]["iamdocs"]["steps"] if s["uses"] == "OWNER/REPOSITORY@0"]
+    assert set(step["with"]) <= set(ACTION["inputs"])
+    first = run_step(tmp_path, **step["with"])
+    assert first.returncode == 1, first.stdout + first.stderr
+    found = commands(first.stdout)
+    template = "deployments/aws/templates/ai-unlimited/ai-unlimited-without-lb.yaml"
+    assert sorted(c.data.split(": ", 1)[1] for c in found if c.name == "error") == [
+        f"removed {a} (when IamRole=New, Session=true)"
+        for a in ("ec2messages:GetMessages", "ssmmessages:CreateDataChannel", "ssmmessages:OpenDataChannel")]
+    assert {c.properties["file"] for c in found if c.name == "error"} == {template}
+    copies = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "deployments/aws/policies").glob("*.json"))
+    assert [c.data for c in found if c.name == "group" and "--copies" in c.data] == \
+        [f"iamdocs drift --copies {c}" for c in copies]
+    summary = (tmp_path / "summary.md").read_text()
+    assert "- iamdocs drift --copies (4 files): passed" in summary
+    assert "- iamdocs drift --cloudformation (2 files): failed (exit 1)" in summary
+
+    assert main(["sync", "--cloudformation", str(tmp_path / template)]) == 0
+    capsys.readouterr()
+    second = run_step(tmp_path, **step["with"])
+    assert second.returncode == 0, second.stdout + second.stderr
