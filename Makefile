@@ -97,7 +97,7 @@ readme: $(STAMP)
 ## lock: re-pin every package after changing pyproject.toml
 lock:
 	rm -rf /tmp/iamdocs-lock && $(PYTHON) -m venv /tmp/iamdocs-lock
-	/tmp/iamdocs-lock/bin/pip install --quiet -e '.[guide,sandbox,test]'
+	/tmp/iamdocs-lock/bin/pip install --quiet -e '.[guide,sandbox,bench,test]'
 	{ echo "# Every package the project installs, pinned. Regenerate with: make lock"; \
 	  /tmp/iamdocs-lock/bin/pip freeze --exclude-editable; } > requirements.lock
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from iamdocs import iamdb
 from iamdocs.cfn.reader import NotATemplate
+from iamdocs.commands._options import add_project_argument, add_target_arguments, project_root, target_spec
 from iamdocs.drift import compare
 from iamdocs.drift.report import FORMATS
 from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.loader import find_root, load_sound_project
-from iamdocs.model import Project
+from iamdocs.loader import load_sound_project
+from iamdocs.model import SoundProject
 from iamdocs.output import annotation, github_log, printable, workflow_command
 
 NAME = "drift"
@@ -67,19 +68,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cfn.add_argument("--parameters", metavar="FILE", type=Path,
                      help="fix parameter values from a CloudFormation parameter file (the AWS CLI's list of "
                           "ParameterKey/ParameterValue, or {\"Name\": \"value\"}); --param wins over it")
-    role = p.add_argument_group("--role (read-only IAM calls; no embedded server: the role must exist)")
+    role = add_target_arguments(p, "--role (read-only IAM calls; no embedded server: the role must exist)",
+                                "the Region the role's resources name (default: the profile's, or us-east-1)")
     role.add_argument("--option", metavar="OPTION", help="the role option the role should satisfy, e.g. engine-a")
     role.add_argument("--as", dest="as_role", metavar="ROLE", default="manager",
                       help="which of the option's roles this is (default: manager)")
-    role.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint (a moto server, LocalStack)")
-    role.add_argument("--aws", action="store_true", help="AWS through boto3's credential chain (environment, SSO...)")
-    role.add_argument("--profile", metavar="NAME", help="AWS through this AWS CLI profile")
-    role.add_argument("--region", metavar="REGION",
-                      help="the Region the role's resources name (default: the profile's, or us-east-1)")
     p.add_argument("--skip-unrelated", action="store_true", help=f"with --cloudformation or --copies: {SKIP_UNRELATED}")
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    p.add_argument("--project", metavar="DIR", type=Path,
-                   help="project folder (default: found from the current folder)")
+    add_project_argument(p)
     p.add_argument("files", metavar="FILE", type=Path, nargs="*",
                    help="more files for --cloudformation or --copies; after --, a file name may start with -")
 
@@ -123,7 +119,7 @@ def _check_options(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     _check_options(args)
     files = _files(args)
-    root = (args.project or find_root()).resolve()
+    root = project_root(args)
     project = load_sound_project(root)
     db = iamdb.load()
     if args.cloudformation is not None:
@@ -249,12 +245,11 @@ def _as_json(v: Verdict) -> object:
     return {"source": str(v.path), key: v.skipped or (v.error.message if v.error is not None else "")}
 
 
-def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compare.Report:
+def _role(args: argparse.Namespace, project: SoundProject, db: IAMDatabase) -> compare.Report:
     from iamdocs.drift.sources.role import read_role, role_location  # lazy: boto3 only for a deployed role
     from iamdocs.drift.target import iam_client  # lazy: boto3 only for a deployed role
 
     catalog = project.catalog
-    assert catalog is not None  # load_sound_project guarantees it
     choices = ", ".join(catalog.options)
     if not args.option:
         raise UserError("--role needs --option: which role option should the role satisfy?", hint=f"options: {choices}")
@@ -265,7 +260,7 @@ def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compar
     if setup is None:
         raise UserError(f"--as {args.as_role}: option {args.option} has no {args.as_role} role",
                         hint=f"its roles: {', '.join(option.roles)}")
-    iam = iam_client(args)
+    iam = iam_client(target_spec(args))
     copies, _ = read_role(iam, args.role)
     return compare.compare_role(project, args.role, copies, setup.policies, args.option, db,
                                 role_location(args.role))

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from iamdocs.cfn.reader import NotATemplate
+from iamdocs.commands._options import add_project_argument, project_root
 from iamdocs.errors import UserError
 from iamdocs.fsutil import write_atomic
-from iamdocs.loader import find_root, load_sound_project
+from iamdocs.loader import load_sound_project
 from iamdocs.output import printable
 
 NAME = "sync"
@@ -42,8 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "the templates) or has nothing to sync; without it that is exit 2 (--check passes a "
                         "template with nothing to sync anyway). For pre-commit and CI, which hand over every file "
                         "a pattern matches")
-    p.add_argument("--project", metavar="DIR", type=Path,
-                   help="project folder (default: found from the current folder)")
+    add_project_argument(p)
     p.add_argument("files", metavar="FILE", type=Path, nargs="*",
                    help="more templates; after --, a file name may start with -")
 
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     files = list(dict.fromkeys([*args.cloudformation, *args.files]))
     if not files:
         raise UserError("--cloudformation: name at least one template")
-    project = load_sound_project((args.project or find_root()).resolve())
+    project = load_sound_project(project_root(args))
     db = iamdb.load()
     # Every template is read and rewritten in memory first: one bad template means none is written.
     results: list[Result] = []

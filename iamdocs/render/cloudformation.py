@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from iamdocs.cfn import PARAMETERS
 from iamdocs.cfn.template import capabilities
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
 from iamdocs.render._markdown import code, download, fence, table
 from iamdocs.render.product import DEFAULT_TEMPLATE
 from iamdocs.render.roles import shell_variables
@@ -13,7 +13,7 @@ TEMPLATE_FILE = "ai-unlimited-iam.yaml"
 TEMPLATE_DOWNLOAD = f"/cloudformation/{TEMPLATE_FILE}"
 
 
-def cfn_parameters(project: Project) -> str:
+def cfn_parameters(project: SoundProject) -> str:
     """The template's IAM parameters: allowed values, default and meaning."""
     rows = []
     for name, p in PARAMETERS.items():
@@ -23,7 +23,7 @@ def cfn_parameters(project: Project) -> str:
     return table(["Parameter", "Values", "Default", "Meaning"], rows)
 
 
-def cfn_capabilities(project: Project) -> str:
+def cfn_capabilities(project: SoundProject) -> str:
     """When the stack needs CAPABILITY_IAM and CAPABILITY_NAMED_IAM."""
     cases = [("New", False, "blank"), ("New", True, "set"), ("Existing", True, "the existing role's name")]
     rows = [[code(r), n, ", ".join(code(c) for c in capabilities({"IamRole": r, "IamRoleName": "x" if s else ""}))]
@@ -35,7 +35,7 @@ def cfn_capabilities(project: Project) -> str:
     )
 
 
-def cfn_stack_command(project: Project, iam_role: str = "New", role_name: bool = False, session: bool = False,
+def cfn_stack_command(project: SoundProject, iam_role: str = "New", role_name: bool = False, session: bool = False,
                       boundary: bool = False) -> str:
     """The IAM values to set in the template's parameter file, and the `aws cloudformation create-stack` call."""
 
@@ -57,14 +57,13 @@ def cfn_stack_command(project: Project, iam_role: str = "New", role_name: bool =
             + table(["Parameter", "Value"], rows) + "\n" + fence("\n".join(lines) + "\n", "bash"))
 
 
-def cfn_template_download(project: Project, label: str = "") -> str:
+def cfn_template_download(project: SoundProject, label: str = "") -> str:
     """A download link to the IAM template generated from policies/ (iamdocs.cfn.template_yaml)."""
     return download(label or code(TEMPLATE_FILE), TEMPLATE_DOWNLOAD, TEMPLATE_FILE)
 
 
-def cfn_inline_policies(project: Project) -> str:
+def cfn_inline_policies(project: SoundProject) -> str:
     """Which policies the template puts on the role it creates, and when."""
-    assert project.catalog is not None
     spec = project.catalog.cloudformation
     always = ", ".join(download(code(n), f"/policies/{n}", n) for n in spec.inline_policies)
     session = ", ".join(download(code(n), f"/policies/{n}", n) for n in spec.session_policies)

@@ -17,8 +17,8 @@ from iamdocs.drift.report import text as report_text
 from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
 from iamdocs.drift.sources.paste import READ_COMMAND
 from iamdocs.drift.sources.role import READ_PERMISSIONS, role_location
-from iamdocs.model import Project
-from iamdocs.render._markdown import code, fence, policy_page, table, text
+from iamdocs.model import SoundProject
+from iamdocs.render._markdown import code, fence, inert, policy_page, table
 
 READ_POLICY_FILE = "drift-check-read-only.json"
 
@@ -33,13 +33,13 @@ _WHY = {
 }
 
 
-def drift_read_permissions(project: Project) -> str:
+def drift_read_permissions(project: SoundProject) -> str:
     """Table of the read-only IAM actions `iamdocs drift --role` needs, and why."""
     rows = [[code(action), _WHY.get(op, "")] for op, action in READ_PERMISSIONS.items()]
     return table(["Action", "Used to"], rows)
 
 
-def drift_read_policy(project: Project) -> str:
+def drift_read_policy(project: SoundProject) -> str:
     """A policy that grants exactly the read-only actions the role check needs, as a JSON code block."""
     doc = {
         "Version": "2012-10-17",
@@ -53,22 +53,20 @@ def drift_read_policy(project: Project) -> str:
     return fence(json.dumps(doc, indent=2), "json", READ_POLICY_FILE)
 
 
-def drift_role_options(project: Project) -> str:
+def drift_role_options(project: SoundProject) -> str:
     """Table: for each role option and role, the `--option`/`--as` values and the policies checked."""
-    assert project.catalog is not None
     rows = []
     for oid, option in project.catalog.options.items():
         for rid, setup in option.roles.items():
-            role = text(project.catalog.roles[rid].title)
+            role = inert(project.catalog.roles[rid].title)
             policies = ", ".join(f"[{code(p)}]({policy_page(p)})" for p in setup.policies)
-            rows.append([text(option.title), role, f"{code('--option ' + oid)} {code('--as ' + rid)}", policies])
+            rows.append([inert(option.title), role, f"{code('--option ' + oid)} {code('--as ' + rid)}", policies])
     return table(["Option", "Role", "Check with", "Must grant everything in"], rows)
 
 
-def drift_command(project: Project, option: str = "engine-a", as_role: str = "manager",
+def drift_command(project: SoundProject, option: str = "engine-a", as_role: str = "manager",
                   role_name: str = "<ROLE_NAME>") -> str:
     """The command that checks one role against one option, as a shell code block."""
-    assert project.catalog is not None
     if option not in project.catalog.options:
         raise ValueError(f"drift_command: no role option {option!r}")
     if as_role not in project.catalog.options[option].roles:
@@ -77,14 +75,13 @@ def drift_command(project: Project, option: str = "engine-a", as_role: str = "ma
     return fence(f"iamdocs drift --role {role_name} --option {option}{as_part} --profile <PROFILE>", "sh")
 
 
-def drift_role_example(project: Project, option: str = "engine-a", role_name: str = "my-manager-role",
+def drift_role_example(project: SoundProject, option: str = "engine-a", role_name: str = "my-manager-role",
                        left_out: str = "ec2:DeleteTags") -> str:
     """What `drift --role` prints for a manager role whose policy lacks one action, as a text code block.
 
     Produced by the check itself, on a role made up here, so the example cannot fall behind the output.
     """
 
-    assert project.catalog is not None
     needed = project.catalog.options[option].roles["manager"].policies
     doc = json.loads(json.dumps(project.policy(needed[0]).document))
     for st in doc["Statement"]:
@@ -96,7 +93,7 @@ def drift_role_example(project: Project, option: str = "engine-a", role_name: st
     return fence(report_text(report), "text")
 
 
-def drift_intrinsics(project: Project) -> str:
+def drift_intrinsics(project: SoundProject) -> str:
     """The CloudFormation intrinsic functions the template reader evaluates, short and long form."""
     rows = []
     for short, long in sorted(SHORT_FORMS.items(), key=lambda kv: kv[1]):
@@ -105,13 +102,13 @@ def drift_intrinsics(project: Project) -> str:
     return table(["Short form", "Long form", "In a policy"], rows)
 
 
-def drift_resemblance(project: Project) -> str:
+def drift_resemblance(project: SoundProject) -> str:
     """The coverage rule that decides which canonical policy a document is compared with, in words."""
     return (f"a document is compared with the policy whose grants (action and resource) it covers, however much more "
             f"it grants; it must grant more than {1 - MISSING_SHARE:.0%} of them (all of a one- or two-grant policy)")
 
 
-def drift_make_lines(project: Project) -> str:
+def drift_make_lines(project: SoundProject) -> str:
     """The drift commands `make site` runs (and the template they check), read from the Makefile."""
     makefile = Path(project.root) / "Makefile"
     try:
@@ -126,12 +123,12 @@ def drift_make_lines(project: Project) -> str:
     return fence("\n".join(lines), "sh")
 
 
-def role_check_command(project: Project) -> str:
+def role_check_command(project: SoundProject) -> str:
     """The one read-only AWS CLI command whose output the browser role check reads."""
     return fence(READ_COMMAND.replace(" --filter", " \\\n  --filter") + " \\\n  --output json > roles.json\n", "bash")
 
 
-def role_check_form(project: Project) -> str:
+def role_check_form(project: SoundProject) -> str:
     """Where docs/javascripts/role-check.js puts its form; without JavaScript, a note instead."""
     return ('<div class="iamdocs-role-check" data-iamdocs-role-check></div>\n\n'
             "<noscript>The check runs in your browser and needs JavaScript.</noscript>\n")

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import json
 
-from iamdocs.model import Project, RoleOption
+from iamdocs.model import RoleOption, SoundProject
 from iamdocs.render._markdown import (
     code,
+    code_comment,
     download,
     fence,
+    inert,
     policy_download,
     table,
-    text,
     trust_policy_download,
     trust_policy_file,
 )
 
 
-def _option(project: Project, option_id: str) -> RoleOption:
-    assert project.catalog is not None
+def _option(project: SoundProject, option_id: str) -> RoleOption:
     try:
         return project.catalog.options[option_id]
     except KeyError:
@@ -26,9 +26,8 @@ def _option(project: Project, option_id: str) -> RoleOption:
         raise KeyError(f"no option {option_id!r} in the catalog; known: {known}") from None
 
 
-def trust_policy_text(project: Project, role_id: str) -> str:
+def trust_policy_text(project: SoundProject, role_id: str) -> str:
     """The role's trust policy as the published file holds it: 2-space JSON, final newline."""
-    assert project.catalog is not None
     return json.dumps(project.catalog.roles[role_id].trust_policy(), indent=2) + "\n"
 
 
@@ -37,14 +36,13 @@ def _files(names: list[str], inline: bool) -> list[str]:
     return [download(code(n), policy_download(n), n) + suffix for n in names]
 
 
-def decision_table(project: Project) -> str:
+def decision_table(project: SoundProject) -> str:
     """"Which policies do I need?": one row per option, one column per role."""
-    assert project.catalog is not None
     roles = project.catalog.roles
-    header = ["If", "Choose", *[text(r.title) for r in roles.values()], "On the setup page"]
+    header = ["If", "Choose", *[inert(r.title) for r in roles.values()], "On the setup page"]
     rows = []
     for option in project.catalog.options.values():
-        cells = [text(option.when), text(option.title)]
+        cells = [inert(option.when), inert(option.title)]
         for rid in roles:
             setup = option.roles.get(rid)
             if setup is None:
@@ -60,25 +58,24 @@ def decision_table(project: Project) -> str:
                 for p, label in base.items():
                     by_option.setdefault(label, []).append(download(code(p), policy_download(p), p))
                 files.append("the policy of the option you chose above: " + " or ".join(
-                    f"{', '.join(links)} ({label})" for label, links in by_option.items()))
+                    f"{', '.join(links)} ({inert(label)})" for label, links in by_option.items()))
             files += _files([p for p in setup.managed if p not in base], False)
             files += _files([p for p in setup.inline if p not in base], True)
             if setup.permissions_boundary:
                 files.append("permissions boundary")
             cells.append("<br>".join(files) or "—")
-        cells.append(text(option.setup_field or "—"))
+        cells.append(inert(option.setup_field or "—"))
         rows.append(cells)
     return table(header, rows)
 
 
-def trust_policy(project: Project, role_id: str) -> str:
+def trust_policy(project: SoundProject, role_id: str) -> str:
     """The trust policy of a role, titled with the file name the CLI steps use, and its download."""
-    assert project.catalog is not None
     role = project.catalog.roles[role_id]
     services = ", ".join(code(s) for s in role.trusted_services)
     name = trust_policy_file(role_id)
     return (
-        f"The {text(role.title.lower())} trusts {services} to assume it "
+        f"The {inert(role.title.lower())} trusts {services} to assume it "
         f"({download('download ' + code(name), trust_policy_download(role_id), name)}):\n\n"
         + fence(trust_policy_text(project, role_id), "json", title=name)
     )
@@ -115,7 +112,7 @@ def policy_arn(name: str) -> str:
     return '"arn:aws:iam::${ACCOUNT_ID}:policy/' + name.removesuffix(".json") + '"'
 
 
-def policy_document_arg(project: Project, name: str) -> tuple[list[str], str]:
+def policy_document_arg(project: SoundProject, name: str) -> tuple[list[str], str]:
     """(lines that prepare the file, the file:// argument): a file with placeholders is filled in by sed first."""
     pf = project.policy(name)
     if not pf.placeholders_used():
@@ -125,7 +122,7 @@ def policy_document_arg(project: Project, name: str) -> tuple[list[str], str]:
              f"{_SED_FILL} {name} > {filled}"], f"file://{filled}")
 
 
-def _needs_region(project: Project, names: list[str]) -> bool:
+def _needs_region(project: SoundProject, names: list[str]) -> bool:
     return any(name for name in names if project.policy(name).placeholders_used())
 
 
@@ -133,20 +130,18 @@ def _role_var(role_id: str) -> str:
     return f"{role_id.upper()}_ROLE"
 
 
-def _first_group(project: Project) -> str:
+def _first_group(project: SoundProject) -> str:
     """The group of the first option: the choice every reader makes (the engine options)."""
-    assert project.catalog is not None
     return next(iter(project.catalog.options.values())).group if project.catalog.options else ""
 
 
-def _engine_policies(project: Project, role_id: str) -> list[str]:
+def _engine_policies(project: SoundProject, role_id: str) -> list[str]:
     """Policies the first group's options give a role: an addition (Session Manager, boundary) comes on top."""
     return list(_engine_alternatives(project, role_id))
 
 
-def _engine_alternatives(project: Project, role_id: str) -> dict[str, str]:
+def _engine_alternatives(project: SoundProject, role_id: str) -> dict[str, str]:
     """policy -> the first group's option that gives it to the role, by the short name in its title ("option A")."""
-    assert project.catalog is not None
     group = _first_group(project)
     out: dict[str, str] = {}
     for o in project.catalog.options.values():
@@ -157,13 +152,12 @@ def _engine_alternatives(project: Project, role_id: str) -> dict[str, str]:
     return out
 
 
-def cli_commands(project: Project, option_id: str) -> str:
+def cli_commands(project: SoundProject, option_id: str) -> str:
     """AWS CLI commands that create each role of an option, its policies and its instance profile.
 
     Runs as pasted in bash: the account ID (and the Region where a policy needs it) are shell
     variables set at the top, which the fill-in form replaces with the reader's values.
     """
-    assert project.catalog is not None
     option = _option(project, option_id)
     files = [n for s in option.roles.values() for n in s.policies]
     names = ["ACCOUNT_ID"] + (["REGION"] if _needs_region(project, files) else [])
@@ -176,7 +170,7 @@ def cli_commands(project: Project, option_id: str) -> str:
     for rid, setup in option.roles.items():
         role = project.catalog.roles[rid]
         var = _role_var(rid)
-        lines.append(f"# {role.title}: choose its name")
+        lines.append(f"# {code_comment(role.title)}: choose its name")
         lines.append(f"{var}=ai-unlimited-{rid}")
         create = [f'aws iam create-role --role-name "${var}"',
                   f"  --assume-role-policy-document file://{trust_policy_file(rid)}"]
@@ -200,12 +194,11 @@ def cli_commands(project: Project, option_id: str) -> str:
     return fence("\n".join(lines).rstrip("\n") + "\n", "bash")
 
 
-def cli_addition(project: Project, option_id: str) -> str:
+def cli_addition(project: SoundProject, option_id: str) -> str:
     """AWS CLI commands that add an option (Session Manager, a boundary) to a role that exists already.
 
     What the engine options give the role is left out, so the same commands serve either engine option.
     """
-    assert project.catalog is not None
     option = _option(project, option_id)
     names = ["ACCOUNT_ID"]
     if any(s.permissions_boundary for s in option.roles.values()):
@@ -216,7 +209,8 @@ def cli_addition(project: Project, option_id: str) -> str:
     for rid, setup in option.roles.items():
         var = _role_var(rid)
         base = set(_engine_policies(project, rid))
-        lines.append(f"# The {project.catalog.roles[rid].title.lower()} you created (engine option A or B)")
+        title = code_comment(project.catalog.roles[rid].title.lower())
+        lines.append(f"# The {title} you created (engine option A or B)")
         lines.append(f"{var}=ai-unlimited-{rid}")
         for name in setup.managed:
             if name in base:
@@ -231,15 +225,15 @@ def cli_addition(project: Project, option_id: str) -> str:
     return fence("\n".join(lines) + "\n", "bash")
 
 
-def cli_removal(project: Project, option_id: str) -> str:
+def cli_removal(project: SoundProject, option_id: str) -> str:
     """AWS CLI commands that remove what cli_commands created: every policy off each role, profile, role, policies."""
-    assert project.catalog is not None
     option = _option(project, option_id)
     lines = [shell_variables(["ACCOUNT_ID"]).rstrip("\n")]
     created: list[str] = []
     for rid, setup in option.roles.items():
         var = _role_var(rid)
-        lines += [f"# {project.catalog.roles[rid].title}: the name you gave it", f"{var}=ai-unlimited-{rid}"]
+        title = code_comment(project.catalog.roles[rid].title)
+        lines += [f"# {title}: the name you gave it", f"{var}=ai-unlimited-{rid}"]
         if project.catalog.roles[rid].instance_profile:
             lines.append(f'aws iam remove-role-from-instance-profile --instance-profile-name "${var}" \\\n'
                          f'  --role-name "${var}"')

@@ -87,7 +87,8 @@ def test_decision_table_one_row_per_option_one_column_per_role(mini):
         "| You want the worker. | Plain worker | "
         '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }<br>'
         '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download } (inline) '
-        "| Enter the role in **Role**. |\n"
+        "| Enter the role in &#42;&#42;Role&#42;&#42;. |\n"  # catalog text is shown as typed, never formatted
+
         "| You need a boundary. | Bounded worker | the policy of the option you chose above: "
         '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }, '
         '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download } (plain worker)'
