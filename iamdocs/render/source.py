@@ -42,12 +42,17 @@ def _git(root: Path, *args: str) -> str:
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
+# What `rev:` shows when the site is built from a folder that is not a git checkout (a copy, an unpacked archive):
+# there is no commit to pin, and a made-up one would look real.
+NO_COMMIT = "NOT-BUILT-FROM-A-GIT-CHECKOUT"
+
+
 @functools.cache
 def build_source(root: Path, repo_url: str | None = None) -> tuple[str, str]:
-    """(repository, commit) of the checkout at `root`. A folder that is not a git checkout has no commit to pin."""
+    """(repository, commit) of the checkout at `root`; NO_COMMIT for a folder that is not a git checkout."""
     commit = _git(root, "rev-parse", "--verify", "HEAD^{commit}")
     if not re.fullmatch(r"[0-9a-f]{40}", commit):
-        raise RuntimeError(f"{root} is not a git checkout with a commit: the page pins the commit it is built from")
+        commit = NO_COMMIT
     return repository_url(repo_url or _git(root, "remote", "get-url", "origin") or str(root)), commit
 
 

@@ -53,9 +53,8 @@ def test_build_source_is_the_checkout_its_origin_and_its_commit(tmp_path):
     assert build_source(tmp_path, "https://github.com/Other/fork") == ("https://github.com/Other/fork", sha)
 
 
-def test_a_folder_without_a_commit_stops_the_build(tmp_path):
-    with pytest.raises(RuntimeError, match="not a git checkout with a commit"):
-        build_source(tmp_path / "nowhere")
+def test_a_folder_without_a_commit_says_so_instead_of_a_made_up_commit(tmp_path):
+    assert build_source(tmp_path / "nowhere") == (str(tmp_path / "nowhere"), "NOT-BUILT-FROM-A-GIT-CHECKOUT")
 
 
 def test_the_built_page_pins_the_commit_it_was_built_from(built_writers_site):
