@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jinja2
+from jinja2.debug import rewrite_traceback_stack
 from mkdocs.exceptions import PluginError
 
 from iamdocs import iamdb
@@ -67,13 +69,31 @@ def _bind(fn: Callable[..., str], project: Any, timed: bool) -> Callable[..., st
     return macro
 
 
+def _template_error(source: str | None = None) -> None:
+    """Jinja's handle_exception: any error while a page renders (a filter, an undefined name, a division
+    by zero) is a MacroFailure naming the page's line, which the plugin cannot turn into a traceback."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, jinja2.TemplateSyntaxError):  # from parsing: template_problems reports it with its line
+        raise rewrite_traceback_stack(source=source)
+    line = 0
+    tb = exc.__traceback__ if exc is not None else None
+    while tb is not None:  # the innermost frame of the page's own template code
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            line = template.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+    raise MacroFailure(line, f"{type(exc).__name__}: {message}") from None
+
+
 def _strict_render(env: Any, project: Any) -> Callable[..., str]:
-    """The plugin's render, checking the page first and turning a macro failure into one line."""
+    """The plugin's render, checking the page first and turning any failure into one line."""
     original = env.render
     macros = discover_macros()
     policy_args = policy_argument_positions(macros)
 
     def render(markdown: str, force_rendering: bool = False) -> str:
+        env.env.handle_exception = _template_error  # the plugin's Jinja environment exists by now
         page = env.page
         where = f"{Path(env.conf['docs_dir']).name}/{page.file.src_uri}"
         offset = front_matter_lines(page_source(page.file.abs_src_path), markdown)

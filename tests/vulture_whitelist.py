@@ -14,6 +14,7 @@ on_files  # mkdocs hooks, found by name (guide/hooks.py, macros/main.py)
 on_page_markdown
 on_post_build
 define_env  # mkdocs-macros calls it (macros/main.py)
+handle_exception  # Jinja calls it when a page fails to render (macros/main.py)
 process  # fields of the deploy report, written to JSON by asdict (sandbox/report.py)
 finished
 exc_type  # __exit__'s signature (sandbox/server.py)

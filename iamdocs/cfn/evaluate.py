@@ -36,6 +36,18 @@ class UnknownValue(TemplateError):
     """A value depends on a parameter value that is not known (a free-text parameter's "any other value")."""
 
 
+class DeployTimeValue(TemplateError):
+    """A value CloudFormation reads only when it deploys (an SSM parameter type): its content is not known here."""
+
+
+# The shape of AWS::StackId (arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>), its parts
+# written as comparison tokens (placeholders.token) so that Fn::Split and Fn::Select reach the part a template
+# names, as the product's templates do to name their policies.
+STACK_ID = ("arn:{partition}:cloudformation:{region}:{account}:stack/{stack_name}/"
+            "{stack_id_1}-{stack_id_2}-{stack_id_3}-{stack_id_4}-{stack_id_5}")
+SSM_TYPE = "AWS::SSM::Parameter::Value<"
+
+
 def is_function(value: Any) -> str | None:
     """The function name when `value` is a one-key mapping `{Ref|Condition|Fn::...: arg}`."""
     if isinstance(value, dict) and len(value) == 1:
@@ -261,10 +273,19 @@ class Evaluator:
         if name in PSEUDO_KEPT:
             if need and name in self.params:  # a condition, in a branch that tries a value (parameters.py)
                 return at(self.params[name], *pos(where))
+            if name == "AWS::StackId":
+                return at(STACK_ID, *pos(where))
             return "${" + name + "}"
         if name == "AWS::URLSuffix":
             return "amazonaws.com"
         if name in self.parameters:
+            spec = self.parameters[name]
+            if isinstance(spec, dict) and str(spec.get("Type", "")).startswith(SSM_TYPE) and name not in self.params:
+                err = DeployTimeValue(f"{self.template.where(where)}: parameter {name} is of type {spec['Type']}: "
+                                      "CloudFormation reads its value from Systems Manager when it deploys")
+                err.detail, err.at = (f"parameter {name} is of type {spec['Type']}: its value is read from Systems "  # type: ignore[attr-defined]
+                                      "Manager when the stack deploys, so what it grants is not known here"), where
+                raise err
             if name in self.placeholders and name not in self.params and not need:
                 return "${" + name + "}"
             value = self.parameter(name, where)
@@ -291,7 +312,14 @@ class Evaluator:
         def one(m: re.Match[str]) -> str:
             inner = m.group(1)
             if inner.startswith("!"):
-                return "${" + inner[1:] + "}"
+                # ${!Literal}: CloudFormation writes the text ${Literal}. An IAM policy variable (${!aws:username})
+                # is meant so; a name Fn::Sub would otherwise fill (${!AWS::Region}) is not that value: it stays
+                # marked, so that it never compares equal to the Region it looks like.
+                literal = inner[1:]
+                head = literal.strip().split(".", 1)[0]
+                fills = literal.strip() in PSEUDO_KEPT or head in self.parameters or head in self.resources \
+                    or literal.strip().startswith("AWS::")
+                return "${!" + literal + "}" if fills else "${" + literal + "}"
             name = inner.strip()
             if name in variables:
                 return self.text(variables[name], where)

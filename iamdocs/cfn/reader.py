@@ -22,12 +22,14 @@ is reported when neither reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from iamdocs import jsonpos, yamlpos
+from iamdocs.cfn.foreach import ForEachError, expand, uses_language_extensions
 from iamdocs.errors import UserError
 from iamdocs.fsutil import Unreadable, read_regular
 from iamdocs.positions import Duplicate, Node, PDict, at, from_node, pos
@@ -67,9 +69,16 @@ class Template:
         value = self.data.get(name)
         return value if isinstance(value, dict) else {}
 
-    @property
+    @cached_property
     def resources(self) -> dict[str, Any]:
-        return self.section("Resources")
+        """The Resources section, with the loops of the AWS::LanguageExtensions transform expanded (foreach.py)."""
+        resources = self.section("Resources")
+        if not uses_language_extensions(self.data):
+            return resources
+        try:
+            return expand(resources)
+        except ForEachError as exc:
+            raise TemplateError(f"{self.where(exc.at)}: {exc.message}") from None
 
     def where(self, value: Any) -> str:
         """`file:line:col` of a positioned value, or the file alone."""

@@ -245,6 +245,21 @@ def _as_json(v: Verdict) -> object:
     return {"source": str(v.path), key: v.skipped or (v.error.message if v.error is not None else "")}
 
 
+# IAM's own rule for a role name; anything else cannot name a role, and is refused before any call.
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:[^:]*:iam::[^:]*:role/(?:[^\n]*/)?([^/\n]*)")
+
+
+def _check_role_name(name: str) -> None:
+    """A role's ARN gets a hint to give its name; a name IAM would refuse is one escaped line."""
+    arn = _ROLE_ARN.fullmatch(name)
+    if arn:
+        raise UserError(f"--role {printable(name)}: an ARN; --role takes the role's name",
+                        hint=f"--role {printable(arn.group(1))}")
+    if not _ROLE_NAME.fullmatch(name):
+        raise UserError(f"--role {printable(name)}: not an IAM role name (1 to 64 letters, digits and +=,.@_-)")
+
+
 def _role(args: argparse.Namespace, project: SoundProject, db: IAMDatabase) -> compare.Report:
     from iamdocs.drift.sources.role import read_role, role_location  # lazy: boto3 only for a deployed role
     from iamdocs.drift.target import iam_client  # lazy: boto3 only for a deployed role
@@ -260,6 +275,7 @@ def _role(args: argparse.Namespace, project: SoundProject, db: IAMDatabase) -> c
     if setup is None:
         raise UserError(f"--as {args.as_role}: option {args.option} has no {args.as_role} role",
                         hint=f"its roles: {', '.join(option.roles)}")
+    _check_role_name(args.role)
     iam = iam_client(target_spec(args))
     copies, _ = read_role(iam, args.role)
     return compare.compare_role(project, args.role, copies, setup.policies, args.option, db,
