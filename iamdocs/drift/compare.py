@@ -96,7 +96,7 @@ class Report:
         if self.mode == "role":
             return f"drift: {self.source} lacks {len(drift)} permission{'s' if len(drift) != 1 else ''} ({parts}); " \
                    f"{docs} read"
-        affected = len({d.document for d in drift})
+        affected = len({d.document for d in drift if d.document})
         return (f"drift: {len(drift)} difference{'s' if len(drift) != 1 else ''} ({parts}) in {affected} of {docs} "
                 f"checked in {self.source}")
 

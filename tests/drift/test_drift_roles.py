@@ -218,3 +218,27 @@ def test_vendor_json_template_with_own_roles_is_nothing_to_compare(drift_main, t
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 4, proc.stdout
     assert proc.stdout.splitlines()[-1].startswith("nothing to compare: ")
+
+
+def test_admin_value_among_five_more_parameters_of_four_values_is_found(drift_main, tmp_path):
+    """The issue's case: Level and five parameters of four values, 2 x 4^5 = 2,048 combinations (x 2 x 2 for
+    IamRoleName and IamPermissionsBoundary, empty or not: 8,192), of which the IAM resources see 2 x 2^5 x 2 x 2 =
+    256 (each condition is true or false); every one is checked, and the admin branch adds iam:*."""
+    params = "".join(f"  P{i}:\n    Type: String\n    AllowedValues: [w, x, y, z]\n    Default: w\n" for i in range(5))
+    path = variant(tmp_path, "  IamRole:\n", "  Level:\n    Type: String\n    AllowedValues: [standard, admin]\n"
+                                             "    Default: standard\n" + params + "  IamRole:\n")
+    conds = "".join(f"  Q{i}: !Equals [!Ref P{i}, w]\n" for i in range(5))
+    text = path.read_text().replace("Conditions:\n", "Conditions:\n  ISADMIN: !Equals [!Ref Level, admin]\n" + conds)
+    ifs = "".join(f"              - !If [Q{i}, s3:GetObject, s3:GetObject]\n" for i in range(5))
+    text = text.replace("              - cloudformation:CreateStack\n",
+                        "              - cloudformation:CreateStack\n              - !If [ISADMIN, 'iam:*', "
+                        "!Ref AWS::NoValue]\n" + ifs)
+    path.write_text(text)
+    proc = drift_main("--cloudformation", str(path), "--param", "IamRole=New", "--param", "Session=false")
+    assert proc.returncode == 1, proc.stdout
+    assert (f"{path}: info: checked every branch: 256 distinct outcome(s) of 8,192 combination(s) of Level, P0, P1, "
+            "P2, P3, P4, IamRoleName, IamPermissionsBoundary") in proc.stdout.splitlines()
+    lines = drift_lines(proc)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("ManagerPolicy (vs ai-unlimited-workspaces.json): added ")
+    assert lines[0].endswith(" actions through Action iam:* (widened access) (when Level=admin)")

@@ -163,23 +163,41 @@ def _error_at(exc: TemplateError, fallback: Location) -> tuple[Location, str]:
 
 def _when(indexes: list[int], br: Branches) -> str:
     """The parameter values under which something occurs, short ("IamRole=New, Session=true"); "" when under
-    every combination checked."""
-    if len(indexes) == len(br.combinations) or not br.varied:
+    every combination."""
+    if not br.varied or (len(indexes) == len(br.combinations) and not br.cut):
         return ""
-    combos = [br.combinations[i] for i in indexes]
-    per: dict[str, list[str]] = {}
-    for name in br.varied:
-        per[name] = list(dict.fromkeys(c[name] for c in combos))
+    per: dict[str, list[str]] = {n: [] for n in br.varied}
+    count = 0
+    for i in indexes:
+        size = 1
+        for group in br.members(i):
+            size *= len(group)
+            for choice in group:
+                for n, v in choice.items():
+                    if n in per and v not in per[n]:
+                        per[n].append(v)
+        count += size
+    all_values: dict[str, list[str]] = {n: [] for n in br.varied}
+    for i in range(len(br.combinations)):
+        for group in br.members(i):
+            for choice in group:
+                for n, v in choice.items():
+                    if n in all_values and v not in all_values[n]:
+                        all_values[n].append(v)
     product = 1
     for v in per.values():
-        product *= len(v)
-    all_values = {n: list(dict.fromkeys(c[n] for c in br.combinations)) for n in br.varied}
-    if product == len(set(tuple(c[n] for n in br.varied) for c in combos)):  # a plain product: name the values
+        product *= max(len(v), 1)
+    if product == count:  # a plain product: name the values that are not all of them
         parts = [f"{n}={show_value(v[0])}" if len(v) == 1 else f"{n} in {{{', '.join(show_value(x) for x in v)}}}"
-                 for n, v in per.items() if len(v) < len(all_values[n])]
+                 for n, v in per.items() if v and len(v) < len(all_values[n])]
         return ", ".join(parts)
-    shown = [show_params({n: c[n] for n in br.varied}) for c in combos[:4]]
-    more = f"; and {len(combos) - 4} more" if len(combos) > 4 else ""
+    shown = []
+    for i in indexes[:4]:
+        choice: dict[str, str] = {}
+        for group in br.members(i):
+            choice.update(group[0])
+        shown.append(show_params({n: choice[n] for n in br.varied if n in choice}))
+    more = f"; and {len(indexes) - 4} more" if len(indexes) > 4 else ""
     return " | ".join(shown) + more
 
 
@@ -298,14 +316,16 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
     unreadable = {d.document for d, _ in seen.values() if d.kind == "unreadable"}
     report.documents = len(compared | unreadable)  # looked at: compared, or found unevaluable (which is drift)
     if br.cut:  # the others may hold drift: never "no drift" from part of the branches
+        found = f"{br.outcomes:,} distinct outcomes" + (" at least" if br.partial else "")
         report.differences.append(Difference(
             "bound", "drift", Location(template.path), "", "", "",
-            f"not proven: checked {len(br.combinations)} of {br.total:,} parameter combinations "
+            f"not proven: checked {len(br.combinations)} of {found} of {br.total:,} parameter combinations "
             f"({', '.join(br.varied)}); fix some with --param NAME=VALUE to check the others"))
     elif br.varied:
         report.differences.append(Difference(
             "branches", "info", Location(template.path), "", "", "",
-            f"checked every branch: {len(br.combinations)} combination(s) of {', '.join(br.varied)}"))
+            f"checked every branch: {len(br.combinations)} distinct outcome(s) of {br.total:,} combination(s) of "
+            f"{', '.join(br.varied)}"))
     if not compared and not report.drift:
         unmatched = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
         report.nothing = f"no document in {template.path} resembles a policy in policies/ ({unmatched or 'none'})"

@@ -108,7 +108,7 @@ def code_blocks(html: str) -> list[CodeBlock]:
     return parser.blocks
 
 
-def _is_identity_policy(doc: object) -> bool:
+def is_identity_policy(doc: object) -> bool:
     """A document with Statement and no Principal: a permissions policy, not a trust policy."""
     if not isinstance(doc, dict) or "Statement" not in doc:
         return False
@@ -184,7 +184,7 @@ def _text_copies(path: Path, site: Path, shown: Path, text: str, names: Mapping[
         return []
     out = []
     for found in shapes.documents(text):
-        if _is_identity_policy(found.document):
+        if is_identity_policy(found.document):
             forced = (names[path.name],) if path.name in names else ()
             line, col = pos(found.document, (found.line, 1))
             out.append(Copy(f"{rel} ({found.shape})", found.document, Location(shown / rel, line, col), forced,
@@ -261,7 +261,7 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
                     continue
                 docs = [f.document for f in shapes.documents(block.text, block.line)]  # YAML, a dict, shorthand
             for doc in docs:
-                if not _is_identity_policy(doc):
+                if not is_identity_policy(doc):
                     continue
                 n += 1
                 label = block.filename or f"code block {n}"
@@ -276,7 +276,7 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
         if pf.root is None:
             continue  # not a policy (or not JSON): the site also ships search indexes and the like
         doc = from_node(pf.root)
-        if not _is_identity_policy(doc):
+        if not is_identity_policy(doc):
             continue
         forced = (names[path.name],) if path.name in names else ()
         copies.append(Copy(str(path.relative_to(site)), doc, Location(rel, 1, 1), forced, values))
