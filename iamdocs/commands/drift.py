@@ -232,9 +232,12 @@ def _show(v: Verdict, fmt: str) -> None:
 
 
 def _located(path: Path, message: str) -> tuple[int, int, str]:
-    """(line, column, rest) of a message that starts with the file's name and maybe its line and column."""
-    rest = message.removeprefix(f"{path}:").lstrip() if message.startswith(f"{path}:") else message
-    m = re.match(r"(\d+):(\d+): ", rest) if rest is not message else None
+    """(line, column, rest) of a message that starts with the file's name and maybe its line and column:
+    the annotation names the place in its properties, not again in its text."""
+    if not message.startswith(f"{path}:"):
+        return 0, 0, message
+    rest = message[len(f"{path}:"):].lstrip()
+    m = re.match(r"(\d+):(\d+): ", rest)
     return (int(m.group(1)), int(m.group(2)), rest[m.end():]) if m else (0, 0, rest)
 
 

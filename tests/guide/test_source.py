@@ -67,7 +67,8 @@ def test_the_built_page_pins_the_commit_it_was_built_from(built_writers_site):
     repo = re.search(r"^  - repo: (\S+)$", config, re.MULTILINE).group(1)
     origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"], capture_output=True,
                             text=True).stdout.strip()
-    assert repo in {os.environ.get("REPO_URL"), origin, origin.removesuffix(".git"), str(ROOT)}, repo
+    https = re.sub(r"^(ssh://)?git@github\.com[:/]", "https://github.com/", origin).removesuffix(".git")
+    assert repo in {os.environ.get("REPO_URL"), origin, https, str(ROOT)}, repo
     [workflow] = [b for b in blocks if "uses: actions/checkout@v4" in b]
     assert re.search(r"^      - uses: (\S+)$", workflow.split("checkout@v4", 1)[1], re.MULTILINE).group(1) \
         .endswith(f"@{head}")

@@ -276,3 +276,19 @@ def test_the_pages_workflow_checks_the_product_repository(tmp_path, capsys):
     capsys.readouterr()
     second = run_step(tmp_path, **step["with"])
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_hostile_names_of_policy_copies(tmp_path):
+    """The policies input: a copy whose name holds a line break and a command, and one whose name starts with --."""
+    broken = "deployments/aws/policies/a\n::warning::b ##[add-mask]c.json"
+    (tmp_path / broken).parent.mkdir(parents=True)
+    (tmp_path / broken).write_text(SESSION_COPY.replace('"ssmmessages:CreateDataChannel",', ""))
+    (tmp_path / "--session-manager.json").write_text(SESSION_COPY)
+    proc = run_step(tmp_path, policies="deployments/aws/policies/*.json\n--*.json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    found = commands(proc.stdout) + commands(proc.stderr)
+    assert {c.name for c in found} == {"group", "endgroup", "error", "notice"}, found
+    assert {c.properties["file"] for c in found if c.name == "notice"} == {broken, "--session-manager.json"}
+    [error] = [c for c in found if c.name == "error"]
+    assert (error.properties["file"], error.data.rsplit(": ", 1)[1]) == \
+        (broken, "removed ssmmessages:CreateDataChannel")

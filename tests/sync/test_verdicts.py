@@ -240,3 +240,13 @@ def test_copies_that_are_no_identity_policy_or_not_json(files, capsys):
     code, _, err = run(capsys, "drift", "--copies", "--skip-unrelated", "broken.json")
     assert code == 2
     assert err[0].startswith("iamdocs drift: error: broken.json:2:")
+
+
+def test_github_format_annotates_an_unreadable_template_at_its_place(files, capsys):
+    code, out, err = run(capsys, "drift", "--format", "github", "--cloudformation", "broken.yaml", "synced.yaml")
+    assert code == 2
+    assert out[:2] == ["::group::iamdocs drift --cloudformation broken.yaml",
+                       "::error file=broken.yaml,line=3,col=1,title=iamdocs drift%3A cannot be compared::malformed "
+                       "YAML: did not find expected ',' or ']'"]
+    assert "::group::iamdocs drift --cloudformation synced.yaml" in out
+    assert err[0].startswith("::stop-commands::") and err[-1] == f"::{err[0].split('::')[2]}::"
