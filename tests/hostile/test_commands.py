@@ -7,6 +7,7 @@ the exit code and a whole line the user must see. The commands run in this proce
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -25,6 +26,14 @@ pytestmark = pytest.mark.timeout(120)
 def tabs(text: str) -> str:
     """A fixture indented with four spaces a level, indented with one tab a level instead."""
     return re.sub(r"(?m)^((?:    )+)", lambda m: "\t" * (len(m.group(1)) // 4), text)
+
+
+def write(name: str, text: str) -> Callable[[Path], None]:
+    return lambda d: (d / name).write_text(text)
+
+
+_POLICY = ("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+           "        Statement:\n          - Effect: Allow\n            Action: ['secretsmanager:GetSecretValue']\n")
 
 
 def tab_template(d: Path) -> None:
@@ -54,6 +63,38 @@ CASES = [
           "--endpoint-url", "http://127.0.0.1:9"), 2,
          ("iamdocs drift: error: --role arn:aws:iam::123456789012:role/teams/ai-unlimited-manager: an ARN; --role "
           "takes the role's name", "hint: --role ai-unlimited-manager")),
+    # --- bounds on evaluation: one line naming the place and the bound, exit 2, before the memory is spent
+    Case("sub-of-a-1-mb-default", write("t.yaml", "Parameters:\n  Big: {Type: String, Default: " + "x" * 1_000_000
+                                        + "}\n" + _POLICY + "            Resource: !Sub 'arn:aws:s3:::${Big}'\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Sub evaluates to over 1,000,000 characters (the bound on one "
+          "text); refusing to evaluate the template further",)),
+    Case("sub-repeated-past-the-work-bound",
+         write("t.yaml", "Parameters:\n  Big: {Type: String, Default: " + "x" * 900_000 + "}\n" + _POLICY
+               + "            Resource:\n" + "              - !Sub 'arn:aws:s3:::${Big}'\n" * 30),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:34:17: evaluating this template takes over 20,000,000 characters and list "
+          "items (the bound on all its branches together); refusing to evaluate the template further",)),
+    Case("join-through-aliases", write("t.yaml", "Metadata:\n  T: &t " + "a" * 300 + "\n" + _POLICY
+                                       + "            Resource: !Join ['', [" + ", ".join(["*t"] * 4000) + "]]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Join evaluates to over 1,000,000 characters (the bound on one "
+          "text); refusing to evaluate the template further",)),
+    Case("alias-characters", write("t.yaml", "Metadata:\n  T: &t " + "a" * 5000 + "\n" + _POLICY
+                                   + "            Resource: !Join ['', [" + ", ".join(["*t"] * 2001) + "]]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:1:1: the template expands to over 10,000,000 characters through YAML "
+          "aliases, far more than any real one; use fewer or smaller anchors",)),
+    Case("split-into-too-many-items", write("t.yaml", "Parameters:\n  L: {Type: String, Default: '" + "," * 100_000
+                                            + "'}\n" + _POLICY + "            Resource: !Split [',', !Ref L]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Split evaluates to over 100,000 items (the bound on one list); "
+          "refusing to evaluate the template further",)),
+    Case("select-index-of-5000-digits", write("t.yaml", _POLICY + "            Resource: !Select ['" + "9" * 5000
+                                              + "', ['arn:aws:s3:::b']]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 1,  # one document that cannot be evaluated: not compared, drift
+         ("t.yaml:9:23: drift: P: cannot be evaluated, so it is not compared: Fn::Select: index "
+          "99999999999999999999... (5,000 digits) is outside the list",)),
     # --- sync keeps the file's own indentation
     Case("sync-tab-indented-json", tab_template, ("sync", "--cloudformation", "engine.json"), 0,
          ("engine.json: rewrote EngineRole/engine = ai-unlimited-engine.json",),
@@ -104,6 +145,70 @@ BUILD_CASES = [
               "by zero"),
     BuildCase("undefined-attribute", lambda r: _page(r, "x\n{{ {}.x.y }}"),
               "ERROR   -  docs/guide/check-an-existing-role.md:6: UndefinedError: 'dict object' has no attribute 'x'"),
+]
+
+
+def _file(name: str, text: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / name).write_text(text)
+    return setup
+
+
+def _session_actions() -> list[str]:
+    doc = json.loads((ROOT / "policies" / "session-manager.json").read_text())
+    return [a for st in doc["Statement"] for a in st["Action"]]
+
+
+def _zero_width(root: Path) -> None:
+    p = root / "policies" / "session-manager.json"
+    p.write_text(p.read_text().replace('"ssm:UpdateInstanceInformation"', '"ssm:Update\u200bInstanceInformation"'))
+
+
+def _lone_surrogate(root: Path) -> None:
+    p = root / "policies" / "session-manager.json"
+    p.write_text(p.read_text().replace('"ssm:UpdateInstanceInformation"', '"ssm:Update\\ud800InstanceInformation"'))
+
+
+# A copy of session-manager.json's grants, on one line
+_DOC = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ' + json.dumps(_session_actions())
+        + ', "Resource": "*"}]}')
+_PASTED = "show it with {{ policy_json(\"session-manager.json\") }} instead, so it cannot drift from policies/"
+_PAGE = "ERROR   -  docs/guide/check-an-existing-role.md"
+
+BUILD_CASES += [
+    # --- the build refuses what validate rejects (mkdocs build alone, as make serve runs it)
+    BuildCase("zero-width-character-in-an-action", _zero_width,
+              "ERROR   -  policies/session-manager.json:20:20: E003 error: character U+200B is not allowed in an IAM "
+              "policy (only tab, line feed, carriage return and U+0020 to U+00FF) (run: iamdocs validate)"),
+    BuildCase("lone-surrogate-in-an-action", _lone_surrogate,
+              'ERROR   -  policies/session-manager.json:20:9: E021 error: unknown action "ssm:Update\\ud800Instance'
+              'Information" (did you mean "ssm:UpdateInstanceInformation"?) (run: iamdocs validate)'),
+    # --- the paste guard recognises a policy by what it grants, in any shape
+    BuildCase("pasted-as-yaml", lambda r: _page(r, "```yaml\nVersion: '2012-10-17'\nStatement:\n  - Effect: Allow\n"
+                                                 "    Action: " + json.dumps(_session_actions())
+                                                 + "\n    Resource: '*'\n```"),
+              f"{_PAGE}:6: a policy document (YAML) is pasted here; {_PASTED}"),
+    BuildCase("pasted-with-escaped-keys", lambda r: _page(r, _DOC.replace('"Action"', '"\\u0041ction"')),
+              f"{_PAGE}:5: a policy document (JSON) is pasted here; {_PASTED}"),
+    BuildCase("pasted-in-html-entities", lambda r: _page(r, _DOC.replace('"', "&quot;")),
+              f"{_PAGE}:5: a policy document (JSON) is pasted here; {_PASTED}"),
+    BuildCase("pasted-as-a-python-dict", lambda r: _page(r, "```python\n" + _DOC.replace('"', "'") + "\n```"),
+              f"{_PAGE}:6: a policy document (Python) is pasted here; {_PASTED}"),
+    BuildCase("pasted-as-a-markdown-table", lambda r: _page(r, "| Action | Why |\n|---|---|\n" + "".join(
+                  f"| `{a}` | needed |\n" for a in _session_actions())),
+              f"{_PAGE}:7: the actions of session-manager.json are listed here; show them with "
+              '{{ permissions_table("session-manager.json") }} instead, so they cannot drift from policies/'),
+    BuildCase("pasted-as-cli-shorthand", lambda r: _page(r, "```\nStatement=[{Effect=Allow,Action=["
+                                                           + ",".join(_session_actions()) + "],Resource=*}]\n```"),
+              f"{_PAGE}:6: a policy document (CLI shorthand) is pasted here; {_PASTED}"),
+    BuildCase("pasted-as-upper-case-json-suffix", _file("guide/policy.JSON", _DOC + "\n"),
+              f"ERROR   -  docs/guide/policy.JSON:1: a policy document (JSON) is pasted here; {_PASTED}"),
+    BuildCase("pasted-as-htm", _file("guide/policy.htm",
+                                     "<pre><code>" + _DOC.replace('"', "&quot;") + "</code></pre>\n"),
+              f"ERROR   -  docs/guide/policy.htm:1: a policy document (JSON) is pasted here; {_PASTED}"),
+    BuildCase("pasted-under-vendor", _file("javascripts/vendor/policy.js", "var p = " + _DOC + ";\n"),
+              f"ERROR   -  docs/javascripts/vendor/policy.js:1: a policy document (JSON) is pasted here; {_PASTED}"),
 ]
 
 
