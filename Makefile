@@ -25,7 +25,7 @@ IAMSIM_VERSION := 0.1.173
 IAMSIM_SHA256 := 4774e72ede4751f2b0007f78c8b8326cb10d02466bb532a7d69c431f402a41d0
 ORACLE := build/oracle/node_modules/@cloud-copilot/iam-simulate/package.json
 
-.PHONY: site test validate serve serve-writers lint bench readme lock clean oracle
+.PHONY: site test check validate serve serve-writers lint bench readme lock clean oracle
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,12 @@ site: $(STAMP) $(MERMAID) validate
 ## test: ruff and the whole test suite (unit, CLI, build, sandbox, browser)
 test: $(STAMP) $(MERMAID) $(AXE) $(ORACLE) lint
 	$(BIN)/pytest -n 2
+
+## check: the edit loop (under 30 s on an idle 2-core machine): ruff, vulture, and the unit, lint-rule and CLI tests;
+## no browser, no sandbox, no build (the wheel and pre-commit tests build packages: make test runs them)
+check: $(STAMP) lint
+	$(BIN)/pytest -n 2 -q -m "not browser and not sandbox" tests/unit tests/lint tests/test_readme.py \
+	  --ignore=tests/unit/test_packaging.py
 
 validate: $(STAMP)
 	$(BIN)/iamdocs validate --strict
