@@ -87,7 +87,7 @@ validate: $(STAMP)
 	$(BIN)/iamdocs validate --strict
 
 lint: $(STAMP)
-	$(BIN)/ruff check iamdocs macros tests scripts
+	$(BIN)/ruff check iamdocs tests scripts
 	$(BIN)/python scripts/deadcode
 
 ## serve: live preview for writers; reloads on changes to docs/, policies/ and iamdocs/

@@ -35,7 +35,16 @@ from iamdocs.fsutil import check_target
 from iamdocs.grants import Grant, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
+from iamdocs.output import printable, short_list
 from iamdocs.placeholders import cfn_parameter_names, to_cfn
+
+
+class NothingToSync(UserError):
+    """The template holds no policy document that copies a canonical policy: a third-party template, say.
+
+    `sync --check` passes it (nothing needs a change); writing sync refuses it unless --skip-unrelated,
+    since naming such a template is most likely a missing --map.
+    """
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ class Result:
 
     def unified_diff(self) -> str:
         """The change as a unified diff (a/ and b/ prefixes, as git writes them)."""
-        shown = self.path.as_posix().lstrip("/")
+        shown = printable(self.path.as_posix()).lstrip("/")  # a line break in a file name cannot end a header
         lines = difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
                                      f"a/{shown}", f"b/{shown}")
         out = []
@@ -356,9 +365,18 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
     """
     found = find(template)
     if not found.documents:
-        raise UserError(f"{template.path}: no IAM policy document in this template; nothing to sync")
+        raise NothingToSync(f"{template.path}: no IAM policy document in this template; nothing to sync")
     matched = matched_documents(project, db, template, None, list(mapping))
     mapped = {m.partition("=")[0].strip() for m in mapping}
+    groups = [[m for m in matched if m.doc.document is doc.document] for doc in found.documents]
+    if all(group and all(m.canonical == () for m in group) for group in groups):  # all compared, none matched
+        hint = f"name its policy with --map {found.documents[0].name}=policy-file.json"
+        if len(found.documents) == 1:
+            raise NothingToSync(f"{template.where(found.documents[0].document)}: {found.documents[0].name} resembles "
+                                "no policy in policies/; nothing to sync it with", hint=hint)
+        raise NothingToSync(f"{template.path}: none of its {len(found.documents)} IAM policy documents "
+                            f"({short_list([d.name for d in found.documents])}) resembles a policy in policies/; "
+                            "nothing to sync", hint=hint)
     cache: dict[tuple[tuple[str, str], ...], Branch] = {}
 
     def branch(combo: dict[str, str]) -> Branch:

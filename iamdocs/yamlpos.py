@@ -9,7 +9,8 @@ without bound (a few hundred bytes can stand for billions of values). This reade
 - reports each key given twice in one mapping with both places (`Duplicate`),
   while a key that overrides one merged in with `<<` is no repeat;
 - refuses, with one located message each: control characters, more than
-  MAX_NODES values once aliases are expanded, nesting deeper than MAX_DEPTH,
+  MAX_NODES values or MAX_CHARS characters once aliases are expanded (each
+  alias of a text is a copy of it once read), nesting deeper than MAX_DEPTH,
   an integer too long for Python, a key that is no plain scalar, a tag it does
   not read (`!!set`, `!!python/...`, or `!Name` unless the caller reads those);
 - keeps dates as the text that was written (a catalog checks them as text, and
@@ -32,6 +33,7 @@ from iamdocs.positions import Duplicate, Node, ReadError
 
 MAX_NODES = 100_000  # values after alias expansion; the real catalog has about 700, real templates a few thousand
 MAX_DEPTH = 128  # nesting levels; real templates use about a dozen, and evaluation walks them
+MAX_CHARS = 10_000_000  # characters of all scalars after alias expansion; CloudFormation takes 1 MB at most
 
 # What YAML allows in a stream (PyYAML's own check); libyaml would name the offset only.
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -82,10 +84,15 @@ def parse(text: str, what: str, reader: str, local_tag: LocalTag | None = None) 
             raise _malformed(exc) from None
         if node is None:
             return ParseResult(None, [])
-        if _expanded_size(node) > MAX_NODES:
+        values, chars = _expanded_size(node)
+        if values > MAX_NODES:
             m = node.start_mark
             raise YAMLPositionError(f"the {what} expands to over {MAX_NODES:,} values through YAML aliases, far more "
                                     "than any real one; use fewer or smaller anchors", m.line + 1, m.column + 1)
+        if chars > MAX_CHARS:
+            m = node.start_mark
+            raise YAMLPositionError(f"the {what} expands to over {MAX_CHARS:,} characters through YAML aliases, far "
+                                    "more than any real one; use fewer or smaller anchors", m.line + 1, m.column + 1)
         return _Builder(loader, reader, local_tag).build(node)
     except yaml.MarkedYAMLError as exc:  # a merge (<<) of something that is no mapping
         raise _malformed(exc) from None
@@ -105,20 +112,23 @@ def _malformed(exc: yaml.MarkedYAMLError) -> YAMLPositionError:
     return YAMLPositionError(f"malformed YAML: {exc.problem or exc.context}", line, col)
 
 
-def _expanded_size(node: yaml.Node) -> int:
-    """How many values the document holds once aliases are expanded, counting up to just past the bound."""
-    count = 0
+def _expanded_size(node: yaml.Node) -> tuple[int, int]:
+    """How many values and scalar characters the document holds once aliases are expanded, counting up to just
+    past the bounds."""
+    count = chars = 0
     stack = [node]
-    while stack and count <= MAX_NODES:
+    while stack and count <= MAX_NODES and chars <= MAX_CHARS:
         n = stack.pop()
         count += 1
-        if isinstance(n, yaml.SequenceNode):
+        if isinstance(n, yaml.ScalarNode):
+            chars += len(n.value)
+        elif isinstance(n, yaml.SequenceNode):
             stack.extend(n.value)
         elif isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 stack.append(k)
                 stack.append(v)
-    return count
+    return count, chars
 
 
 def scalar_text(value: object) -> str:

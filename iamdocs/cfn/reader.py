@@ -22,12 +22,14 @@ is reported when neither reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from iamdocs import jsonpos, yamlpos
+from iamdocs.cfn.foreach import ForEachError, expand, uses_language_extensions
 from iamdocs.errors import UserError
 from iamdocs.fsutil import Unreadable, read_regular
 from iamdocs.positions import Duplicate, Node, PDict, at, from_node, pos
@@ -48,6 +50,11 @@ class TemplateError(UserError):
     """The template cannot be read or evaluated; the message names file, line and column."""
 
 
+class NotATemplate(TemplateError):
+    """Readable, but not a CloudFormation template (empty, or no Resources): a parameters file beside the templates,
+    say. Commands that check every file a pattern matches pass it with a note (--skip-unrelated)."""
+
+
 @dataclass
 class Template:
     """A parsed template: its positioned data and the text the positions point into."""
@@ -56,15 +63,23 @@ class Template:
     text: str
     data: PDict
     format: str  # "json" or "yaml"
+    evaluated: int = 0  # characters and list items evaluate.py has produced from it so far, for its bound
 
     def section(self, name: str) -> dict[str, Any]:
         """A top-level section as a mapping ({} when absent or not a mapping)."""
         value = self.data.get(name)
         return value if isinstance(value, dict) else {}
 
-    @property
+    @cached_property
     def resources(self) -> dict[str, Any]:
-        return self.section("Resources")
+        """The Resources section, with the loops of the AWS::LanguageExtensions transform expanded (foreach.py)."""
+        resources = self.section("Resources")
+        if not uses_language_extensions(self.data):
+            return resources
+        try:
+            return expand(resources)
+        except ForEachError as exc:
+            raise TemplateError(f"{self.where(exc.at)}: {exc.message}") from None
 
     def where(self, value: Any) -> str:
         """`file:line:col` of a positioned value, or the file alone."""
@@ -98,10 +113,10 @@ def decode_template(raw: bytes, shown: Path) -> Template:
 def parse_template(text: str, shown: Path) -> Template:
     """Template text as a Template: readable text (parse_text) with a Resources section."""
     if not text.strip():
-        raise TemplateError(f"{shown}: file is empty; expected a CloudFormation template")
+        raise NotATemplate(f"{shown}: file is empty; expected a CloudFormation template")
     data, fmt = parse_text(text, shown)
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
-        raise TemplateError(f"{shown}: not a CloudFormation template (no Resources section)")
+        raise NotATemplate(f"{shown}: not a CloudFormation template (no Resources section)")
     return Template(shown, text, data, fmt)
 
 

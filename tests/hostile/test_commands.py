@@ -27,6 +27,14 @@ def tabs(text: str) -> str:
     return re.sub(r"(?m)^((?:    )+)", lambda m: "\t" * (len(m.group(1)) // 4), text)
 
 
+def write(name: str, text: str) -> Callable[[Path], None]:
+    return lambda d: (d / name).write_text(text)
+
+
+_POLICY = ("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+           "        Statement:\n          - Effect: Allow\n            Action: ['secretsmanager:GetSecretValue']\n")
+
+
 def tab_template(d: Path) -> None:
     (d / "engine.json").write_text(tabs((FIXTURES / "engine.json").read_text()))
 
@@ -54,6 +62,38 @@ CASES = [
           "--endpoint-url", "http://127.0.0.1:9"), 2,
          ("iamdocs drift: error: --role arn:aws:iam::123456789012:role/teams/ai-unlimited-manager: an ARN; --role "
           "takes the role's name", "hint: --role ai-unlimited-manager")),
+    # --- bounds on evaluation: one line naming the place and the bound, exit 2, before the memory is spent
+    Case("sub-of-a-1-mb-default", write("t.yaml", "Parameters:\n  Big: {Type: String, Default: " + "x" * 1_000_000
+                                        + "}\n" + _POLICY + "            Resource: !Sub 'arn:aws:s3:::${Big}'\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Sub evaluates to over 1,000,000 characters (the bound on one "
+          "text); refusing to evaluate the template further",)),
+    Case("sub-repeated-past-the-work-bound",
+         write("t.yaml", "Parameters:\n  Big: {Type: String, Default: " + "x" * 900_000 + "}\n" + _POLICY
+               + "            Resource:\n" + "              - !Sub 'arn:aws:s3:::${Big}'\n" * 30),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:34:17: evaluating this template takes over 20,000,000 characters and list "
+          "items (the bound on all its branches together); refusing to evaluate the template further",)),
+    Case("join-through-aliases", write("t.yaml", "Metadata:\n  T: &t " + "a" * 300 + "\n" + _POLICY
+                                       + "            Resource: !Join ['', [" + ", ".join(["*t"] * 4000) + "]]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Join evaluates to over 1,000,000 characters (the bound on one "
+          "text); refusing to evaluate the template further",)),
+    Case("alias-characters", write("t.yaml", "Metadata:\n  T: &t " + "a" * 5000 + "\n" + _POLICY
+                                   + "            Resource: !Join ['', [" + ", ".join(["*t"] * 2001) + "]]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:1:1: the template expands to over 10,000,000 characters through YAML "
+          "aliases, far more than any real one; use fewer or smaller anchors",)),
+    Case("split-into-too-many-items", write("t.yaml", "Parameters:\n  L: {Type: String, Default: '" + "," * 100_000
+                                            + "'}\n" + _POLICY + "            Resource: !Split [',', !Ref L]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Split evaluates to over 100,000 items (the bound on one list); "
+          "refusing to evaluate the template further",)),
+    Case("select-index-of-5000-digits", write("t.yaml", _POLICY + "            Resource: !Select ['" + "9" * 5000
+                                              + "', ['arn:aws:s3:::b']]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 1,  # one document that cannot be evaluated: not compared, drift
+         ("t.yaml:9:23: drift: P: cannot be evaluated, so it is not compared: Fn::Select: index "
+          "99999999999999999999... (5,000 digits) is outside the list",)),
     # --- sync keeps the file's own indentation
     Case("sync-tab-indented-json", tab_template, ("sync", "--cloudformation", "engine.json"), 0,
          ("engine.json: rewrote EngineRole/engine = ai-unlimited-engine.json",),

@@ -16,7 +16,7 @@ from typing import Any
 
 from iamdocs import jsonpos
 from iamdocs.cfn.evaluate import NOT_EVALUATED as _NOT_EVALUATED
-from iamdocs.cfn.evaluate import UnknownValue
+from iamdocs.cfn.evaluate import DeployTimeValue, UnknownValue
 from iamdocs.cfn.identity import Branch, Found, PolicyDoc, find
 from iamdocs.cfn.parameters import (
     MAX_COMBINATIONS,
@@ -35,9 +35,24 @@ from iamdocs.cfn.reader import (
     TemplateError,
 )
 from iamdocs.cfn.reader import read_template as _read_template
-from iamdocs.drift.compare import Copy, Difference, Report, RoleCopy, compare_copies, compare_roles
+from iamdocs.drift.compare import (
+    UNMATCHED,
+    Copy,
+    Difference,
+    ExpectedRole,
+    Report,
+    RoleCopy,
+    canonical_grants,
+    choose_expected,
+    compare_copies,
+    compare_role_access,
+    compare_roles,
+    expected_roles,
+    match_copies,
+    relate,
+)
 from iamdocs.errors import UserError
-from iamdocs.grants import allowed_actions, display_action
+from iamdocs.grants import Grant
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
 from iamdocs.placeholders import cfn_parameter_names
@@ -148,23 +163,41 @@ def _error_at(exc: TemplateError, fallback: Location) -> tuple[Location, str]:
 
 def _when(indexes: list[int], br: Branches) -> str:
     """The parameter values under which something occurs, short ("IamRole=New, Session=true"); "" when under
-    every combination checked."""
-    if len(indexes) == len(br.combinations) or not br.varied:
+    every combination."""
+    if not br.varied or (len(indexes) == len(br.combinations) and not br.cut):
         return ""
-    combos = [br.combinations[i] for i in indexes]
-    per: dict[str, list[str]] = {}
-    for name in br.varied:
-        per[name] = list(dict.fromkeys(c[name] for c in combos))
+    per: dict[str, list[str]] = {n: [] for n in br.varied}
+    count = 0
+    for i in indexes:
+        size = 1
+        for group in br.members(i):
+            size *= len(group)
+            for choice in group:
+                for n, v in choice.items():
+                    if n in per and v not in per[n]:
+                        per[n].append(v)
+        count += size
+    all_values: dict[str, list[str]] = {n: [] for n in br.varied}
+    for i in range(len(br.combinations)):
+        for group in br.members(i):
+            for choice in group:
+                for n, v in choice.items():
+                    if n in all_values and v not in all_values[n]:
+                        all_values[n].append(v)
     product = 1
     for v in per.values():
-        product *= len(v)
-    all_values = {n: list(dict.fromkeys(c[n] for c in br.combinations)) for n in br.varied}
-    if product == len(set(tuple(c[n] for n in br.varied) for c in combos)):  # a plain product: name the values
+        product *= max(len(v), 1)
+    if product == count:  # a plain product: name the values that are not all of them
         parts = [f"{n}={show_value(v[0])}" if len(v) == 1 else f"{n} in {{{', '.join(show_value(x) for x in v)}}}"
-                 for n, v in per.items() if len(v) < len(all_values[n])]
+                 for n, v in per.items() if v and len(v) < len(all_values[n])]
         return ", ".join(parts)
-    shown = [show_params({n: c[n] for n in br.varied}) for c in combos[:4]]
-    more = f"; and {len(combos) - 4} more" if len(combos) > 4 else ""
+    shown = []
+    for i in indexes[:4]:
+        choice: dict[str, str] = {}
+        for group in br.members(i):
+            choice.update(group[0])
+        shown.append(show_params({n: choice[n] for n in br.varied if n in choice}))
+    more = f"; and {len(indexes) - 4} more" if len(indexes) > 4 else ""
     return " | ".join(shown) + more
 
 
@@ -201,6 +234,9 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
             seen[key][1].append(i)
 
     keep = cfn_parameter_names(project.catalog)
+    canon = canonical_grants(project, db)
+    expected = expected_roles(project)
+    role_cache: dict[tuple[str, str], list[Difference]] = {}
     for i, combo in enumerate(br.combinations):
         branch = Branch(template, found, combo, keep)
         by_role: dict[str, list[Copy]] = {}
@@ -212,15 +248,27 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 created.add(doc.name)
                 evaluated = branch.evaluate(doc, roles=False)
                 copy = document_copy(template, doc, evaluated.document, maps)
-            except UnknownValue as exc:
+            except (UnknownValue, DeployTimeValue) as exc:  # what it grants is not known here: never "no drift"
                 loc, detail = _error_at(exc, doc_loc)
-                note(i, Difference("unknown", "info", loc, doc.name, "", "", f"not compared: {detail}"))
+                note(i, Difference("not-proven", "drift", loc, doc.name, "", "", f"not proven: {detail}"))
                 continue
             except TemplateError as exc:
                 loc, detail = _error_at(exc, doc_loc)
                 note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
                                    f"cannot be evaluated, so it is not compared: {detail}"))
                 continue
+            try:
+                attached = branch.attached_roles(doc)
+            except TemplateError as exc:
+                loc, detail = _error_at(exc, doc_loc)
+                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
+                                   f"cannot tell which of the template's roles it is attached to: {detail}"))
+                attached = []
+            for role in attached:
+                by_role.setdefault(role, []).append(copy)
+            if attached:
+                continue
+            # On no role of the template (a user's, a group's, a managed policy for others): compared on its own.
             key = (doc.name, json.dumps(copy.document, sort_keys=True, default=str))
             if key not in cache:
                 r = compare_copies(project, [copy], db, "cloudformation", str(template.path))
@@ -230,24 +278,28 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 note(i, d)
             if copy.matched:
                 compared.add(doc.name)
-            try:
-                for role in branch.attached_roles(doc):
-                    by_role.setdefault(role, []).append(copy)
-            except TemplateError as exc:
-                loc, detail = _error_at(exc, doc_loc)
-                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
-                                   f"cannot tell which of the template's roles it is attached to: {detail}"))
         try:
-            roles = []
+            roles, chosen = [], []
             for role in branch.roles():
                 trust_at = role.trust if role.trust is not None else role.resource
-                roles.append(RoleCopy(role.logical_id, Location(template.path, *pos(role.resource)),
-                                      branch.trust(role), Location(template.path, *pos(trust_at)),
-                                      by_role.get(role.logical_id, [])))
-            for d in compare_roles(project, roles):
+                rc = RoleCopy(role.logical_id, Location(template.path, *pos(role.resource)), branch.trust(role),
+                              Location(template.path, *pos(trust_at)), by_role.get(role.logical_id, []))
+                setup, lines = _role_setup(rc, project, db, expected, canon, role_cache)
+                for d in lines:
+                    note(i, d)
+                roles.append(rc)
+                chosen.append(setup)
+            wiring = compare_roles(project, roles, chosen)
+            for d in wiring:
                 note(i, d)
-            for role in branch.roles():
-                for d in _unproven_on_role(template, branch, role, by_role.get(role.logical_id, []), db):
+            misplaced = {d.document for d in wiring if d.kind == "wrong-role"}
+            for role, rc, setup in zip(branch.roles(), roles, chosen, strict=True):
+                if role.logical_id in misplaced:
+                    continue
+                matched, diffs = _compare_role(template, branch, role, rc, setup, canon, db, role_cache)
+                if matched:
+                    compared.update(c.name for c in rc.documents)
+                for d in diffs:
                     note(i, d)
         except TemplateError as exc:
             loc, detail = _error_at(exc, Location(template.path))
@@ -264,52 +316,79 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
     unreadable = {d.document for d, _ in seen.values() if d.kind == "unreadable"}
     report.documents = len(compared | unreadable)  # looked at: compared, or found unevaluable (which is drift)
     if br.cut:  # the others may hold drift: never "no drift" from part of the branches
+        found = f"{br.outcomes:,} distinct outcomes" + (" at least" if br.partial else "")
         report.differences.append(Difference(
             "bound", "drift", Location(template.path), "", "", "",
-            f"not proven: checked {len(br.combinations)} of {br.total:,} parameter combinations "
+            f"not proven: checked {len(br.combinations)} of {found} of {br.total:,} parameter combinations "
             f"({', '.join(br.varied)}); fix some with --param NAME=VALUE to check the others"))
     elif br.varied:
         report.differences.append(Difference(
             "branches", "info", Location(template.path), "", "", "",
-            f"checked every branch: {len(br.combinations)} combination(s) of {', '.join(br.varied)}"))
+            f"checked every branch: {len(br.combinations)} distinct outcome(s) of {br.total:,} combination(s) of "
+            f"{', '.join(br.varied)}"))
     if not compared and not report.drift:
         unmatched = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
         report.nothing = f"no document in {template.path} resembles a policy in policies/ ({unmatched or 'none'})"
     return report
 
 
-def _unproven_on_role(template: Template, branch: Branch, role: Any, copies: list[Copy],
-                      db: IAMDatabase) -> list[Difference]:
-    """What a compared role gets beyond its compared documents: drift, or "not proven" when unknown offline.
+def _key(rc: RoleCopy) -> tuple[str, str]:
+    return rc.name, json.dumps([[c.name, c.document, sorted(c.values.items()), c.canonical] for c in rc.documents],
+                               sort_keys=True, default=str)
 
-    A role with a document matched to a canonical policy is a role of the product; a
-    second document on it that is no canonical policy adds access (drift), and a
-    managed policy ARN from outside the template grants what cannot be read here.
+
+def _role_setup(rc: RoleCopy, project: Project, db: IAMDatabase, expected: list[ExpectedRole],
+                canon: Mapping[str, set[Grant]], cache: dict[Any, Any]) -> tuple[ExpectedRole | None, list[Difference]]:
+    """Which policy set of the catalog a role is (None: someone else's role), and what each document stands for."""
+    key = ("setup", *_key(rc))
+    if key not in cache:
+        match_copies(project, rc.documents, db)
+        chosen = choose_expected(rc.documents, db, expected, canon)
+        if chosen is None:
+            lines = [Difference("unmatched", "info", c.loc, c.name, "", "", UNMATCHED)
+                     for c in rc.documents if not c.matched]
+        else:
+            exp, covered, needed = chosen
+            lines = relate(rc.documents, exp, canon, db)
+            lines.append(Difference("role-access", "info", rc.loc, rc.name, exp.label, "",
+                                    f"{rc.name} compared as a whole with the {exp.role or 'mapped'} role's "
+                                    f"{exp.label} ({', '.join(exp.where)}; it covers {covered} of {needed} "
+                                    "grants)"))
+        cache[key] = (chosen[0] if chosen else None, lines, [c.matched for c in rc.documents])
+    setup, lines, matched = cache[key]
+    for c, m in zip(rc.documents, matched, strict=True):
+        c.matched = m
+    return setup, lines
+
+
+def _compare_role(template: Template, branch: Branch, role: Any, rc: RoleCopy, setup: ExpectedRole | None,
+                  canon: Mapping[str, set[Grant]], db: IAMDatabase,
+                  cache: dict[Any, Any]) -> tuple[bool, list[Difference]]:
+    """A role of the template against the policy set of the catalog it is: (compared, differences).
+
+    Its documents are compared together (a split policy is one access), and a managed
+    policy ARN from outside the template grants what cannot be read here: "not proven".
     """
-
-    out: list[Difference] = []
-    if not any(c.matched for c in copies):
-        return out
-    for c in copies:
-        if c.matched:
-            continue
-        actions = sorted(display_action(a, db) for a in allowed_actions(c.document, db))
-        shown = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
-        out.append(Difference("added", "drift", c.loc, role.logical_id, "", shown,
-                              f"{role.logical_id} also gets {c.name}, which is no policy in policies/: "
-                              f"adds {len(actions)} action{'s' if len(actions) != 1 else ''} ({shown})"))
     try:
         raw, arns = branch.outside_policy_arns(role)
     except TemplateError as exc:
         loc, detail = _error_at(exc, Location(template.path, *pos(role.resource)))
-        return [*out, Difference("unreadable", "drift", loc, role.logical_id, "", "",
-                                 f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
+        return False, [Difference("unreadable", "drift", loc, role.logical_id, "", "",
+                                  f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
+    outside = [_outside(template, raw, role, arn) for arn in arns]
+    if setup is None:
+        return False, outside
+    key = ("access", *_key(rc))
+    if key not in cache:
+        cache[key] = compare_role_access(role.logical_id, rc.loc, rc.documents, setup, canon, db)
+    return True, [*cache[key], *outside]
+
+
+def _outside(template: Template, raw: Any, role: Any, arn: str) -> Difference:
     loc = Location(template.path, *pos(raw, pos(role.resource)))
-    for arn in arns:
-        out.append(Difference("not-proven", "drift", loc, role.logical_id, "", arn,
-                              f"not proven: {role.logical_id} also gets managed policy {arn}, whose content is "
-                              "not in the template; drift cannot tell what it grants"))
-    return out
+    return Difference("not-proven", "drift", loc, role.logical_id, "", arn,
+                      f"not proven: {role.logical_id} also gets managed policy {arn}, whose content is "
+                      "not in the template; drift cannot tell what it grants")
 
 
 @dataclass

@@ -101,7 +101,7 @@ def code_blocks(html: str) -> list[CodeBlock]:
     return parser.blocks
 
 
-def _is_identity_policy(doc: object) -> bool:
+def is_identity_policy(doc: object) -> bool:
     """A document with Statement and no Principal: a permissions policy, not a trust policy."""
     if not isinstance(doc, dict) or "Statement" not in doc:
         return False
@@ -226,7 +226,7 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
                                             str(path.relative_to(site)), "", "",
                                             f"code block is not valid JSON: {exc.message}"))
                 continue
-            if not _is_identity_policy(doc):
+            if not is_identity_policy(doc):
                 continue
             n += 1
             label = block.filename or f"code block {n}"
@@ -241,7 +241,7 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
         if pf.root is None:
             continue  # not a policy (or not JSON): the site also ships search indexes and the like
         doc = from_node(pf.root)
-        if not _is_identity_policy(doc):
+        if not is_identity_policy(doc):
             continue
         forced = (names[path.name],) if path.name in names else ()
         copies.append(Copy(str(path.relative_to(site)), doc, Location(rel, 1, 1), forced, values))
