@@ -315,6 +315,10 @@ def match_copies(project: Project, copies: list[Copy], db: IAMDatabase) -> None:
     """
     canon = canonical_grants(project, db)
     for copy in copies:
+        unknown = [n for n in copy.canonical if n not in canon]
+        if unknown:
+            raise UserError(f"{copy.name}: no policy {', '.join(unknown)} in policies/",
+                            hint=f"policies: {', '.join(sorted(canon))}")
         best = None if copy.canonical else best_covered(document_grants(copy.document, db, copy.values), canon)
         copy.matched = copy.canonical or ((best[0],) if best else ())
 
