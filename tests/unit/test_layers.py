@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"drift", "sandbox", "preflight"},
     {"sync"},
     {"render", "commands", "bench"},
-    {"guide", "cli", "launcher", "clidoc", "__main__", "__init__"},
+    {"guide", "cli", "launcher", "clidoc", "__main__", "__init__", "action"},
 ]
 # Siblings of one layer that must not import each other.
 INDEPENDENT = [{"lint", "cfn"}, {"drift", "sandbox"}, {"drift", "preflight"}, {"sandbox", "preflight"}]
