@@ -634,10 +634,6 @@
   /* ---- what the reader pastes (preflight/inputs.py, without the files beside a list) ---- */
 
   function InputError(message) { this.message = message; }
-  var MANAGED = {
-    "p-FullAWSAccess": { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
-    "p-RCPFullAWSAccess": { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] }
-  };
   var SHAPES = "a policy document, `aws organizations describe-policy` or `list-policies-for-target` output, " +
     "`aws iam get-policy-version` output, or a list of these";
 
@@ -652,7 +648,7 @@
   }
 
   /* The documents of one pasted box: its policies in order. */
-  function documents(text, where) {
+  function documents(text, where, managed) {
     if (typeof text !== "string" || text.length > MAX_PASTE) throw new InputError(where + ": the pasted text is too long");
     var value;
     try { value = JSON.parse(text); } catch (e) { throw new InputError(where + ": not JSON: paste the policy or the command's whole output"); }
@@ -676,7 +672,7 @@
         v.Policies.forEach(function (entry) {
           if (!isDict(entry) || typeof entry.Id !== "string") throw new InputError(at + ": a listed policy needs its Id");
           if (has(entry, "Content")) out.push(content(entry.Content, at));
-          else if (has(MANAGED, entry.Id)) out.push(JSON.parse(JSON.stringify(MANAGED[entry.Id])));
+          else if (has(managed, entry.Id)) out.push(JSON.parse(JSON.stringify(managed[entry.Id])));  // AWS's own policies
           else if (has(described, entry.Id)) out.push(content(described[entry.Id].Policy.Content, at));
           else {
             throw new InputError(at + ": policy " + entry.Id + " (" + (entry.Name || "") + ") is listed, but its document is not in the paste: " +
@@ -728,11 +724,11 @@
       options.forEach(function (o) { if (!has(self.data.options, o)) throw new InputError("No such option: " + o); });
       if (region && !self.isRegion(region)) throw new InputError(region + " is not an AWS Region.");
       if (account && !/^[0-9]{12}$/.test(account)) throw new InputError("An account ID has 12 digits.");
-      var scps = (input.scps || []).map(function (t, i) { var w = "SCP level " + (i + 1); return guardrailLayer("scp", i + 1, documents(t, w), w); });
-      var rcps = (input.rcps || []).map(function (t, i) { var w = "RCP level " + (i + 1); return guardrailLayer("rcp", i + 1, documents(t, w), w); });
+      var scps = (input.scps || []).map(function (t, i) { var w = "SCP level " + (i + 1); return guardrailLayer("scp", i + 1, documents(t, w, self.data.managed), w); });
+      var rcps = (input.rcps || []).map(function (t, i) { var w = "RCP level " + (i + 1); return guardrailLayer("rcp", i + 1, documents(t, w, self.data.managed), w); });
       var boundary = null;
       if (input.boundary) {
-        var docs = documents(input.boundary, "permissions boundary");
+        var docs = documents(input.boundary, "permissions boundary", {});
         if (docs.length !== 1) throw new InputError("permissions boundary: a role has one permissions boundary; this holds " + docs.length);
         boundary = guardrailLayer("boundary", 0, docs, "permissions boundary");
       }

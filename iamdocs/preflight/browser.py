@@ -14,6 +14,7 @@ from typing import Any
 from iamdocs import iamdb
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import SoundProject
+from iamdocs.preflight.inputs import AWS_MANAGED
 from iamdocs.preflight.needs import ABSENT, ALWAYS, LISTED_GLOBAL, PASSED_TO, policy_needs
 
 
@@ -37,4 +38,4 @@ def browser_data(project: SoundProject, db: IAMDatabase) -> dict[str, Any]:
     return {"options": options, "policies": policies, "keys": [list(k) for k in keys],
             "always": ALWAYS, "absent": sorted(ABSENT), "listedGlobal": list(LISTED_GLOBAL), "passedTo": PASSED_TO,
             "rcpServices": sorted(iamdb.rcp_services()), "partitions": partitions,
-            "roles": {rid: r.title for rid, r in project.catalog.roles.items()}}
+            "roles": {rid: r.title for rid, r in project.catalog.roles.items()}, "managed": AWS_MANAGED}

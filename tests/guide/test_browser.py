@@ -528,9 +528,12 @@ def test_the_form_shows_findings_as_text_and_sends_nothing(page, base_url):
     check_page(page, base_url)
     page.locator("#iamdocs-guardrails-scp-1").wait_for()
     before = len(page.watch.requests)
-    level = [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-             {"Version": "2012-10-17", "Statement": [{"Sid": HOSTILE_SID, "Effect": "Deny", "Action": "iam:CreateRole",
-                                                      "Resource": "*"}]}]
+    # as the organizations commands give it: the level's list, and the describe-policy output of its own policy
+    deny = {"Version": "2012-10-17", "Statement": [{"Sid": HOSTILE_SID, "Effect": "Deny", "Action": "iam:CreateRole",
+                                                    "Resource": "*"}]}
+    level = [{"Policies": [{"Id": "p-FullAWSAccess", "Name": "FullAWSAccess", "AwsManaged": True},
+                           {"Id": "p-noroles1", "Name": "NoRoles", "AwsManaged": False}]},
+             {"Policy": {"PolicySummary": {"Id": "p-noroles1", "Name": "NoRoles"}, "Content": json.dumps(deny)}}]
     page.locator("#iamdocs-guardrails-scp-1").fill(json.dumps(level))
     page.locator("#iamdocs-guardrails-region").fill("eu-west-1")
     page.locator(".iamdocs-guardrails button[type=submit]").click()
