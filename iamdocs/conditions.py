@@ -14,13 +14,10 @@ are unknown.
 from __future__ import annotations
 
 import base64
-import binascii
-import ipaddress
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -165,39 +162,60 @@ def substitute(text: str, ctx: Context) -> str | frozenset:
 # Operators -------------------------------------------------------------------------------------------
 
 
+# The value grammars below are written out (not Python's float(), strptime or ipaddress), so that the
+# browser's copy of this module (docs/javascripts/guardrail-check.js) can accept exactly the same texts.
+_NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
+_EPOCH = re.compile(r"-?\d+(?:\.\d+)?")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|z|[+-]\d{2}:?\d{2}))?")
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+_IPV4 = re.compile(r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
+_HEX = re.compile(r"[0-9A-Fa-f]{1,4}")
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _number(text: str) -> float | None:
-    try:
-        n = float(text.strip())
-    except ValueError:
+    if not _NUMBER.fullmatch(text):
         return None
+    n = float(text)
     return n if math.isfinite(n) else None
 
 
-_DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d")
-
-
 def _date(text: str) -> float | None:
-    """Seconds since the epoch: ISO 8601 (a date, or a time with Z or an offset) or a number of seconds."""
+    """Seconds since the epoch: a number of seconds, or ISO 8601 (a date, or a date and time with Z or an offset)."""
     t = text.strip()
-    if re.fullmatch(r"-?\d+(\.\d+)?", t):
+    if _EPOCH.fullmatch(t):
         return float(t)
-    iso = t[:-1] + "+00:00" if t.endswith(("Z", "z")) else t
-    for fmt in _DATE_FORMATS:
-        try:
-            d = datetime.strptime(iso, fmt)
-        except ValueError:
-            continue
-        if d.tzinfo is None:
-            d = d.replace(tzinfo=UTC)
-        return d.timestamp()
-    return None
+    m = _ISO.fullmatch(t)
+    if not m:
+        return None
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    hour, minute, second = int(m[4] or 0), int(m[5] or 0), int(m[6] or 0)
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not (1 <= month <= 12 and 1 <= day <= _DAYS[month - 1] and (month != 2 or day < 29 or leap)
+            and hour < 24 and minute < 60 and second < 60):
+        return None
+    if m[4] is not None and m[8] is None:
+        return None  # a time needs its zone
+    offset = 0
+    if m[8] and m[8] not in ("Z", "z"):
+        zone = m[8].replace(":", "")
+        offset = (int(zone[1:3]) * 60 + int(zone[3:5])) * (1 if zone[0] == "+" else -1)
+    days = _days_from_civil(year, month, day)
+    fraction = int((m[7] or "0").ljust(6, "0")) / 1_000_000
+    return days * 86400 + hour * 3600 + minute * 60 + second - offset * 60 + fraction
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date (any year from 0), in integer arithmetic."""
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
 def _binary(text: str) -> bytes | None:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        return None
+    return base64.b64decode(text) if _BASE64.fullmatch(text) else None
 
 
 def _binary_equals(value: str, policy: str) -> bool:
@@ -206,13 +224,64 @@ def _binary_equals(value: str, policy: str) -> bool:
     return a == b if a is not None and b is not None else value == literal(policy)
 
 
+def _ipv6(text: str) -> int | None:
+    """An IPv6 address as a number: eight groups, one :: for a run of zeros, an IPv4 address as the last two."""
+    tail: list[int] = []
+    colon = text.rfind(":")
+    if colon >= 0 and "." in text[colon + 1:]:
+        if not _IPV4.fullmatch(text[colon + 1:]):
+            return None
+        a, b, c, d = (int(x) for x in text[colon + 1:].split("."))
+        tail = [a << 8 | b, c << 8 | d]
+        text = text[: colon + 1] if text[: colon + 1].endswith("::") else text[:colon]
+    halves = text.split("::")
+    if len(halves) > 2:
+        return None
+    parts = [h.split(":") if h else [] for h in halves]
+    if any(not _HEX.fullmatch(g) for half in parts for g in half):
+        return None
+    groups = [int(g, 16) for g in parts[0]]
+    want = 8 - len(tail)
+    if len(halves) == 2:
+        rest = [int(g, 16) for g in parts[1]]
+        if len(groups) + len(rest) >= want:
+            return None
+        groups = groups + [0] * (want - len(groups) - len(rest)) + rest
+    if len(groups) != want:
+        return None
+    n = 0
+    for g in groups + tail:
+        n = n << 16 | g
+    return n
+
+
+def _address(text: str) -> tuple[int, int] | None:
+    """(version, value) of an IPv4 or IPv6 address."""
+    if _IPV4.fullmatch(text):
+        a, b, c, d = (int(x) for x in text.split("."))
+        return 4, a << 24 | b << 16 | c << 8 | d
+    if ":" in text:
+        v6 = _ipv6(text)
+        return None if v6 is None else (6, v6)
+    return None
+
+
 def _ip_in(value: str, network: str) -> bool:
-    try:
-        addr = ipaddress.ip_address(value.strip().split("/")[0])
-        net = ipaddress.ip_network(network.strip(), strict=False)
-    except ValueError:
+    """Whether an address is in a network (a CIDR block; a bare address is its /32 or /128)."""
+    addr = _address(value.strip().split("/")[0])
+    base, _, bits = network.strip().partition("/")
+    net = _address(base)
+    if addr is None or net is None or addr[0] != net[0]:
         return False
-    return addr.version == net.version and addr in net
+    width = 32 if net[0] == 4 else 128
+    if bits == "":
+        prefix = width
+    elif re.fullmatch(r"\d{1,3}", bits) and int(bits) <= width:
+        prefix = int(bits)
+    else:
+        return False
+    shift = width - prefix
+    return addr[1] >> shift == net[1] >> shift
 
 
 def _arn_parts(text: str) -> list[str] | None:
@@ -260,8 +329,8 @@ def _ops() -> dict[str, Operator]:
     table = [
         Operator("StringEquals", lambda v, p: v == literal(p), variables=True),
         Operator("StringNotEquals", lambda v, p: v == literal(p), True, True),
-        Operator("StringEqualsIgnoreCase", lambda v, p: v.casefold() == literal(p).casefold(), variables=True),
-        Operator("StringNotEqualsIgnoreCase", lambda v, p: v.casefold() == literal(p).casefold(), True, True),
+        Operator("StringEqualsIgnoreCase", lambda v, p: v.lower() == literal(p).lower(), variables=True),
+        Operator("StringNotEqualsIgnoreCase", lambda v, p: v.lower() == literal(p).lower(), True, True),
         Operator("StringLike", like, variables=True),
         Operator("StringNotLike", like, True, True),
         Operator("NumericEquals", num(_EQ)),
@@ -402,14 +471,3 @@ def evaluate_test(test: Test, ctx: Context) -> Truth:
 def evaluate(tests: Iterable[Test], ctx: Context) -> Truth:
     """A Condition block holds when every test holds."""
     return t_and(evaluate_test(t, ctx) for t in tests)
-
-
-def condition_keys(tests: Iterable[Test]) -> set[str]:
-    """The lower-case keys a condition block reads, including those its policy variables name."""
-    out = set()
-    for t in tests:
-        out.add(t.key.lower())
-        for v in t.values:
-            out.update(m.group(1).split(",")[0].strip().lower() for m in _VARIABLE.finditer(v)
-                       if m.group(1) not in _SPECIAL)
-    return out

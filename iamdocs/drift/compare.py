@@ -383,9 +383,10 @@ def expected_roles(project: Project) -> list[ExpectedRole]:
             add(rid, setup.policies, f"option {oid}")
     cfn = catalog.cloudformation
     add(cfn.role, cfn.inline_policies, "the template")
-    add(cfn.role, [*cfn.inline_policies, *cfn.session_policies], "the template with Session Manager")
-    # The product's Jupyter templates give their instance role the Session Manager policy alone.
-    add(cfn.role, cfn.session_policies, "the Jupyter template")
+    if cfn.session_policies:
+        add(cfn.role, [*cfn.inline_policies, *cfn.session_policies], "the template with Session Manager")
+        # The product's Jupyter templates give their instance role the Session Manager policy alone.
+        add(cfn.role, cfn.session_policies, "the Jupyter template")
     return [ExpectedRole(r, p, tuple(w)) for (r, p), w in found.items()]
 
 

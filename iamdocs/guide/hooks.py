@@ -81,6 +81,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     new.update(generated.downloads(project))
     new[generated.DATA_SCRIPT] = generated.page_data_script(project, generated.aws_regions())
     new[generated.ROLE_CHECK_DATA] = generated.role_check_data(project)
+    new[generated.GUARDRAIL_CHECK_DATA] = generated.guardrail_check_data(project)
     for src_uri, content in new.items():
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(f"docs/{src_uri} clashes with a file the guide generates from policies/; remove it")

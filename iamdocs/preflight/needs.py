@@ -74,39 +74,42 @@ def _policy_template(text: str) -> str:
     return f"arn:{PARTITION}:" + out[len("arn:aws:"):] if out.startswith("arn:aws:") else out
 
 
+def policy_needs(project: SoundProject, db: IAMDatabase, name: str) -> list[tuple[str, str, str, tuple[str, ...], str]]:
+    """(statement, action, resource template, condition keys, requested Region) for every request a policy grants,
+    in the order of its statements, actions and resources."""
+    out: list[tuple[str, str, str, tuple[str, ...], str]] = []
+    for st in project.policy(name).statements:
+        if st.effect != "Allow":
+            continue
+        label = statement_label({"Sid": st.sid}, st.index)
+        for action in sorted(expand_actions([v.text for v in st.actions], db)):
+            for res in st.resources:
+                out.extend((label, *need) for need in _needs_of(db, display_action(action, db), res.text))
+    return out
+
+
 def needs(project: SoundProject, db: IAMDatabase, options: Sequence[str]) -> list[Need]:
-    """Every request the options make together, in the order of the catalog's policies and statements."""
+    """Every request the options make together: option by option, role by role, policy by policy, once each."""
     out: dict[Need, None] = {}
-    catalog = project.catalog
     for option_id in options:
-        for role, setup in catalog.options[option_id].roles.items():
+        for role, setup in project.catalog.options[option_id].roles.items():
             for name in setup.policies:
-                pf = project.policy(name)
-                for st in pf.statements:
-                    if st.effect != "Allow":
-                        continue
-                    label = statement_label({"Sid": st.sid}, st.index)
-                    for action in sorted(expand_actions([v.text for v in st.actions], db)):
-                        for res in st.resources:
-                            for need in _needs_of(db, role, name, label, display_action(action, db), res.text):
-                                out[need] = None
+                for need in policy_needs(project, db, name):
+                    out[Need(role, name, *need)] = None
     return list(out)
 
 
-def _needs_of(db: IAMDatabase, role: str, policy: str, statement: str, action: str, resource: str) -> list[Need]:
+def _needs_of(db: IAMDatabase, action: str, resource: str) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """(action, resource template, keys, requested Region) per resource the request acts on."""
     service = action.split(":", 1)[0].lower()
     region = iamdb.global_service_region(service) or ""
     known = db.action(action)
     types = known.resource_types if known else ()
     if resource != "*" or not types:
         keys = db.condition_keys_on(action, types[0] if len(types) == 1 else "")
-        return [Need(role, policy, statement, action, _policy_template(resource), keys, region)]
-    out = []
-    for rtype in types:
-        for fmt in db.arn_formats(service, rtype) or ["*"]:
-            out.append(Need(role, policy, statement, action, _template(fmt), db.condition_keys_on(action, rtype),
-                            region))
-    return out
+        return [(action, _policy_template(resource), keys, region)]
+    return [(action, _template(fmt), db.condition_keys_on(action, rtype), region)
+            for rtype in types for fmt in db.arn_formats(service, rtype) or ["*"]]
 
 
 def _supports(keys: Iterable[str], key: str) -> bool:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-CASES_FILE = Path(__file__).resolve().parents[1] / "cases" / "preflight.json"
+CASES_FILE = Path(__file__).resolve().parent / "cases" / "preflight.json"
 
 
 def load_cases() -> list[dict[str, Any]]:
