@@ -205,6 +205,11 @@ BUILD_CASES = [
               "by zero"),
     BuildCase("undefined-attribute", lambda r: _page(r, "x\n{{ {}.x.y }}"),
               "ERROR   -  docs/guide/check-an-existing-role.md:6: UndefinedError: 'dict object' has no attribute 'x'"),
+    # mkdocs-macros' own report of these was many lines, at "Line 1", with exit 100
+    BuildCase("unknown-filter", lambda r: _page(r, 'x\n{{ "a" | uppper }}'),
+              "ERROR   -  docs/guide/check-an-existing-role.md:6: unknown filter uppper; did you mean upper?"),
+    BuildCase("unknown-test", lambda r: _page(r, "{% if 1 is od %}y{% endif %}"),
+              "ERROR   -  docs/guide/check-an-existing-role.md:5: unknown test od; did you mean odd?"),
 ]
 
 
@@ -301,3 +306,15 @@ def test_every_command_that_writes_says_in_its_help_that_hard_links_are_refused(
     text = re.sub(r"-\s+", "-", " ".join(result.stdout.split()))  # argparse may break "read-only" after the hyphen
     for said in ("has other hard links", "read-only (even for root)", "refused, not written"):
         assert said in text, text
+
+
+def test_a_page_may_use_jinja_as_jinja_is_written(project_copy: Path) -> None:
+    """`loop` in a for loop and a macro of the page's own are no unknown names (the check used to stop the build)."""
+    site_copy(project_copy)
+    _page(project_copy, '{% macro item(name) %}- {{ name }} ({{ caller() }}){% endmacro %}'
+                        '{% for p in ["one", "two"] %}{% call item(p) %}number {{ loop.index }}{% endcall %}\n'
+                        '{% endfor %}')
+    result = build(project_copy)
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = (project_copy / "site/guide/check-an-existing-role/index.html").read_text()
+    assert "<li>one (number 1)</li>" in page and "<li>two (number 2)</li>" in page
