@@ -568,8 +568,10 @@
     return template.split("{partition}").join(partition).split("{region}").join(region || "*").split("{account}").join(account || "*");
   };
 
-  Checker.prototype.contextFor = function (need, region, account) {
+  Checker.prototype.contextFor = function (need, region, account, roleNames) {
     var data = this.data, values = new Map();
+    var name = (roleNames || {})[need.role];
+    if (name && account) values.set("aws:principalarn", "arn:" + (region ? this.partitionOf(region) : "aws") + ":iam::" + account + ":role/" + name);
     var requested = need.requestedRegion || region;
     if (requested) values.set("aws:requestedregion", requested);
     Object.keys(data.always).forEach(function (key) {
@@ -590,9 +592,9 @@
     return new Context(values, unknown);
   };
 
-  Checker.prototype.requestFor = function (need, region, account) {
+  Checker.prototype.requestFor = function (need, region, account, roleNames) {
     var resource = this.fill(need.resource, region, account);
-    return { action: need.action, resource: resource, context: this.contextFor(need, region, account),
+    return { action: need.action, resource: resource, context: this.contextFor(need, region, account, roleNames),
       pattern: resource !== "*" && (resource.indexOf("*") >= 0 || resource.indexOf("?") >= 0) };
   };
 
@@ -719,11 +721,16 @@
   /* {allowed, actions, blocked, conditional} as `iamdocs preflight --format json` gives them, or {error}. */
   Checker.prototype.check = function (input) {
     var self = this, options = input.options || [], region = input.region || "", account = (input.account || "").replace(/-/g, "");
+    var roleNames = {};
+    Object.keys(input.roleNames || {}).forEach(function (r) { if (input.roleNames[r]) roleNames[r] = input.roleNames[r]; });
     try {
       if (!options.length) throw new InputError("Choose at least one option.");
       options.forEach(function (o) { if (!has(self.data.options, o)) throw new InputError("No such option: " + o); });
       if (region && !self.isRegion(region)) throw new InputError(region + " is not an AWS Region.");
       if (account && !/^[0-9]{12}$/.test(account)) throw new InputError("An account ID has 12 digits.");
+      Object.keys(roleNames).forEach(function (r) {
+        if (!/^[A-Za-z0-9+=,.@_-]{1,64}$/.test(roleNames[r])) throw new InputError(roleNames[r] + " is not a role name IAM accepts.");
+      });
       var scps = (input.scps || []).map(function (t, i) { var w = "SCP level " + (i + 1); return guardrailLayer("scp", i + 1, documents(t, w, self.data.managed), w); });
       var rcps = (input.rcps || []).map(function (t, i) { var w = "RCP level " + (i + 1); return guardrailLayer("rcp", i + 1, documents(t, w, self.data.managed), w); });
       var boundary = null;
@@ -745,7 +752,7 @@
     var blocked = [], pending = [], seen = new Set(), blockedActions = new Set(), actions = new Set();
     wanted.forEach(function (need) {
       actions.add(need.action);
-      var decision = evaluators[need.role].decide(self.requestFor(need, region, account));
+      var decision = evaluators[need.role].decide(self.requestFor(need, region, account, roleNames));
       var purposes = self.data.policies[need.policy].purposes;
       var common = { action: need.action, role: need.role, resource: self.fill(need.resource, region, account), policy: need.policy,
         policy_statement: need.statement, breaks: has(purposes, need.statement) ? purposes[need.statement] : "" };
@@ -850,6 +857,13 @@
       if (saved && typeof saved.ACCOUNT_ID === "string") account.value = saved.ACCOUNT_ID;
     } catch (e) { /* nothing saved */ }
     [regionLabel, region, accountLabel, account].forEach(function (e) { form.appendChild(e); });
+    var roleInputs = {};
+    Object.keys(data.roles).forEach(function (rid) {
+      var id = "iamdocs-guardrails-role-" + rid;
+      form.appendChild(el("label", data.roles[rid] + " name (optional: decides rules that exempt roles by name)", { "for": id }));
+      roleInputs[rid] = el("input", null, { id: id, type: "text", autocomplete: "off", spellcheck: "false" });
+      form.appendChild(roleInputs[rid]);
+    });
     var levels = el("div", null, { "class": "iamdocs-guardrails__levels" });
     form.appendChild(levels);
     function addBox(container, id, label) {
@@ -885,7 +899,9 @@
       var boundary = document.getElementById("iamdocs-guardrails-boundary").value;
       var r;
       try {
-        r = checker.check({ options: options, region: region.value.trim(), account: account.value.trim(), scps: scps,
+        var roleNames = {};
+        Object.keys(roleInputs).forEach(function (rid) { roleNames[rid] = roleInputs[rid].value.trim(); });
+        r = checker.check({ options: options, region: region.value.trim(), account: account.value.trim(), roleNames: roleNames, scps: scps,
           rcps: rcp.trim() ? [rcp] : [], boundary: boundary.trim() ? boundary : null });
       } catch (e) {
         r = { error: "The guardrails could not be checked: " + (e && e.message ? e.message : String(e)) };

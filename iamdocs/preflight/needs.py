@@ -123,9 +123,16 @@ def fill(template: str, region: str, account: str) -> str:
     return template.replace(PARTITION, partition).replace(REGION, region or "*").replace(ACCOUNT, account or "*")
 
 
-def context_for(need: Need, region: str, account: str) -> Context:
-    """The request context of a need: known keys with values, absent keys, and every other key unknown."""
+def context_for(need: Need, region: str, account: str, role_names: Mapping[str, str] | None = None) -> Context:
+    """The request context of a need: known keys with values, absent keys, and every other key unknown.
+
+    With the account and the role's name (--role-name), the caller's ARN is known too (aws:PrincipalArn).
+    """
     values: dict[str, str] = {}
+    name = (role_names or {}).get(need.role)
+    if name and account:
+        partition = iamdb.partition_of(region) if region else "aws"
+        values["aws:principalarn"] = f"arn:{partition}:iam::{account}:role/{name}"
     requested = need.requested_region or region
     if requested:
         values["aws:requestedregion"] = requested
@@ -149,10 +156,10 @@ def context_for(need: Need, region: str, account: str) -> Context:
     return Context(values, unknown)
 
 
-def request_for(need: Need, region: str, account: str) -> Request:
+def request_for(need: Need, region: str, account: str, role_names: Mapping[str, str] | None = None) -> Request:
     resource = fill(need.resource, region, account)
-    return Request(need.action, resource, context_for(need, region, account), pattern=resource != "*" and (
-        "*" in resource or "?" in resource))
+    return Request(need.action, resource, context_for(need, region, account, role_names),
+                   pattern=resource != "*" and ("*" in resource or "?" in resource))
 
 
 def placeholder_values(region: str, account: str) -> Mapping[str, str]:
