@@ -42,7 +42,8 @@ def _stops(g: Guardrail, result: Result) -> str:
         what = f"it blocks {len(blocked)} of the {count(result.actions, 'action')} the options need: {listed}"
     else:
         keys = ", ".join(code(k) for k in sorted({f.key for f in result.conditional}))
-        what = f"{len(conditional)} of the {count(result.actions, 'action')} the options need depend on {keys}: {listed}"
+        what = (f"{len(conditional)} of the {count(result.actions, 'action')} the options need depend on {keys}: "
+                f"{listed}")
     affected = sorted({f.breaks for f in [*result.blocked, *result.conditional] if f.breaks})
     lines = [f"Checked with {_options(g)} in {code(g.region)}, {what}.", "", "What stops working:", ""]
     lines += [f"- {inert(a)}" for a in affected]
