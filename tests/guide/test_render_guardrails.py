@@ -84,7 +84,8 @@ def test_catalog_text_is_shown_as_text(project):
     g = dataclasses.replace(project.catalog.guardrails["no-new-roles"], title="<img src=x> {{ 7*7 }}",
                             what="*bold* [link](javascript:alert(1))", exception_text="`code` <b>")
     section = guardrail_section(project, g)
-    assert section.startswith("## &#60;img src=x&#62; &#123;&#123; 7&#42;7 &#125;&#125;\n\n&#42;bold&#42; &#91;link&#93;")
+    assert section.startswith("## &#60;img src=x&#62; &#123;&#123; 7&#42;7 &#125;&#125;\n\n"
+                              "&#42;bold&#42; &#91;link&#93;")
     assert "**The exception.** &#96;code&#96; &#60;b&#62;" in section
 
 
