@@ -107,7 +107,10 @@ def preflight(project: SoundProject, db: IAMDatabase, options: Sequence[str], sc
     blocked_actions: set[str] = set()
     pending: list[Finding] = []
     for need in wanted:
-        decision = evaluators[need.role].decide(request_for(need, region, account, role_names))
+        # what makes the request (and so the guardrails' answer) one: everything request_for reads
+        key = (need.action, need.resource, need.keys, need.requested_region, (role_names or {}).get(need.role),
+               region, account)
+        decision = evaluators[need.role].decide(request_for(need, region, account, role_names), key)
         for finding in _findings(project, need, decision, spelled):
             ident = (finding.action, finding.origin, finding.key, finding.reason)
             if ident in seen:
