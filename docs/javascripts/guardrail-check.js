@@ -314,7 +314,26 @@
     return out;
   }
 
-  function matches(base, value, policy, unknown) {
+  /* A value known by its shape (conditions.Shape): a role's ARN whose name is not known. */
+  var SHAPED = { stringequals: false, stringnotequals: false, stringlike: true, stringnotlike: true,
+    arnequals: true, arnlike: true, arnnotequals: true, arnnotlike: true };
+  function isShape(v) { return isDict(v) && has(v, "shape"); }
+  function shapeRelation(shape, pattern, wildcards) {
+    if (!wildcards) return like(pattern, shape) ? null : false;
+    if (patternCovers(pattern, shape)) return true;
+    return disjoint(pattern, shape, true) ? false : null;
+  }
+
+  function matches(base, value, policy, unknown, key) {
+    if (isShape(value)) {
+      var wildcards = SHAPED[base.name.toLowerCase()];
+      if (wildcards === undefined) return new Set([key.toLowerCase()]);
+      if (base.name.indexOf("Arn") === 0) policy = policy.filter(function (p) { var a = splitArn(p); return a.length === 6 && a[0] === "arn"; });
+      var answers = policy.map(function (p) { return shapeRelation(value.shape, wildcards ? p : literal(p), wildcards); });
+      if (answers.indexOf(true) >= 0) return true;
+      if (answers.indexOf(null) >= 0) { var keys = new Set(unknown); keys.add(key.toLowerCase()); return keys; }
+      return unknown.size ? unknown : false;
+    }
     for (var i = 0; i < policy.length; i++) if (base.test(value, policy[i])) return true;
     return unknown.size ? unknown : false;
   }
@@ -346,7 +365,7 @@
       policy = test.values;
     }
     var values = Array.isArray(value) ? value : [value];
-    var perValue = values.map(function (v) { return matches(test.base, v, policy, unknown); });
+    var perValue = values.map(function (v) { return matches(test.base, v, policy, unknown, test.key); });
     if (test.base.negated) perValue = perValue.map(tNot);
     if (test.qualifier === "forallvalues") return tAnd(perValue);
     if (test.qualifier === "foranyvalue") return tOr(perValue);
@@ -570,8 +589,9 @@
 
   Checker.prototype.contextFor = function (need, region, account, roleNames) {
     var data = this.data, values = new Map();
-    var name = (roleNames || {})[need.role];
-    if (name && account) values.set("aws:principalarn", "arn:" + (region ? this.partitionOf(region) : "aws") + ":iam::" + account + ":role/" + name);
+    var name = (roleNames || {})[need.role], partition = region ? this.partitionOf(region) : "aws";
+    if (name && account) values.set("aws:principalarn", "arn:" + partition + ":iam::" + account + ":role/" + name);
+    else values.set("aws:principalarn", { shape: "arn:" + partition + ":iam::" + (account || "*") + ":role/*" });
     var requested = need.requestedRegion || region;
     if (requested) values.set("aws:requestedregion", requested);
     Object.keys(data.always).forEach(function (key) {
