@@ -7,6 +7,8 @@ exception that does not work: a guardrail whose exception leaves anything blocke
 
 from __future__ import annotations
 
+import html
+
 from iamdocs import iamdb
 from iamdocs.model import Guardrail, SoundProject, canonical_json
 from iamdocs.output import count
@@ -50,6 +52,13 @@ def _stops(g: Guardrail, result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
+def guardrail_block(g: Guardrail) -> str:
+    """The rule as the catalog has it, marked as a guardrail: `drift --site` compares it with the catalog's
+    guardrail, not with the roles' policies (an allow-list SCP lists the actions the roles need)."""
+    return (f'<div class="iamdocs-guardrail" data-iamdocs-guardrail="{html.escape(g.id)}" markdown="1">\n\n'
+            f"{fence(canonical_json(g.document), 'json')}\n</div>\n")
+
+
 def guardrail_section(project: SoundProject, g: Guardrail) -> str:
     """One guardrail: what it does, the policy as it is often written, what it stops, and its exception."""
     db = iamdb.load()
@@ -62,7 +71,7 @@ def guardrail_section(project: SoundProject, g: Guardrail) -> str:
     shown = statements[0] if len(statements) == 1 else statements
     return (f"## {inert(g.title)}\n\n{inert(g.what.strip())}\n\n"
             f"As organizations often write it, as {ATTACHED[g.attached]}:\n\n"
-            f"{fence(canonical_json(g.document), 'json')}\n"
+            f"{guardrail_block(g)}\n"
             f"{_stops(g, before)}\n"
             f"**The exception.** {inert(g.exception_text.strip())}\n\n"
             f"{fence(canonical_json(shown), 'json')}\n"
