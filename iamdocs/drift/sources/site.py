@@ -183,14 +183,14 @@ _READ_ABOVE = (*HTML_SUFFIXES, ".json", ".yaml", ".yml")
 # What holds no text a reader could copy a policy from.
 BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".avif", ".woff", ".woff2", ".ttf", ".otf",
                    ".eot", ".pdf", ".zip", ".gz", ".mp4", ".webm")
-# Files the build makes for its own scripts and search: data, not copies a reader takes.
-_SITE_DATA = ("search/search_index.json", "javascripts/iamdocs-data.js", "javascripts/role-check-data.json",
-              "sitemap.xml")
-# The browser checks' data, written by the build from the policies (guide/generated.py): the guardrail check's
-# holds each policy's document, the role check's each policy's grants. A stale or edited one gives readers wrong
-# answers, so both are compared like any other copy.
-GUARDRAIL_CHECK_DATA = "javascripts/guardrail-check-data.json"
+# The data the build writes for the pages' scripts (guide/generated.py; named here, where the site is read). The
+# browser checks' data is made from the policies: the guardrail check's holds each policy's document, the role
+# check's each policy's grants. A stale or edited one gives readers wrong answers, so both are compared.
+DATA_SCRIPT = "javascripts/iamdocs-data.js"
 ROLE_CHECK_DATA = "javascripts/role-check-data.json"
+GUARDRAIL_CHECK_DATA = "javascripts/guardrail-check-data.json"
+# Files the build makes for its own scripts and search, not searched for copies a reader takes.
+_SITE_DATA = ("search/search_index.json", DATA_SCRIPT, ROLE_CHECK_DATA, "sitemap.xml")
 
 
 def _check_data(path: Path, rel: Path) -> Mapping[str, object]:
