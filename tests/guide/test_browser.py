@@ -35,6 +35,7 @@ CUSTOMER_PAGES = {
     "overview": "",
     "create-role": GUIDE,
     "check-role": CHECK,
+    "guardrails": "guide/guardrails-that-block-ai-unlimited/",
     "what-changed": SINCE,
     "reference": "reference/",
     "changelog": "reference/permissions-changelog/",
@@ -465,6 +466,7 @@ def test_customer_path_every_cli_block_runs_in_bash_once_filled(page, base_url, 
 def browser_input(case: dict) -> dict:
     """What the reader enters for a case: each level's policies pasted as JSON text."""
     return {"options": case["options"], "region": case["region"], "account": case["account"],
+            "roleNames": case.get("role_names", {}),
             "scps": [json.dumps(level, indent=2) for level in case["scps"]],
             "rcps": [json.dumps(level, indent=2) for level in case["rcps"]],
             "boundary": json.dumps(case["boundary"]) if case["boundary"] else None}
