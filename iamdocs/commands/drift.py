@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     if args.site:
         from iamdocs.drift.sources.site import site_copies  # lazy: only the source asked for
 
-        copies, notes = site_copies(args.site, project)
+        copies, notes = site_copies(args.site, project, db)
         report = compare.compare_copies(project, copies, db, "site", str(args.site))
         report.differences.extend(notes)
     elif args.role:

@@ -38,10 +38,6 @@ from iamdocs.render.policies import (
 from iamdocs.render.roles import SHELL_VARIABLES, trust_policy_text
 from iamdocs.render.security import accepted_findings
 
-DATA_SCRIPT = "javascripts/iamdocs-data.js"
-ROLE_CHECK_DATA = "javascripts/role-check-data.json"
-GUARDRAIL_CHECK_DATA = "javascripts/guardrail-check-data.json"
-
 
 def policy_pages(project: SoundProject) -> dict[str, str]:
     """src_uri -> Markdown of the reference page of every policy the loader knows.

@@ -19,6 +19,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.utils.meta import get_data
 
+from iamdocs.drift.sources.site import DATA_SCRIPT, GUARDRAIL_CHECK_DATA, ROLE_CHECK_DATA
 from iamdocs.guide import generated, guards
 from iamdocs.guide.nav import build_nav
 from iamdocs.guide.project import sound_project, validate_errors
@@ -79,9 +80,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     new: dict[str, str | bytes] = {}
     new.update(generated.policy_pages(project))
     new.update(generated.downloads(project))
-    new[generated.DATA_SCRIPT] = generated.page_data_script(project, generated.aws_regions())
-    new[generated.ROLE_CHECK_DATA] = generated.role_check_data(project)
-    new[generated.GUARDRAIL_CHECK_DATA] = generated.guardrail_check_data(project)
+    new[DATA_SCRIPT] = generated.page_data_script(project, generated.aws_regions())
+    new[ROLE_CHECK_DATA] = generated.role_check_data(project)
+    new[GUARDRAIL_CHECK_DATA] = generated.guardrail_check_data(project)
     for src_uri, content in new.items():
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(f"docs/{src_uri} clashes with a file the guide generates from policies/; remove it")

@@ -318,3 +318,23 @@ def test_a_page_may_use_jinja_as_jinja_is_written(project_copy: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     page = (project_copy / "site/guide/check-an-existing-role/index.html").read_text()
     assert "<li>one (number 1)</li>" in page and "<li>two (number 2)</li>" in page
+
+
+def test_validate_fix_keeps_an_edit_saved_while_it_runs(project_copy: Path, cli, monkeypatch) -> None:
+    """--fix read the file, a writer saved it, --fix wrote its canonical form of the old text: the edit was lost."""
+    from iamdocs.lint import fix
+
+    policy = project_copy / "policies" / "session-manager.json"
+    policy.write_text(policy.read_text().replace("  ", "    "))  # 4-space indent: not canonical, so --fix rewrites
+    saved = policy.read_text().replace('"ssm:GetManifest",', '"ssm:GetManifest", "ssm:GetParameter",')
+    real = fix.canonical_json
+
+    def and_then_a_writer_saves(document: object) -> str:
+        policy.write_text(saved)  # after validate read the file, before --fix writes
+        return real(document)
+
+    monkeypatch.setattr(fix, "canonical_json", and_then_a_writer_saves)
+    result = cli("validate", "--fix", "--select", "W070", cwd=project_copy)
+    assert "policies/session-manager.json: not rewritten: changed since iamdocs read it; nothing written" in \
+        result.stderr.splitlines(), result.stdout + result.stderr
+    assert policy.read_text() == saved
