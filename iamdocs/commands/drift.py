@@ -12,7 +12,7 @@ from iamdocs.drift.report import FORMATS
 from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.loader import find_root, load_sound_project
-from iamdocs.model import Project
+from iamdocs.model import CombinationError, Project
 
 NAME = "drift"
 HELP = "compare copies of the permissions (built site, CloudFormation template, deployed role, git ref) with policies/"
@@ -50,7 +50,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                      help="fix parameter values from a CloudFormation parameter file (the AWS CLI's list of "
                           "ParameterKey/ParameterValue, or {\"Name\": \"value\"}); --param wins over it")
     role = p.add_argument_group("--role (read-only IAM calls; no embedded server: the role must exist)")
-    role.add_argument("--option", metavar="OPTION", help="the role option the role should satisfy, e.g. engine-a")
+    role.add_argument("--option", metavar="OPTION", action="append",
+                      help="a role option the role should satisfy, e.g. engine-b; repeat it for the additions on "
+                           "top (--option engine-b --option session-manager), as the catalog combines them")
     role.add_argument("--as", dest="as_role", metavar="ROLE", default="manager",
                       help="which of the option's roles this is (default: manager)")
     role.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint (a moto server, LocalStack)")
@@ -126,14 +128,20 @@ def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compar
     choices = ", ".join(catalog.options)
     if not args.option:
         raise UserError("--role needs --option: which role option should the role satisfy?", hint=f"options: {choices}")
-    option = catalog.options.get(args.option)
-    if option is None:
-        raise UserError(f"--option {args.option}: no such role option", hint=f"options: {choices}")
-    setup = option.roles.get(args.as_role)
+    unknown = [o for o in args.option if o not in catalog.options]
+    if unknown:
+        raise UserError(f"--option {', '.join(unknown)}: no such role option", hint=f"options: {choices}")
+    try:
+        combo = catalog.combination(args.option)
+    except CombinationError as exc:
+        valid = "; ".join(c.id for c in catalog.combinations())
+        raise UserError(f"--option {' --option '.join(args.option)}: {exc}", hint=f"valid combinations: {valid}") \
+            from None
+    setup = combo.roles.get(args.as_role)
     if setup is None:
-        raise UserError(f"--as {args.as_role}: option {args.option} has no {args.as_role} role",
-                        hint=f"its roles: {', '.join(option.roles)}")
+        raise UserError(f"--as {args.as_role}: option {combo.id} has no {args.as_role} role",
+                        hint=f"its roles: {', '.join(combo.roles)}")
     iam = iam_client(args)
     copies, _ = read_role(iam, args.role)
-    return compare.compare_role(project, args.role, copies, setup.policies, args.option, db,
+    return compare.compare_role(project, args.role, copies, setup.policies, combo.id, db,
                                 role_location(args.role))

@@ -170,10 +170,16 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
                      "secretsmanager:ListSecretVersionIds"),
     ],
     "E051": [
+        (CAT, 26, 105, 'option a combines with "a", itself; it can go on top of an option that is complete on its own '
+                       "(options without combines_with: b)"),
+        (CAT, 26, 108, 'option a combines with "c", which is not an option; it can go on top of an option that is '
+                       "complete on its own (options without combines_with: b)"),
         (CAT, 27, 66, 'option b names role "engine", which is not defined under roles (roles: app)'),
         (CAT, 27, 77, 'option b names policy file "less2.json", which does not exist in policies/'),
         (CAT, 28, 47, 'cloudformation.inline_policies names policy file "workspaces.json", which does not exist '
                       "in policies/"),
+        (CAT, 28, 107, 'cloudformation.options.new_role names option "z", which is not defined under options '
+                       "(options: a, b)"),
         (CAT, 38, 29, 'the accepted W304 finding names policy file "gone.json", which does not exist in policies/'),
     ],
     "W052": [
