@@ -317,6 +317,19 @@ def partitions() -> dict[str, Partition]:
     return out
 
 
+# The partitions whose Regions the guide's form offers: the commercial one, AWS GovCloud (US) and China.
+GUIDE_PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
+
+
+def partition_of(region: str) -> str | None:
+    """The partition a Region belongs to (listed by botocore, or allowed by a partition's pattern)."""
+    found = partitions()
+    for p in found.values():
+        if region in p.regions:
+            return p.name
+    return next((p.name for p in found.values() if p.region_regex.fullmatch(region)), None)
+
+
 def is_region(name: str) -> bool:
     """A Region botocore lists, or one that a partition's Region pattern allows (Regions added since)."""
     return any(name in p.regions or p.region_regex.fullmatch(name) for p in partitions().values())

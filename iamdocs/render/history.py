@@ -7,7 +7,7 @@ from iamdocs.grants import display_action
 from iamdocs.history import replay, versions
 from iamdocs.model import Project
 from iamdocs.render._markdown import code, download, fence, policy_download, policy_page, table, text
-from iamdocs.render.roles import policy_arn, policy_document_arg, shell_variables
+from iamdocs.render.roles import policy_arn, policy_document_arg, policy_variables, shell_variables
 
 
 def permissions_changelog(project: Project, heading: str = "##") -> str:
@@ -54,7 +54,7 @@ def upgrade_commands(project: Project, name: str) -> str:
     """Commands that replace a managed policy's document with the current file, within the five-version limit."""
 
     prepare, arg = policy_document_arg(project, name)
-    names = ["ACCOUNT_ID"] + (["REGION"] if prepare else [])
+    names = policy_variables(project, [name])
     lines = [
         shell_variables(names).rstrip("\n"),
         f"POLICY_ARN={policy_arn(name)}",
