@@ -18,8 +18,14 @@ MERMAID := docs/javascripts/vendor/mermaid.min.js
 AXE_VERSION := 4.14.1
 AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
 AXE := build/npm/axe-core-$(AXE_VERSION)/axe.min.js
+# @cloud-copilot/iam-simulate, an IAM evaluator written apart from this project, is the tests' oracle.
+# AGPL-3.0, so tests only: fetched into build/oracle, never committed, never in the site or the wheel.
+# Its tarball is checked like Mermaid's; tests/oracle/package-lock.json pins its dependencies (npm ci).
+IAMSIM_VERSION := 0.1.173
+IAMSIM_SHA256 := 4774e72ede4751f2b0007f78c8b8326cb10d02466bb532a7d69c431f402a41d0
+ORACLE := build/oracle/node_modules/@cloud-copilot/iam-simulate/package.json
 
-.PHONY: site test validate serve serve-writers lint bench readme lock clean
+.PHONY: site test validate serve serve-writers lint bench readme lock clean oracle
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +47,17 @@ $(AXE):
 	tar -xzf build/npm/axe-core-$(AXE_VERSION).tgz -O package/axe.min.js > $(AXE).tmp
 	mv $(AXE).tmp $(AXE)
 
+$(ORACLE): tests/oracle/package.json tests/oracle/package-lock.json
+	rm -rf build/oracle && mkdir -p build/oracle
+	cd build/oracle && npm pack --silent @cloud-copilot/iam-simulate@$(IAMSIM_VERSION) >/dev/null
+	echo "$(IAMSIM_SHA256)  build/oracle/cloud-copilot-iam-simulate-$(IAMSIM_VERSION).tgz" | sha256sum --check --quiet
+	cp tests/oracle/package.json tests/oracle/package-lock.json build/oracle/
+	cd build/oracle && npm ci --ignore-scripts --no-audit --no-fund --silent
+	touch $(ORACLE)
+
+## oracle: fetch the tests' independent IAM evaluator (part of make test)
+oracle: $(ORACLE)
+
 ## site: validate the policies, build the customers' guide into site/ and the writers' site into site-writers/, check the site and the generated template for drift,
 ## and test-deploy every role option and stack into the embedded sandbox
 site: $(STAMP) $(MERMAID) validate
@@ -52,14 +69,14 @@ site: $(STAMP) $(MERMAID) validate
 	$(BIN)/iamdocs deploy --report site/deploy-report.json
 
 ## test: ruff and the whole test suite (unit, CLI, build, sandbox, browser)
-test: $(STAMP) $(MERMAID) $(AXE) lint
+test: $(STAMP) $(MERMAID) $(AXE) $(ORACLE) lint
 	$(BIN)/pytest -n 2
 
 validate: $(STAMP)
 	$(BIN)/iamdocs validate --strict
 
 lint: $(STAMP)
-	$(BIN)/ruff check iamdocs macros tests scripts
+	$(BIN)/ruff check iamdocs tests scripts
 	$(BIN)/python scripts/deadcode
 
 ## serve: live preview for writers; reloads on changes to docs/, policies/ and iamdocs/
@@ -80,7 +97,7 @@ readme: $(STAMP)
 ## lock: re-pin every package after changing pyproject.toml
 lock:
 	rm -rf /tmp/iamdocs-lock && $(PYTHON) -m venv /tmp/iamdocs-lock
-	/tmp/iamdocs-lock/bin/pip install --quiet -e '.[guide,sandbox,test]'
+	/tmp/iamdocs-lock/bin/pip install --quiet -e '.[guide,sandbox,bench,test]'
 	{ echo "# Every package the project installs, pinned. Regenerate with: make lock"; \
 	  /tmp/iamdocs-lock/bin/pip freeze --exclude-editable; } > requirements.lock
 

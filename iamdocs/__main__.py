@@ -1,3 +1,3 @@
-from iamdocs.cli import entry
+from iamdocs.launcher import entry
 
 entry()

@@ -4,7 +4,7 @@
 (iamdocs.drift.target) both describe where to go with a `TargetSpec` and talk
 to it through a `Connection`:
 
-    conn = user_connection(TargetSpec.from_args(args))
+    conn = user_connection(TargetSpec(profile="sandbox"))
     account, arn = conn.identity()      # the first call: a clean error if nobody answers as AWS does
     iam = conn.client("iam")
 
@@ -18,7 +18,6 @@ becomes one line, not a traceback.
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import os
 import re
@@ -145,13 +144,6 @@ class TargetSpec:
         if self.endpoint_url and (self.aws or self.profile):
             raise UserError("--endpoint-url cannot be combined with --aws or --profile",
                             hint="--endpoint-url uses the environment's credentials; --profile selects AWS itself")
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> TargetSpec:
-        """The spec from a command's --endpoint-url, --aws, --profile and --region, checked."""
-        spec = cls(endpoint_url=args.endpoint_url, aws=bool(args.aws), profile=args.profile, region=args.region)
-        spec.checked()
-        return spec
 
 
 @dataclass

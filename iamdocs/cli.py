@@ -15,8 +15,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from iamdocs import __version__
+from iamdocs import version_text
 from iamdocs.errors import UserError
+from iamdocs.output import printable
 
 
 def command_names() -> list[str]:
@@ -64,9 +65,7 @@ class _Version(argparse.Action):
     """--version names the IAM data too: which actions are known depends on those packages' versions."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
-        from iamdocs import iamdb  # lazy: --version alone pays for the IAM data's versions
-
-        print(f"iamdocs {__version__}\nIAM data: {iamdb.describe(iamdb.versions())}")
+        sys.stdout.write(version_text())
         parser.exit()
 
 
@@ -104,9 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._module.run(args))
     except UserError as exc:
-        print(f"iamdocs {args.command}: error: {exc.message}", file=sys.stderr)
+        # escaped: a message may quote a name or a file's content (a newline, an escape sequence)
+        print(f"iamdocs {args.command}: error: {printable(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
+            print(f"hint: {printable(exc.hint)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"iamdocs {args.command}: interrupted", file=sys.stderr)

@@ -17,12 +17,15 @@ from typing import Any
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.placeholders import normalize
 
+# A statement's NotResource list is one resource value: "!" and its patterns joined by this character.
+NOT_SEPARATOR = "\x1f"
+
 
 @dataclass(frozen=True, order=True)
 class Grant:
     effect: str  # Allow or Deny
     action: str  # service:name in lower case; "!pattern" for a NotAction entry that matched nothing known
-    resource: str  # normalized; "!resource" for NotResource
+    resource: str  # normalized; "!" and the NotResource patterns joined by NOT_SEPARATOR for NotResource
     condition: str = ""  # canonical JSON of the statement's Condition, or ""
 
     def describe(self) -> str:
@@ -60,14 +63,17 @@ def expand_actions(patterns: Iterable[str], db: IAMDatabase) -> set[str]:
     return out
 
 
-def action_origins(doc: Any, db: IAMDatabase) -> dict[str, Any]:
+def action_origins(doc: Any, db: IAMDatabase, effect: str = "") -> dict[str, Any]:
     """For each lower-case action a document grants or denies, the first value that names it.
 
     The value is returned as written (an action string, or the statement for
     NotAction), so a caller whose strings carry their position gets it back.
+    With `effect`, only statements of that effect count.
     """
     out: dict[str, Any] = {}
     for st in _statements(doc):
+        if effect and st.get("Effect") != effect:
+            continue
         if "Action" in st:
             for p in _as_list(st["Action"]):
                 for a in expand_actions([p], db):
@@ -94,7 +100,9 @@ def document_grants(doc: Any, db: IAMDatabase, values: Mapping[str, str] | None 
         if "Resource" in st:
             resources = {normalize(str(r), values) for r in _as_list(st["Resource"])}
         else:
-            resources = {"!" + normalize(str(r), values) for r in _as_list(st.get("NotResource"))}
+            # NotResource [a, b] is one value: everything but a and b (not everything but a, plus everything but b)
+            excluded = sorted({normalize(str(r), values) for r in _as_list(st.get("NotResource"))})
+            resources = {"!" + NOT_SEPARATOR.join(excluded)} if excluded else set()
         for a in actions:
             for r in resources:
                 grants.add(Grant(effect, a, r, cond))

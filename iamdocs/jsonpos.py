@@ -1,4 +1,4 @@
-"""A JSON reader that remembers where every value came from.
+"""The JSON reader that remembers where every value came from (as positions.Node trees).
 
 The standard library parser throws positions away, accepts duplicate keys
 silently and recurses once per nesting level. Policy findings must point at a
@@ -9,69 +9,17 @@ line and column, IAM rejects duplicate keys, and a hostile file may nest
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from iamdocs.positions import Duplicate, Node, ReadError
 
 MAX_DEPTH = 64  # IAM documents nest a handful of levels; anything deeper is not a policy.
 MAX_NUMBER_CHARS = 1000
 
 
-@dataclass
-class Node:
-    """A JSON value with the position (1-based line and column) where it starts."""
-
-    kind: str  # object, array, string, number, true, false, null
-    line: int
-    col: int
-    value: Any = None  # scalars only
-    items: list[Node] = field(default_factory=list)  # arrays
-    pairs: list[tuple[Node, Node]] = field(default_factory=list)  # objects: (key node, value node)
-    start: int = -1  # character offset of the value's first character in the parsed text
-    end: int = -1  # character offset just past its last character (text[start:end] is its source)
-
-    def get(self, key: str) -> Node | None:
-        """The value of the first occurrence of `key` in an object."""
-        for k, v in self.pairs:
-            if k.value == key:
-                return v
-        return None
-
-    def to_python(self) -> Any:
-        """Plain Python value; for duplicate keys the last one wins, as in json.loads."""
-        stack: list[tuple[Node, Any]] = []
-        root = _shell(self)
-        stack.append((self, root))
-        while stack:
-            node, target = stack.pop()
-            if node.kind == "object":
-                for k, v in node.pairs:
-                    target[k.value] = _shell(v)
-                    if v.kind in ("object", "array"):
-                        stack.append((v, target[k.value]))
-            elif node.kind == "array":
-                for v in node.items:
-                    target.append(_shell(v))
-                    if v.kind in ("object", "array"):
-                        stack.append((v, target[-1]))
-        return root
-
-
-def _shell(node: Node) -> Any:
-    if node.kind == "object":
-        return {}
-    if node.kind == "array":
-        return []
-    return node.value
-
-
-class JSONPositionError(ValueError):
+class JSONPositionError(ReadError):
     """Malformed JSON, with the 1-based position of the problem."""
-
-    def __init__(self, message: str, line: int, col: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.col = col
 
 
 _TOKEN = re.compile(
@@ -118,7 +66,7 @@ def _decode_string(raw: str) -> str:
 @dataclass
 class ParseResult:
     root: Node
-    duplicate_keys: list[tuple[str, Node]]  # (key, key node of the repeated occurrence)
+    duplicates: list[Duplicate]  # keys given twice in one object, in the order they were repeated
 
 
 def parse(text: str) -> ParseResult:
@@ -151,7 +99,7 @@ def parse(text: str) -> ParseResult:
 
     pos = 0
     n = len(text)
-    duplicates: list[tuple[str, Node]] = []
+    duplicates: list[Duplicate] = []
 
     def next_token() -> tuple[str, str, int]:
         nonlocal pos
@@ -182,7 +130,7 @@ def parse(text: str) -> ParseResult:
             return Node("number", line, col, value, start=start, end=end)
         return Node(tok, line, col, {"true": True, "false": False, "null": None}[tok], start=start, end=end)
 
-    # Stack of open containers: (node, seen keys, pending key node, state)
+    # Stack of open containers: (node, first key node by key, pending key node, state)
     # state for objects: "key" | "colon" | "value" | "comma"; arrays: "value" | "comma"
     stack: list[list[Any]] = []
     root: Node | None = None
@@ -216,8 +164,9 @@ def parse(text: str) -> ParseResult:
             if kind == "string":
                 key_node = scalar(kind, tok, start)
                 if key_node.value in frame[1]:
-                    duplicates.append((key_node.value, key_node))
-                frame[1].add(key_node.value)
+                    duplicates.append(Duplicate(key_node.value, frame[1][key_node.value], key_node))
+                else:
+                    frame[1][key_node.value] = key_node
                 frame[2] = key_node
                 frame[3] = "colon"
                 continue
@@ -251,7 +200,7 @@ def parse(text: str) -> ParseResult:
                 raise fail(f"nested more than {MAX_DEPTH} levels deep", start)
             line, col = where(start)
             node = Node("object" if tok == "{" else "array", line, col, start=start)
-            stack.append([node, set(), None, "key" if tok == "{" else "value", False])
+            stack.append([node, {}, None, "key" if tok == "{" else "value", False])
             continue
         if tok == "]" and container is not None and container.kind == "array" and not container.items and not frame[4]:
             stack.pop()

@@ -8,14 +8,15 @@ drift) call `load_sound_project`, which raises `ProjectError` instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-import yaml
-
-from iamdocs import jsonpos
+from iamdocs import jsonpos, yamlpos
+from iamdocs.datafiles import cache_folder
 from iamdocs.errors import UserError
 from iamdocs.fsutil import Unreadable, read_regular
 from iamdocs.model import (
@@ -24,7 +25,6 @@ from iamdocs.model import (
     CloudFormationSpec,
     HistoryEntry,
     Limits,
-    Location,
     Placeholder,
     PolicyChange,
     PolicyFile,
@@ -36,11 +36,11 @@ from iamdocs.model import (
     RoleSetup,
     SoundProject,
 )
+from iamdocs.positions import Location
 
 CATALOG_NAME = "catalog.yaml"
 SCHEMA_DIR_NAME = "schema"
 MAX_FILE_BYTES = 1024 * 1024  # far above any IAM limit; larger files are not policies
-MAX_CATALOG_NODES = 100_000  # the real catalog has about 700
 
 
 class ProjectError(UserError):
@@ -118,7 +118,7 @@ def _parse_policy(pf: PolicyFile, raw: bytes) -> PolicyFile:
     except jsonpos.JSONPositionError as exc:
         return _fail(pf, f"malformed JSON: {exc.message}", exc.line, exc.col)
     pf.root = result.root
-    pf.duplicate_keys = result.duplicate_keys
+    pf.duplicates = result.duplicates
     return pf
 
 
@@ -132,96 +132,8 @@ def schema_path(root: Path, name: str) -> Path:
     return root / "policies" / SCHEMA_DIR_NAME / name
 
 
-class _YamlLocator:
-    """Maps a path of keys and indexes in the catalog to the line and column it came from."""
-
-    def __init__(self, path: Path, node: yaml.Node | None) -> None:
-        self.path = path
-        self.node = node
-
-    def __call__(self, keys: tuple[Any, ...] | list[Any]) -> Location:
-        node = self.node
-        best = node
-        for key in keys:
-            if node is None:
-                break
-            nxt = None
-            if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == key:
-                        nxt = v
-                        break
-                    if k.value == "<<":  # merged mapping: look inside the alias
-                        merged = v.value if isinstance(v, yaml.MappingNode) else []
-                        for mk, mv in merged:
-                            if mk.value == key:
-                                nxt = mv
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                nxt = node.value[key]
-            node = nxt
-            if node is not None:
-                best = node
-        if best is None:
-            return Location(self.path, 1, 1)
-        return Location(self.path, best.start_mark.line + 1, best.start_mark.column + 1)
-
-
-class _CatalogLoader(yaml.SafeLoader):
-    """YAML as the catalog reads it: dates stay text, as written; lint rule E060 checks them.
-
-    A timestamp that is no date (2024-13-45) would otherwise fail inside PyYAML's constructor
-    with a bare ValueError, and a real one would have to be turned back into text.
-    """
-
-    yaml_implicit_resolvers: ClassVar[dict[Any, list]] = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        """An integer past Python's digit limit raises a bare ValueError; make it a located YAML error."""
-        try:
-            return super().construct_yaml_int(node)
-        except ValueError:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the number has too many digits ({len(node.value):,} characters)",
-                node.start_mark) from None
-
-
-_CatalogLoader.add_constructor("tag:yaml.org,2002:int", _CatalogLoader.construct_yaml_int)
-
-
-def _duplicate_keys(shown: Path, root: yaml.Node) -> list[tuple[str, Location]]:
-    """Keys given twice in one mapping, which YAML would silently resolve to the last one."""
-    problems = []
-    seen_nodes: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen_nodes:  # an alias: the anchored node is checked once
-            continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            first: dict[str, yaml.Node] = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
-                    if key.value in first:
-                        m = first[key.value].start_mark
-                        problems.append((f"duplicate key {key.value!r}, first given at line {m.line + 1}, "
-                                         f"column {m.column + 1}; YAML would keep only the last one, so remove one",
-                                         Location(shown, key.start_mark.line + 1, key.start_mark.column + 1)))
-                    else:
-                        first[key.value] = key
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return sorted(problems, key=lambda p: (p[1].line, p[1].col))
-
-
 def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[str, Location]]]:
     """Parse and schema-check catalog.yaml; return the typed catalog or the problems."""
-    import jsonschema  # lazy: jsonschema is a slow import; only a catalog check needs it
-
     shown = _display(path, root)
     try:
         text = read_regular(path, root, MAX_FILE_BYTES, what="the catalog").decode("utf-8")
@@ -232,66 +144,69 @@ def _load_catalog(path: Path, root: Path) -> tuple[Catalog | None, list[tuple[st
     if text.startswith("\ufeff"):  # PyYAML would read the mark as the whole document: "None is not an object"
         return None, [("starts with a byte order mark; save the file as UTF-8 without BOM", Location(shown, 1, 1))]
     try:
-        loader = _CatalogLoader(text)  # the reader refuses control characters already here
-    except yaml.reader.ReaderError as exc:
-        return None, [(_reader_message(exc), _offset(shown, text, exc.position))]
-    try:
-        node = loader.get_single_node()
-        if node is not None and (size := _expanded_size(node)) > MAX_CATALOG_NODES:
-            return None, [(f"the catalog expands to over {MAX_CATALOG_NODES:,} values through YAML aliases "
-                           f"({size:,} counted); use fewer or smaller anchors", Location(shown, 1, 1))]
-        # before constructing, which folds merged mappings (<<) into the nodes
-        if node is not None and (duplicates := _duplicate_keys(shown, node)):
-            return None, duplicates
-        data = loader.construct_document(node) if node is not None else None
-    except RecursionError:
-        return None, [("the YAML is nested too deeply to be a catalog", Location(shown, 1, 1))]
-    except yaml.reader.ReaderError as exc:
-        return None, [(_reader_message(exc), _offset(shown, text, exc.position))]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
-        return None, [(f"malformed YAML: {exc.problem or exc.context}", loc)]
-    except yaml.YAMLError as exc:
-        return None, [(f"malformed YAML: {exc}", Location(shown))]
-    finally:
-        loader.dispose()
-    locate = _YamlLocator(shown, node)
+        result = yamlpos.parse(text, "catalog", "iamdocs")
+    except yamlpos.YAMLPositionError as exc:
+        return None, [(exc.message, Location(shown, exc.line, exc.col))]
+    if result.duplicates:
+        return None, [(d.message, Location(shown, d.again.line, d.again.col)) for d in result.duplicates]
+    tree = result.root
+    data = tree.to_python() if tree is not None else None
+
+    def locate(path: Sequence[str | int]) -> Location:
+        """The place of the deepest value that `path` reaches (the top of the file when there is none)."""
+        if tree is None:
+            return Location(shown, 1, 1)
+        node = tree.at(path)
+        return Location(shown, node.line, node.col)
+
     schema_file = schema_path(root, "catalog.schema.json")
     try:
-        schema = json.loads(read_regular(schema_file, root, MAX_FILE_BYTES, what="a schema").decode("utf-8"))
+        schema_bytes = read_regular(schema_file, root, MAX_FILE_BYTES, what="a schema")
+        schema = json.loads(schema_bytes.decode("utf-8"))
     except (Unreadable, ValueError) as exc:
         return None, [(f"cannot read the catalog schema {schema_file}: {exc}", Location(shown))]
+    passed = _checked_marker(text, schema_bytes)
+    if not passed.is_file():
+        problems = _schema_problems(schema, data, locate)
+        if problems:
+            return None, problems
+        _mark(passed)
+    return _build_catalog(shown, data, locate), []
+
+
+# A catalog that passed the schema check is remembered by the hash of its text and the schema's: the next
+# command (make site runs seven) skips importing jsonschema and checking again. Bump to forget every verdict.
+_CHECK_FORMAT = b"catalog-check-1"
+_CHECKED_KEPT = 32  # the newest markers kept; older ones are removed when a new one is written
+
+
+def _checked_marker(text: str, schema: bytes) -> Path:
+    digest = hashlib.sha256(_CHECK_FORMAT + b"\0" + text.encode("utf-8") + b"\0" + schema).hexdigest()
+    return Path(cache_folder()) / f"catalog-ok-{digest}"
+
+
+def _mark(marker: Path) -> None:
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        old = sorted(marker.parent.glob("catalog-ok-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for p in old[_CHECKED_KEPT:]:
+            p.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+def _schema_problems(schema: dict, data: Any,
+                     locate: Callable[[Sequence[str | int]], Location]) -> list[tuple[str, Location]]:
+    import jsonschema  # lazy: a slow import (0.1 to 0.5 s), only for a catalog that has not passed before
+
     # format_checker: a placeholder pattern (`format: regex`) must compile, or the build would stop on it
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = []
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
         problems.append((f"{where}: {err.message}", locate(list(err.absolute_path))))
-    if problems:
-        return None, problems
-    return _build_catalog(shown, data, locate), []
-
-
-def _expanded_size(node: yaml.Node) -> int:
-    """How many values the document holds once aliases are expanded, counting up to a bound.
-
-    Aliases let a few lines stand for billions of values ("billion laughs"); everything
-    after composing walks the expanded tree, so a catalog far larger than any real one
-    is refused before that.
-    """
-    count = 0
-    stack = [node]
-    while stack and count <= MAX_CATALOG_NODES:
-        n = stack.pop()
-        count += 1
-        if isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-        elif isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack.append(k)
-                stack.append(v)
-    return count
+    return problems
 
 
 def _offset(shown: Path, text: str | bytes, offset: int) -> Location:
@@ -300,13 +215,7 @@ def _offset(shown: Path, text: str | bytes, offset: int) -> Location:
     return Location(shown, text.count(nl, 0, offset) + 1, offset - (text.rfind(nl, 0, offset) + 1) + 1)
 
 
-def _reader_message(exc: yaml.reader.ReaderError) -> str:
-    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-    return (f"the character U+{ord(char):04X} is not allowed in YAML (control characters other than tab "
-            "and line breaks); remove it")
-
-
-def _build_catalog(shown: Path, d: dict[str, Any], locate: _YamlLocator) -> Catalog:
+def _build_catalog(shown: Path, d: dict[str, Any], locate: Callable[[Sequence[str | int]], Location]) -> Catalog:
     placeholders = {
         name: Placeholder(name, p["description"], str(p["example"]), p["pattern"])
         for name, p in (d.get("placeholders") or {}).items()

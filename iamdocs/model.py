@@ -13,20 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from iamdocs.jsonpos import Node
 from iamdocs.placeholders import LOOSE_RE
-
-
-@dataclass(frozen=True)
-class Location:
-    path: Path
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        if self.line:
-            return f"{self.path}:{self.line}:{self.col}"
-        return str(self.path)
+from iamdocs.positions import Duplicate, Location, Node
 
 
 @dataclass(frozen=True)
@@ -60,7 +48,7 @@ class PolicyFile:
     raw: bytes
     text: str | None = None
     root: Node | None = None
-    duplicate_keys: list[tuple[str, Node]] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
     error: str | None = None
     error_loc: Location | None = None
     meta: PolicyMeta | None = None

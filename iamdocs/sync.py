@@ -129,12 +129,18 @@ class Style:
     quotes: Mapping[str, str]  # the quote the template already uses for a value, e.g. {"*": "'"}
     newline: str  # \n or \r\n
     json_space: bool  # JSON: a space after ":"
+    tab: bool = False  # JSON: indented with tabs (indent counts them)
 
 
 def _line_indent(text: str, offset: int) -> int:
     """How many spaces (or tabs) open the line that holds `offset`."""
+    return len(_line_prefix(text, offset))
+
+
+def _line_prefix(text: str, offset: int) -> str:
+    """The spaces and tabs that open the line that holds `offset`, as they are written."""
     line = text[text.rfind("\n", 0, offset) + 1:offset]
-    return len(line) - len(line.lstrip(" \t"))
+    return line[:len(line) - len(line.lstrip(" \t"))]
 
 
 def _first_char(text: str, value: Any) -> str:
@@ -170,24 +176,24 @@ def _style(template: Template, doc: Any) -> Style:
                 break
         return indent, seq
 
-    def measure_json(values: list[Any]) -> int | None:
-        """JSON: how far a key on its own line stands right of the line that opens its object."""
+    def measure_json(values: list[Any]) -> tuple[int, bool] | None:
+        """JSON: how far a key on its own line stands right of the line that opens its object, and in tabs?"""
         for d in values:
             if isinstance(d, dict) and d and getattr(d, "start", -1) >= 0:
                 k = next(iter(d))
                 if getattr(k, "line", 0) > d.line:
                     delta = (k.col - 1) - _line_indent(text, d.start)
                     if delta > 0:
-                        return delta
+                        return delta, _line_prefix(text, k.start).endswith("\t")
         return None
 
     doc_values, all_values = list(_values(doc)), list(_values(template.data))
     newline = _newline(text, doc.start)
     if template.format == "json":
-        unit = measure_json(doc_values) or measure_json(all_values) or 2
+        unit, tab = measure_json(doc_values) or measure_json(all_values) or (2, False)
         return Style(json=True, flow=False, indent=unit, seq_indent=unit, short=False,
                      partition="AWS::Partition" in text, quote='"', quotes={}, newline=newline,
-                     json_space='": ' in text or '":' not in text)
+                     json_space='": ' in text or '":' not in text, tab=tab)
     indent, seq = measure(doc_values)
     if indent is None or seq is None:
         t_indent, t_seq = measure(all_values)
@@ -304,15 +310,16 @@ def _sequence_lines(items: Sequence[Any], col: int, st: Style) -> list[str]:
     return lines
 
 
-def render(document: Mapping[str, Any], st: Style, col: int, line_indent: int) -> str:
-    """The document's text, to stand where the old one started (column `col`, on a line indented `line_indent`)."""
+def render(document: Mapping[str, Any], st: Style, col: int, line_indent: str) -> str:
+    """The document's text, to stand where the old one started (column `col`, on a line opened by `line_indent`)."""
     doc = to_cfn(document, st.partition)
     if st.json or st.flow:
         sep = (",", ": ") if st.json_space else (",", ":")
         if st.flow:
             return json.dumps(doc, ensure_ascii=False, separators=(", ", ": "))
-        lines = json.dumps(doc, ensure_ascii=False, indent=st.indent, separators=sep).split("\n")
-        return st.newline.join([lines[0], *(" " * line_indent + ln for ln in lines[1:])])
+        unit = ("\t" if st.tab else " ") * st.indent
+        lines = json.dumps(doc, ensure_ascii=False, indent=unit, separators=sep).split("\n")
+        return st.newline.join([lines[0], *(line_indent + ln for ln in lines[1:])])
     lines = _mapping_lines(doc, col, st)
     return st.newline.join([lines[0][col:], *lines[1:]])
 
@@ -534,7 +541,7 @@ def sync_template(template: Template, project: Project, db: IAMDatabase,
 
     def whole(f: Found) -> list[tuple[Span, str]]:
         return [(f.span, render(canonical_document(project, f.canonical), _style(template, f.raw), f.raw.col - 1,
-                                _line_indent(text, f.span.start)))]
+                                _line_prefix(text, f.span.start)))]
 
     patched = [patch_actions(template, f, project, db) for f in drifted]
     attempts = [lambda: [e for f, p in zip(drifted, patched, strict=True) for e in (p if p is not None else whole(f))]]

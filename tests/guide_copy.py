@@ -14,7 +14,7 @@ MKDOCS = Path(sys.executable).parent / "mkdocs"
 
 def site_copy(root: Path) -> None:
     """Add what a build needs beside policies/: mkdocs.yml, docs/, and the code as links."""
-    for name in ("iamdocs", "macros"):
+    for name in ("iamdocs",):
         (root / name).symlink_to(ROOT / name)
     for name in ("mkdocs.yml", "Makefile", "pyproject.toml"):  # the writers' pages quote the Makefile
         shutil.copy(ROOT / name, root)

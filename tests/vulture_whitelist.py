@@ -10,10 +10,12 @@ handle_starttag  # html.parser.HTMLParser calls these (drift/sources/site.py)
 handle_endtag
 handle_data
 nav  # mkdocs reads config.nav (guide/hooks.py)
-on_files  # mkdocs hooks, found by name (guide/hooks.py, macros/main.py)
-on_page_markdown
+on_files  # mkdocs hooks, found by name (guide/hooks.py)
+define_env  # mkdocs-macros calls these, found by name in a module it loads (guide/macros.py)
+on_pre_page_macros
+on_post_page_macros
 on_post_build
-define_env  # mkdocs-macros calls it (macros/main.py)
+template_class  # Jinja reads it when a page is compiled (guide/macros.py)
 process  # fields of the deploy report, written to JSON by asdict (sandbox/report.py)
 finished
 exc_type  # __exit__'s signature (sandbox/server.py)

@@ -242,6 +242,9 @@
       }
       input.name = field.name;
       input.title = field.description;
+      Object.keys(data.derived || {}).forEach(function (name) { // the Region also gives the partition
+        if (data.derived[name].from === field.name) input.title += " " + data.derived[name].description;
+      });
       label.appendChild(input);
       form.appendChild(label);
     });

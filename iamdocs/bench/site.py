@@ -28,10 +28,13 @@ def _build_cmd(site_dir: Path, config: str = "mkdocs.yml") -> list[str]:
 
 
 def _copy_project(dest: Path) -> None:
-    """What a build reads: config, pages, macros, policies, the hooks file, files pages quote (Makefile)."""
+    """What a build reads: config, pages, policies, the hooks file, files pages quote (Makefile).
+
+    The macros module is imported by name from the installed package, as in any build.
+    """
     for name in ("mkdocs.yml", WRITERS_CONFIG, "Makefile", "README.md", "pyproject.toml"):
         shutil.copy(ROOT / name, dest / name)
-    for name in ("docs", "macros", "policies"):
+    for name in ("docs", "policies"):
         shutil.copytree(ROOT / name, dest / name)
     (dest / "iamdocs" / "guide").mkdir(parents=True)
     shutil.copy(ROOT / "iamdocs" / "guide" / "hooks.py", dest / "iamdocs" / "guide" / "hooks.py")

@@ -13,6 +13,13 @@ References to resources and their attributes stay as `${Name}` / `${Name.Attr}` 
 
 Conditions are evaluated in dependency order with an explicit stack, never by
 recursion, so a long chain of conditions that name each other is only a loop.
+
+Evaluation is bounded: a few bytes of template can stand for gigabytes (`!Sub` of a long
+parameter default, again and again; `!Join` of one anchor's text through thousands of
+aliases). One evaluated text, one evaluated list and the work of all evaluations of one
+template together each have a bound far above any real template; past one, the run stops
+with one line naming the place and the bound (EvaluationBound, exit 2), before the memory
+is spent.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from iamdocs.cfn.reader import KNOWN_FUNCTIONS, RULE_FUNCTIONS, Template, TemplateError, to_text
+from iamdocs.errors import UserError
 from iamdocs.positions import PList, at, pos, span
 
 # Functions CloudFormation has whose result cannot be known here in a way IAM documents could use.
@@ -31,9 +39,37 @@ PSEUDO_KEPT = frozenset({"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS
 LIST_TYPES = ("CommaDelimitedList", "List<")
 NOVALUE = object()  # Ref AWS::NoValue: the item or key disappears
 
+# Bounds. IAM's largest policy is 10,240 characters and CloudFormation's largest template 1 MB, so
+# real templates stay orders of magnitude below each of them.
+MAX_TEXT = 1_000_000  # characters in one evaluated text (Fn::Sub, Fn::Join)
+MAX_ITEMS = 100_000  # items in one evaluated list (Fn::Split, a list parameter)
+MAX_WORK = 20_000_000  # characters and list items produced for one template, all branches together
+MAX_INDEX_DIGITS = 9  # Fn::Select's index: no list is longer than MAX_ITEMS anyway
+_INDEX = re.compile(r"[0-9]+")
+
+
+class EvaluationBound(UserError):
+    """Evaluating a value would pass one of the bounds above: the whole run stops, exit 2, in one line.
+
+    Not a TemplateError: a document that cannot be evaluated is reported and the others are
+    compared, but a template that would take unbounded work is not read any further.
+    """
+
 
 class UnknownValue(TemplateError):
     """A value depends on a parameter value that is not known (a free-text parameter's "any other value")."""
+
+
+class DeployTimeValue(TemplateError):
+    """A value CloudFormation reads only when it deploys (an SSM parameter type): its content is not known here."""
+
+
+# The shape of AWS::StackId (arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>), its parts
+# written as comparison tokens (placeholders.token) so that Fn::Split and Fn::Select reach the part a template
+# names, as the product's templates do to name their policies.
+STACK_ID = ("arn:{partition}:cloudformation:{region}:{account}:stack/{stack_name}/"
+            "{stack_id_1}-{stack_id_2}-{stack_id_3}-{stack_id_4}-{stack_id_5}")
+SSM_TYPE = "AWS::SSM::Parameter::Value<"
 
 
 def is_function(value: Any) -> str | None:
@@ -78,6 +114,26 @@ class Evaluator:
         self.params = dict(params or {})
         self._cond_cache: dict[str, bool] = {}
 
+    def bound(self, value: Any, message: str) -> EvaluationBound:
+        return EvaluationBound(f"{self.template.where(value)}: {message}; refusing to evaluate the template further")
+
+    def charge(self, where: Any, work: int) -> None:
+        """Count work done for this template; past MAX_WORK, stop."""
+        self.template.evaluated += work
+        if self.template.evaluated > MAX_WORK:
+            raise self.bound(where, f"evaluating this template takes over {MAX_WORK:,} characters and list items "
+                                    "(the bound on all its branches together)")
+
+    def checked_text(self, where: Any, what: str, size: int) -> None:
+        if size > MAX_TEXT:
+            raise self.bound(where, f"{what} evaluates to over {MAX_TEXT:,} characters (the bound on one text)")
+        self.charge(where, size)
+
+    def checked_items(self, where: Any, what: str, size: int) -> None:
+        if size > MAX_ITEMS:
+            raise self.bound(where, f"{what} evaluates to over {MAX_ITEMS:,} items (the bound on one list)")
+        self.charge(where, size)
+
     def fail(self, value: Any, message: str) -> TemplateError:
         """An error at a value's place; `detail` and `at` let a report place it itself."""
         err = TemplateError(f"{self.template.where(value)}: {message}")
@@ -96,6 +152,8 @@ class Evaluator:
         else:
             return None
         if isinstance(spec, dict) and str(spec.get("Type", "")).startswith(LIST_TYPES):
+            if not isinstance(value, list):
+                self.checked_items(where, f"parameter {name}", to_text(value).count(",") + 1)
             items = value if isinstance(value, list) else to_text(value).split(",")
             return at(PList(at(to_text(s).strip(), *pos(where)) for s in items), *pos(where))
         return at(to_text(value), *pos(where)) if not isinstance(value, (dict, list)) else value
@@ -166,10 +224,12 @@ class Evaluator:
         `need`: a parameter without a value is an error (it decides a condition), not `${Name}` text.
         """
         if isinstance(value, list):
+            self.charge(value, len(value))
             out = [self.resolve(v, need) for v in value]
             return _keep(value, [v for v in out if v is not NOVALUE])
         if not isinstance(value, dict):
             return value
+        self.charge(value, len(value))
         fn = is_function(value)
         if fn is not None:
             result = self.function(fn, value[fn], value, need)
@@ -204,15 +264,19 @@ class Evaluator:
             items = self.resolve(arg[1], need)
             if not isinstance(items, list):
                 raise self.fail(where, "Fn::Join: the second item must be a list")
-            return self.text(self.resolve(arg[0], need), where).join(self.text(x, where) for x in items)
+            delim = self.text(self.resolve(arg[0], need), where)
+            parts = [self.text(x, where) for x in items]
+            self.checked_text(where, "Fn::Join", sum(map(len, parts)) + len(delim) * max(0, len(parts) - 1))
+            return delim.join(parts)
         if key == "Fn::Select":
             if not isinstance(arg, list) or len(arg) != 2:
                 raise self.fail(where, "Fn::Select needs [index, list]")
             index = to_text(self.resolve(arg[0], need))
             items = self.resolve(arg[1], need)
-            if not index.isdigit():
-                raise self.fail(where, f"Fn::Select: index {index!r} is not a whole number of 0 or more")
-            if not isinstance(items, list) or int(index) >= len(items):
+            if not _INDEX.fullmatch(index):
+                raise self.fail(where, f"Fn::Select: index {index[:20]!r} is not a whole number of 0 or more")
+            if len(index.lstrip("0")) > MAX_INDEX_DIGITS or not isinstance(items, list) or int(index) >= len(items):
+                index = index if len(index) <= 20 else f"{index[:20]}... ({len(index):,} digits)"
                 raise self.fail(where, f"Fn::Select: index {index} is outside the list")
             return items[int(index)]
         if key == "Fn::Split":
@@ -221,7 +285,9 @@ class Evaluator:
             delim = self.text(self.resolve(arg[0], need), where)
             if not delim:
                 raise self.fail(where, "Fn::Split: the delimiter must not be empty")
-            return PList(at(s, *pos(where)) for s in self.text(self.resolve(arg[1], need), where).split(delim))
+            text = self.text(self.resolve(arg[1], need), where)
+            self.checked_items(where, "Fn::Split", text.count(delim) + 1)
+            return PList(at(s, *pos(where)) for s in text.split(delim))
         if key == "Fn::GetAtt":
             parts = arg if isinstance(arg, list) else str(arg).split(".", 1)
             if len(parts) != 2:
@@ -261,10 +327,19 @@ class Evaluator:
         if name in PSEUDO_KEPT:
             if need and name in self.params:  # a condition, in a branch that tries a value (parameters.py)
                 return at(self.params[name], *pos(where))
+            if name == "AWS::StackId":
+                return at(STACK_ID, *pos(where))
             return "${" + name + "}"
         if name == "AWS::URLSuffix":
             return "amazonaws.com"
         if name in self.parameters:
+            spec = self.parameters[name]
+            if isinstance(spec, dict) and str(spec.get("Type", "")).startswith(SSM_TYPE) and name not in self.params:
+                err = DeployTimeValue(f"{self.template.where(where)}: parameter {name} is of type {spec['Type']}: "
+                                      "CloudFormation reads its value from Systems Manager when it deploys")
+                err.detail, err.at = (f"parameter {name} is of type {spec['Type']}: its value is read from Systems "  # type: ignore[attr-defined]
+                                      "Manager when the stack deploys, so what it grants is not known here"), where
+                raise err
             if name in self.placeholders and name not in self.params and not need:
                 return "${" + name + "}"
             value = self.parameter(name, where)
@@ -291,7 +366,14 @@ class Evaluator:
         def one(m: re.Match[str]) -> str:
             inner = m.group(1)
             if inner.startswith("!"):
-                return "${" + inner[1:] + "}"
+                # ${!Literal}: CloudFormation writes the text ${Literal}. An IAM policy variable (${!aws:username})
+                # is meant so; a name Fn::Sub would otherwise fill (${!AWS::Region}) is not that value: it stays
+                # marked, so that it never compares equal to the Region it looks like.
+                literal = inner[1:]
+                head = literal.strip().split(".", 1)[0]
+                fills = literal.strip() in PSEUDO_KEPT or head in self.parameters or head in self.resources \
+                    or literal.strip().startswith("AWS::")
+                return "${!" + literal + "}" if fills else "${" + literal + "}"
             name = inner.strip()
             if name in variables:
                 return self.text(variables[name], where)
@@ -303,7 +385,18 @@ class Evaluator:
                 raise self.fail(where, "Fn::Sub: ${AWS::NoValue} cannot be substituted")
             return self.text(value, where)
 
-        return re.sub(r"\$\{([^}]*)\}", one, str(text))
+        size = [len(text)]
+
+        def counted(m: re.Match[str]) -> str:
+            out = one(m)
+            size[0] += len(out) - len(m.group(0))
+            if size[0] > MAX_TEXT:  # checked as it grows: ${Big} a thousand times would be built first
+                self.checked_text(where, "Fn::Sub", size[0])
+            return out
+
+        result = re.sub(r"\$\{([^}]*)\}", counted, str(text))
+        self.charge(where, len(result))
+        return result
 
     def text(self, value: Any, where: Any) -> str:
         """A scalar as text, as CloudFormation makes it; a mapping or list here is an error."""

@@ -7,13 +7,14 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from iamdocs.commands._options import add_project_argument, add_target_arguments, project_root, target_spec
 from iamdocs.errors import UserError
 from iamdocs.fsutil import check_target
-from iamdocs.loader import find_root, load_sound_project
+from iamdocs.loader import load_sound_project
 from iamdocs.sandbox.deploy import cleanup, deploy, stack_names
 from iamdocs.sandbox.faults import Faults
 from iamdocs.sandbox.report import Report
-from iamdocs.sandbox.target import add_target_arguments, options_from_args
+from iamdocs.sandbox.target import EMBEDDED_REGION, PROJECT_SETTING, TargetOptions
 
 NAME = "deploy"
 HELP = "deploy every combination of role options and the CloudFormation stacks into a sandbox, verify, and remove them"
@@ -28,7 +29,11 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_target_arguments(p)
+    g = add_target_arguments(p, "target (default: an embedded moto server that the command starts and stops)",
+                             f"the Region to deploy in (default: the profile's, or {EMBEDDED_REGION})")
+    g.add_argument("--allow-account", metavar="ID", action="append", default=[],
+                   help=f"an account ID this command may change (repeatable; also [tool.iamdocs] {PROJECT_SETTING} "
+                        "in pyproject.toml); required for anything but the embedded server")
     g = p.add_argument_group("what to deploy (default: every valid combination of role options and every stack)")
     g.add_argument("--option", metavar="ID", action="append",
                    help="deploy only the combination of these role options (repeat it: --option engine-b "
@@ -38,8 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cleanup", action="store_true",
                    help="deploy nothing: remove the leftovers of earlier runs, found by their iamdocs tags")
     p.add_argument("--report", metavar="FILE", type=Path, help="write the JSON report to FILE")
-    p.add_argument("--project", metavar="DIR", type=Path,
-                   help="project folder (default: found from the current folder)")
+    add_project_argument(p)
 
 
 def _finish(report: Report, path: Path | None) -> int:
@@ -50,11 +54,20 @@ def _finish(report: Report, path: Path | None) -> int:
     return report.exit_code
 
 
+def _options(args: argparse.Namespace) -> TargetOptions:
+    """Deploy's target options, checked before anything is started or contacted."""
+    spec = target_spec(args)
+    opts = TargetOptions(endpoint_url=spec.endpoint_url, aws=spec.aws, profile=spec.profile, region=spec.region,
+                         allow_accounts=tuple(args.allow_account))
+    opts.checked()
+    return opts
+
+
 def run(args: argparse.Namespace) -> int:
-    opts = options_from_args(args)
+    opts = _options(args)
     if args.report is not None:
         check_target(args.report)  # a bad --report is said before the deploy runs, not after
-    root = (args.project or find_root()).resolve()
+    root = project_root(args)
     opts = replace(opts, project_root=root)
     if args.cleanup:
         if args.option or args.stack:

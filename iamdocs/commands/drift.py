@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from iamdocs import iamdb
+from iamdocs.commands._options import add_project_argument, add_target_arguments, project_root, target_spec
 from iamdocs.drift import compare
 from iamdocs.drift.report import FORMATS
 from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.loader import find_root, load_sound_project
-from iamdocs.model import CombinationError, Project
+from iamdocs.loader import load_sound_project
+from iamdocs.model import CombinationError, SoundProject
+from iamdocs.output import printable
 
 NAME = "drift"
 HELP = "compare copies of the permissions (built site, CloudFormation template, deployed role, git ref) with policies/"
@@ -49,20 +52,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cfn.add_argument("--parameters", metavar="FILE", type=Path,
                      help="fix parameter values from a CloudFormation parameter file (the AWS CLI's list of "
                           "ParameterKey/ParameterValue, or {\"Name\": \"value\"}); --param wins over it")
-    role = p.add_argument_group("--role (read-only IAM calls; no embedded server: the role must exist)")
+    role = add_target_arguments(p, "--role (read-only IAM calls; no embedded server: the role must exist)",
+                                "the Region the role's resources name (default: the profile's, or us-east-1)")
     role.add_argument("--option", metavar="OPTION", action="append",
                       help="a role option the role should satisfy, e.g. engine-b; repeat it for the additions on "
                            "top (--option engine-b --option session-manager), as the catalog combines them")
     role.add_argument("--as", dest="as_role", metavar="ROLE", default="manager",
                       help="which of the option's roles this is (default: manager)")
-    role.add_argument("--endpoint-url", metavar="URL", help="an AWS-compatible endpoint (a moto server, LocalStack)")
-    role.add_argument("--aws", action="store_true", help="AWS through boto3's credential chain (environment, SSO...)")
-    role.add_argument("--profile", metavar="NAME", help="AWS through this AWS CLI profile")
-    role.add_argument("--region", metavar="REGION",
-                      help="the Region the role's resources name (default: the profile's, or us-east-1)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    p.add_argument("--project", metavar="DIR", type=Path,
-                   help="project folder (default: found from the current folder)")
+    add_project_argument(p)
 
 
 def _params(entries: list[str]) -> dict[str, str]:
@@ -87,7 +85,7 @@ def _check_options(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _check_options(args)
-    root = (args.project or find_root()).resolve()
+    root = project_root(args)
     project = load_sound_project(root)
     db = iamdb.load()
     if args.cloudformation:
@@ -119,12 +117,26 @@ def run(args: argparse.Namespace) -> int:
     return NOTHING_TO_COMPARE if report.nothing else 0
 
 
-def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compare.Report:
+# IAM's own rule for a role name; anything else cannot name a role, and is refused before any call.
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:[^:]*:iam::[^:]*:role/(?:[^\n]*/)?([^/\n]*)")
+
+
+def _check_role_name(name: str) -> None:
+    """A role's ARN gets a hint to give its name; a name IAM would refuse is one escaped line."""
+    arn = _ROLE_ARN.fullmatch(name)
+    if arn:
+        raise UserError(f"--role {printable(name)}: an ARN; --role takes the role's name",
+                        hint=f"--role {printable(arn.group(1))}")
+    if not _ROLE_NAME.fullmatch(name):
+        raise UserError(f"--role {printable(name)}: not an IAM role name (1 to 64 letters, digits and +=,.@_-)")
+
+
+def _role(args: argparse.Namespace, project: SoundProject, db: IAMDatabase) -> compare.Report:
     from iamdocs.drift.sources.role import read_role, role_location  # lazy: boto3 only for a deployed role
     from iamdocs.drift.target import iam_client  # lazy: boto3 only for a deployed role
 
     catalog = project.catalog
-    assert catalog is not None  # load_sound_project guarantees it
     choices = ", ".join(catalog.options)
     if not args.option:
         raise UserError("--role needs --option: which role option should the role satisfy?", hint=f"options: {choices}")
@@ -141,7 +153,8 @@ def _role(args: argparse.Namespace, project: Project, db: IAMDatabase) -> compar
     if setup is None:
         raise UserError(f"--as {args.as_role}: option {combo.id} has no {args.as_role} role",
                         hint=f"its roles: {', '.join(combo.roles)}")
-    iam = iam_client(args)
+    _check_role_name(args.role)
+    iam = iam_client(target_spec(args))
     copies, _ = read_role(iam, args.role)
     return compare.compare_role(project, args.role, copies, setup.policies, combo.id, db,
                                 role_location(args.role))

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from iamdocs.commands._options import add_project_argument, project_root
 from iamdocs.fsutil import write_atomic
-from iamdocs.loader import find_root, load_sound_project
+from iamdocs.loader import load_sound_project
 
 NAME = "sync"
 HELP = "rewrite the IAM policy documents of CloudFormation templates to grant exactly what policies/ grants"
@@ -31,15 +32,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     mode.add_argument("--check", action="store_true",
                       help="change nothing: print the change as a unified diff, exit 1 when there is one")
     mode.add_argument("--diff", action="store_true", help="print the change as a unified diff and write it")
-    p.add_argument("--project", metavar="DIR", type=Path,
-                   help="project folder (default: found from the current folder)")
+    add_project_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
     from iamdocs import iamdb  # lazy: only the command that runs pays for its imports
     from iamdocs.sync import sync_file  # lazy: only the command that runs pays for its imports
 
-    project = load_sound_project((args.project or find_root()).resolve())
+    project = load_sound_project(project_root(args))
     db = iamdb.load()
     # Every template is read and rewritten in memory first: one bad template means none is written.
     results = [sync_file(path, project, db, args.map) for path in dict.fromkeys(args.cloudformation)]

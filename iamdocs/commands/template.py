@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from iamdocs.commands._options import add_project_argument, project_root
 from iamdocs.fsutil import check_target, write_atomic
-from iamdocs.loader import find_root, load_sound_project
+from iamdocs.loader import load_sound_project
 
 NAME = "template"
 HELP = "print or write the manager-role CloudFormation template generated from policies/"
@@ -20,8 +21,7 @@ DESCRIPTION = (
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of standard output")
-    p.add_argument("--project", metavar="DIR", type=Path,
-                   help="project folder (default: found from the current folder)")
+    add_project_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.output is not None:
         check_target(args.output)  # before any work: a bad path is reported first
-    project = load_sound_project((args.project or find_root()).resolve())
+    project = load_sound_project(project_root(args))
     text = template_yaml(project)
     if args.output is None:
         sys.stdout.write(text)

@@ -7,11 +7,12 @@ import os
 import sys
 from pathlib import Path
 
+from iamdocs.commands._options import add_project_argument, project_root
 from iamdocs.errors import UserError
 from iamdocs.lint import Context, discover_rules
 from iamdocs.lint import run as run_rules
 from iamdocs.lint.formatters import FORMATS, Run
-from iamdocs.loader import find_root, load_project, read_policy_file
+from iamdocs.loader import load_project, read_policy_file
 from iamdocs.model import PolicyFile, Project
 from iamdocs.output import printable
 
@@ -32,8 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fix", action="store_true", help="rewrite files into canonical form; changes nothing else")
     p.add_argument("--select", metavar="IDS", help="only these rule IDs, comma-separated (e.g. E010,E021)")
     p.add_argument("--show-accepted", action="store_true", help="also print findings the catalog accepts")
-    p.add_argument("--project", metavar="DIR", type=Path,
-                   help="project folder (default: found from the current folder)")
+    add_project_argument(p)
 
 
 def _collect(paths: list[str]) -> list[Path]:
@@ -89,10 +89,7 @@ def _select(raw: str | None) -> set[str] | None:
 
 def run(args: argparse.Namespace) -> int:
     select = _select(args.select)
-    root = _real(args.project) if args.project else find_root()  # realpath: a link loop is no crash
-    if not (root / "policies").is_dir():
-        raise UserError(f"--project {args.project}: no policies/ folder there",
-                        hint="give the folder that holds policies/catalog.yaml")
+    root = project_root(args)
     project = load_project(root)
     ctx = _context(project, args.paths)
     if args.fix:

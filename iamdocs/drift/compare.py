@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from iamdocs.access import Access, coverage, resource_covers, surplus
+from iamdocs.access import Access, coverage, effective, resource_covers, surplus
 from iamdocs.errors import UserError
-from iamdocs.grants import Grant, action_origins, diff, display_action, document_grants
+from iamdocs.grants import Grant, action_origins, allowed_actions, diff, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.model import Location, Project
-from iamdocs.positions import pos
+from iamdocs.model import Project
+from iamdocs.positions import Location, pos
 
 # A copy is compared with the canonical policy whose grants (action and resource) it covers, however much more it
 # grants: a widened copy is drift, not "something else". It may lack fewer than MISSING_SHARE of them (a copy that
 # lost a few actions is still that policy, and its missing ones are drift); a one- or two-grant policy must be
 # covered wholly, so it matches only where its resource matches too. Below that the copy is not compared.
 MISSING_SHARE = 1 / 2
+
+UNMATCHED = ("not compared: covers no policy in policies/ (it grants less than "
+             f"{1 - MISSING_SHARE:.0%} of every policy's action-resource pairs)")
 
 # More extra actions than this for one service are reported as one line, not one each.
 EXTRA_LINES_PER_SERVICE = 10
@@ -176,17 +179,31 @@ def _loc_of(value: Any, fallback: Location) -> Location:
     return Location(fallback.path, line, col) if line else fallback
 
 
-def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
-                  base_origins: Mapping[str, Any] | None = None, base_loc: Location | None = None,
-                  words: tuple[str, str] = ("added", "removed")) -> list[Difference]:
-    """Differences between a copy and the grants it should have, one per action.
+@dataclass(frozen=True)
+class _Held:
+    """Where the copy side says something: the document and the value (action string or statement) that says it."""
 
-    `base_origins`/`base_loc` locate removed actions in the base (for --ref);
-    otherwise they are located at the copy, where the fix goes.
+    copy: Copy
+    origin: Any
+
+
+def _origins(copies: Iterable[Copy], db: IAMDatabase) -> dict[str, list[_Held]]:
+    """For each lower-case action the documents name, the value that first names it in each document."""
+    out: dict[str, list[_Held]] = {}
+    for c in copies:
+        for action, origin in action_origins(c.document, db).items():
+            out.setdefault(action, []).append(_Held(c, origin))
+    return out
+
+
+def _grant_lines(d: Any, copies: list[Copy], db: IAMDatabase, label: Any, removed_at: Any,
+                 words: tuple[str, str] = ("added", "removed")) -> list[Difference]:
+    """One line per removed or changed action, and per pattern that adds actions (`Action: "*"` is one change).
+
+    `label(copy)` names what a copy document is compared with; `removed_at(grants)` says where a
+    removed action is reported: (document name, location, canonical label).
     """
-    grants = document_grants(copy.document, db, copy.values)
-    d = diff(base, grants)
-    origins = action_origins(copy.document, db)
+    origins = _origins(copies, db)
     added_word, removed_word = words
     out: list[Difference] = []
     by_action_added: dict[str, list[Grant]] = defaultdict(list)
@@ -196,29 +213,32 @@ def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
     for g in d.removed:
         by_action_removed[g.action].append(g)
 
-    def line(kind: str, action: str, message: str, loc: Location) -> None:
-        out.append(Difference(kind, "drift", loc, copy.name, base_name, display_action(action, db), message))
+    def held_line(kind: str, action: str, message: str, holders: list[_Held]) -> None:
+        for held in holders or [None]:  # type: ignore[list-item]
+            copy = held.copy if held else copies[0]
+            where = _loc_of(held.origin if held else None, copy.loc)
+            out.append(Difference(kind, "drift", where, copy.name, label(copy), display_action(action, db), message))
 
     for a in d.removed_actions():
         name = display_action(a, db)
-        where = copy.loc
-        if base_origins is not None and base_loc is not None:
-            where = _loc_of(base_origins.get(a), base_loc)
+        doc, where, canonical = removed_at(by_action_removed[a])
         res = _describe(by_action_removed[a])
-        line("removed", a, f"{removed_word} {name}" + ("" if res == "*" else f" (on {res})"), where)
-    # Actions a wildcard or NotAction adds are reported as one line per pattern: `Action: "*"` is one change.
-    by_origin: dict[int, list[str]] = defaultdict(list)
+        out.append(Difference("removed", "drift", where, doc, canonical, name,
+                              f"{removed_word} {name}" + ("" if res == "*" else f" (on {res})")))
+    # Every statement that adds an action is named (two documents of a role may both widen it).
+    by_origin: dict[int, tuple[_Held | None, list[str]]] = {}
     for a in d.added_actions():
-        by_origin[id(origins.get(a))].append(a)
-    for group in by_origin.values():
-        if len(group) <= EXTRA_LINES_PER_SERVICE:
+        for held in origins.get(a) or [None]:  # type: ignore[list-item]
+            by_origin.setdefault(id(held.origin) if held else 0, (held, []))[1].append(a)
+    for held, group in by_origin.values():
+        if len(group) <= EXTRA_LINES_PER_SERVICE or held is None:
             for a in group:
                 name = display_action(a, db)
                 res = _describe(by_action_added[a])
-                line("added", a, f"{added_word} {name}" + ("" if res == "*" else f" (on {res})"),
-                     _loc_of(origins.get(a), copy.loc))
+                held_line("added", a, f"{added_word} {name}" + ("" if res == "*" else f" (on {res})"),
+                          [held] if held else [])
             continue
-        origin = origins.get(group[0])
+        origin = held.origin
         grants_of = [g for a in group for g in by_action_added[a]]
         effects = {str(origin.get("Effect"))} if isinstance(origin, dict) else {g.effect for g in grants_of}
         resources = sorted({_describe([Grant("Allow", "", g.resource)]) for g in grants_of})
@@ -229,12 +249,32 @@ def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
             text = f"{added_word} {what}{on} through {how}: it removes them from what the policy grants"
         else:
             text = f"{added_word} {what}{on} through {how} (widened access)"
-        line("added", how, text, _loc_of(origin, copy.loc))
+        out.append(Difference("added", "drift", _loc_of(origin, held.copy.loc), held.copy.name, label(held.copy),
+                              how, text))
     for a in d.changed_resources():
         name = display_action(a, db)
         now, was = _describe(by_action_added[a]), _describe(by_action_removed[a])
-        line("changed", a, f"changed {name}: {now} instead of {was}", _loc_of(origins.get(a), copy.loc))
-    return sorted(out, key=lambda x: (x.loc.line, x.kind, x.action))
+        held_line("changed", a, f"changed {name}: {now} instead of {was}", origins.get(a, [])[:1])
+    return sorted(out, key=lambda x: (str(x.loc.path), x.loc.line, x.kind, x.action))
+
+
+def diff_document(copy: Copy, base: set[Grant], base_name: str, db: IAMDatabase,
+                  base_origins: Mapping[str, Any] | None = None, base_loc: Location | None = None,
+                  words: tuple[str, str] = ("added", "removed")) -> list[Difference]:
+    """Differences between one copy and the grants it should have, one per action.
+
+    `base_origins`/`base_loc` locate removed actions in the base (for --ref);
+    otherwise they are located at the copy, where the fix goes.
+    """
+    d = diff(base, document_grants(copy.document, db, copy.values))
+
+    def removed_at(grants: list[Grant]) -> tuple[str, Location, str]:
+        where = copy.loc
+        if base_origins is not None and base_loc is not None:
+            where = _loc_of(base_origins.get(grants[0].action), base_loc)
+        return copy.name, where, base_name
+
+    return _grant_lines(d, [copy], db, lambda _c: base_name, removed_at, words)
 
 
 def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: str, source: str) -> Report:
@@ -252,10 +292,7 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
         else:
             best = best_covered(document_grants(copy.document, db, copy.values), canon)
             if best is None:
-                report.differences.append(Difference(
-                    "unmatched", "info", copy.loc, copy.name, "", "",
-                    "not compared: covers no policy in policies/ (it grants less than "
-                    f"{1 - MISSING_SHARE:.0%} of every policy's action-resource pairs)"))
+                report.differences.append(Difference("unmatched", "info", copy.loc, copy.name, "", "", UNMATCHED))
                 continue
             name, covered, needed = best
             names = (name,)
@@ -268,6 +305,214 @@ def compare_copies(project: Project, copies: list[Copy], db: IAMDatabase, mode: 
             Difference("match", "info", copy.loc, copy.name, label, "", f"compared with {label} ({how})"))
         report.differences.extend(diff_document(copy, base, label, db))
     return report
+
+
+def match_copies(project: Project, copies: list[Copy], db: IAMDatabase) -> None:
+    """Set each copy's `matched` to the canonical policy it covers on its own (or the one --map names).
+
+    This is only a first guess for the documents of a role: `relate` revises it once the
+    role's policy set is known (a part of a split policy stands for nothing on its own).
+    """
+    canon = canonical_grants(project, db)
+    for copy in copies:
+        best = None if copy.canonical else best_covered(document_grants(copy.document, db, copy.values), canon)
+        copy.matched = copy.canonical or ((best[0],) if best else ())
+
+
+def relate(copies: list[Copy], expected: ExpectedRole, canon: Mapping[str, set[Grant]],
+           db: IAMDatabase) -> list[Difference]:
+    """What each document of a role stands for within the role's policy set, as information lines.
+
+    A document that covers one of the set's policies stands for it; one that grants part of
+    the set is a part of it (a split policy); one that grants nothing of the set keeps the
+    policy it covers on its own, so that a policy on the wrong role is said as such.
+    """
+    policies = {p: canon[p] for p in expected.policies if p in canon}
+    want = effective(set().union(*policies.values()))
+    out: list[Difference] = []
+    for c in copies:
+        if c.canonical:
+            label = " + ".join(c.canonical)
+            out.append(Difference("match", "info", c.loc, c.name, label, "", f"compared with {label} (as mapped)"))
+            continue
+        grants = document_grants(c.document, db, c.values)
+        best = best_covered(grants, policies)
+        if best is not None:
+            name, covered, needed = best
+            c.matched = (name,)
+            out.append(Difference("match", "info", c.loc, c.name, name, "",
+                                  f"compared with {name} (it covers {covered} of its {needed} grants)"))
+        elif any(want.covers(g) for g in grants if g.effect == "Allow"):
+            c.matched = ()
+            out.append(Difference("match", "info", c.loc, c.name, expected.label, "",
+                                  f"compared as part of the role's {expected.label}"))
+    return out
+
+
+@dataclass(frozen=True)
+class ExpectedRole:
+    """A catalog role with one set of policies that an option, or one of the product's templates, gives it."""
+
+    role: str
+    policies: tuple[str, ...]
+    where: tuple[str, ...]  # what gives a role these policies, for reports
+
+    @property
+    def label(self) -> str:
+        return " + ".join(self.policies)
+
+
+def expected_roles(project: Project) -> list[ExpectedRole]:
+    """Every set of policies a role of the product may have, from the catalog (never a set it does not name)."""
+    catalog = project.catalog
+    found: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+
+    def add(role: str, policies: Iterable[str], where: str) -> None:
+        names = tuple(sorted(set(policies)))
+        if names:
+            found.setdefault((role, names), []).append(where)
+
+    if catalog is None:
+        return []
+    for oid, option in catalog.options.items():
+        for rid, setup in option.roles.items():
+            add(rid, setup.policies, f"option {oid}")
+    cfn = catalog.cloudformation
+    add(cfn.role, cfn.inline_policies, "the template")
+    add(cfn.role, [*cfn.inline_policies, *cfn.session_policies], "the template with Session Manager")
+    # The product's Jupyter templates give their instance role the Session Manager policy alone.
+    add(cfn.role, cfn.session_policies, "the Jupyter template")
+    return [ExpectedRole(r, p, tuple(w)) for (r, p), w in found.items()]
+
+
+def grants_of(copies: Iterable[Copy], db: IAMDatabase) -> set[Grant]:
+    """Every grant of several documents together (what one role gets from all its policies)."""
+    grants: set[Grant] = set()
+    for c in copies:
+        grants |= document_grants(c.document, db, c.values)
+    return grants
+
+
+def access_of(copies: Iterable[Copy], db: IAMDatabase) -> Access:
+    return effective(grants_of(copies, db))
+
+
+def choose_expected(copies: list[Copy], db: IAMDatabase, expected: list[ExpectedRole],
+                    canon: Mapping[str, set[Grant]]) -> tuple[ExpectedRole, int, int] | None:
+    """The policy set a role is, by coverage of its grants; None when it covers none (a role of someone else).
+
+    Which set a role is, is told by what it allows (its Denies are then compared like any
+    other grant, so a Deny that empties it is drift, not "someone else's role"). Of the sets
+    it covers, one that holds every policy its documents stand for and the fewest others is
+    preferred, then the fewest differences, then the smaller surplus. Policies a document is
+    mapped to (--map) are in the set whatever it covers.
+    """
+    homes = {m for c in copies for m in c.matched}
+    forced = {p for c in copies for p in c.canonical}
+    access = allowed = effective(g for g in grants_of(copies, db) if g.effect == "Allow")
+    candidates = [e for e in expected if forced <= set(e.policies)] if forced else list(expected)
+    if forced and not candidates:
+        candidates = [ExpectedRole("", tuple(sorted(forced)), ("--map",))]
+    best: tuple[tuple[Any, ...], ExpectedRole, int, int] | None = None
+    for e in candidates:
+        want = effective(set().union(*(canon[p] for p in e.policies if p in canon)))
+        covered, needed = coverage(allowed, want.allowed)
+        if not forced and not is_covered(covered, needed):
+            continue
+        extra = len(access.grants - want.grants)
+        others = len(set(e.policies) - homes) if homes else 0  # policies none of its documents stands for
+        key = (not homes <= set(e.policies), others, needed - covered + extra, extra, e.label, e.role)
+        if best is None or key < best[0]:
+            best = (key, e, covered, needed)
+    return (best[1], best[2], best[3]) if best else None
+
+
+def _denied_lines(d: Any, copies: list[Copy], db: IAMDatabase, label: Any) -> list[Difference]:
+    """Removed grants that the copies do allow but take away with their own Deny: one line per Deny statement.
+
+    They leave `d.removed`, so that a `Deny NotAction` is one line saying what it removes.
+    """
+    raw: set[Grant] = set()
+    for c in copies:
+        raw |= document_grants(c.document, db, c.values)
+    allows = effective(g for g in raw if g.effect == "Allow")
+    hard = [g for g in raw if g.effect != "Allow" and not g.condition]
+    denied = {g for g in d.removed if allows.covers(g) and any(
+        h.action == g.action and resource_covers(h.resource, g.resource) for h in hard)}
+    if not denied:
+        return []
+    d.removed -= denied
+    origins: dict[str, _Held] = {}
+    for c in copies:
+        for action, origin in action_origins(c.document, db, "Deny").items():
+            origins.setdefault(action, _Held(c, origin))
+    groups: dict[int, list[Grant]] = defaultdict(list)
+    for g in sorted(denied):
+        groups[id(origins[g.action].origin) if g.action in origins else 0].append(g)
+    out = []
+    for grants in groups.values():
+        held = origins.get(grants[0].action)
+        copy = held.copy if held else copies[0]
+        actions = sorted({g.action for g in grants})
+        what = display_action(actions[0], db) if len(actions) == 1 else f"{len(actions):,} actions"
+        how = _show_origin(held.origin) if held else "a Deny"
+        out.append(Difference("added", "drift", _loc_of(held.origin if held else None, copy.loc), copy.name,
+                              label(copy), how,
+                              f"added a Deny of {what} through {how}: it removes "
+                              f"{'it' if len(actions) == 1 else 'them'} from what the policy grants"))
+    return out
+
+
+def compare_role_access(name: str, loc: Location, copies: list[Copy], expected: ExpectedRole,
+                        canon: Mapping[str, set[Grant]], db: IAMDatabase) -> list[Difference]:
+    """A role's documents, together, against the access its policy set gives: widening and narrowing are drift.
+
+    Each difference is reported once, at the document and statement that causes it; a
+    removed grant at the document that stands for the policy it belongs to. A document
+    with nothing of the expected access is one line.
+    """
+    policies = {p: canon[p] for p in expected.policies if p in canon}
+    want = effective(set().union(*policies.values()))
+    have = access_of(copies, db)
+    out: list[Difference] = []
+    foreign: list[Copy] = []
+    for c in copies:
+        grants = document_grants(c.document, db, c.values)
+        if c.matched or not grants or any(g.effect != "Allow" for g in grants) or any(want.covers(g) for g in grants):
+            continue
+        foreign.append(c)
+        actions = sorted(display_action(a, db) for a in allowed_actions(c.document, db))
+        shown = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
+        out.append(Difference("added", "drift", c.loc, name, "", shown,
+                              f"{name} also gets {c.name}, which is no policy in policies/: "
+                              f"adds {len(actions)} action{'s' if len(actions) != 1 else ''} ({shown})"))
+    rest = [c for c in copies if c not in foreign]
+    d = diff(set(want.grants), set(have.grants))
+    if foreign:  # what the foreign documents alone add is said above
+        alone = access_of(rest, db).grants
+        d.added = {g for g in d.added if g in alone}
+    home: dict[str, Copy] = {}
+    for c in rest:
+        for m in c.matched:
+            home.setdefault(m, c)
+    fallback = rest[0] if rest else None
+
+    def label(copy: Copy) -> str:
+        return " + ".join(copy.matched) if copy.matched else expected.label
+
+    def removed_at(grants: list[Grant]) -> tuple[str, Location, str]:
+        owner = next((p for p in sorted(policies) if any(g in policies[p] for g in grants)), expected.label)
+        copy = home.get(owner, fallback)
+        return (copy.name, copy.loc, owner) if copy else (name, loc, owner)
+
+    out.extend(_denied_lines(d, rest, db, label))
+    if rest:
+        out.extend(_grant_lines(d, rest, db, label, removed_at))
+    else:
+        for a in d.removed_actions():
+            out.append(Difference("removed", "drift", loc, name, expected.label, display_action(a, db),
+                                  f"removed {display_action(a, db)}"))
+    return out
 
 
 def compare_role(project: Project, role_name: str, copies: list[Copy], required: list[str], option: str,
@@ -294,7 +539,7 @@ def compare_role(project: Project, role_name: str, copies: list[Copy], required:
             denied = [h for h in held if h.effect == "Deny" and not h.condition
                       and resource_covers(h.resource, g.resource)]
             allowed = [h for h in held if h.effect == "Allow" and h.condition in ("", g.condition)
-                       and resource_covers(h.resource, g.resource)]
+                       and resource_covers(h.resource, g.resource, names=True)]
             res = "" if g.resource == "*" else f" on {_show_resource(g.resource, values)}"
             if denied:
                 report.differences.append(Difference(
@@ -404,7 +649,8 @@ def _show_trust(g: tuple[str, str, str, str, str]) -> str:
     return f"{effect} {action} by {ptype} {principal}" + (f" when {cond}" if cond else "")
 
 
-def compare_roles(project: Project, roles: list[RoleCopy]) -> list[Difference]:
+def compare_roles(project: Project, roles: list[RoleCopy],
+                  setups: Sequence[ExpectedRole | None] = ()) -> list[Difference]:
     """Roles a template creates against the catalog's roles: the right policies together, the right trust.
 
     A role is recognised by the policies attached to it, not by its logical ID:
@@ -416,8 +662,9 @@ def compare_roles(project: Project, roles: list[RoleCopy]) -> list[Difference]:
         return []
     allowed = catalog_role_policies(project)
     out: list[Difference] = []
-    for role in roles:
-        have = sorted({m for c in role.documents for m in c.matched})
+    for n, role in enumerate(roles):
+        setup = setups[n] if n < len(setups) else None
+        have = sorted({m for c in role.documents for m in c.matched}) or (list(setup.policies) if setup else [])
         if not have:
             continue  # none of its documents is a canonical policy: not a role the catalog knows
         fits = [rid for rid in catalog.roles if set(have) <= allowed.get(rid, set())]

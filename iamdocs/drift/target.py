@@ -7,17 +7,14 @@ check), and no account allow-list (checking a production account is the point).
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
+from iamdocs.aws import TargetSpec, user_connection
 from iamdocs.errors import UserError
 
 
-def iam_client(args: argparse.Namespace) -> Any:
+def iam_client(spec: TargetSpec) -> Any:
     """An IAM client for the endpoint or account the user named; UserError when none is named."""
-    from iamdocs.aws import TargetSpec, user_connection  # lazy: boto3 only for a deployed role
-
-    spec = TargetSpec.from_args(args)
     if spec.kind == "none":
         raise UserError("--role reads a role that already exists: name where it is",
                         hint="--endpoint-url URL (an emulator), --profile NAME, or --aws (environment credentials)")

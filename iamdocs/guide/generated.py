@@ -18,9 +18,9 @@ from iamdocs.render._markdown import (
     POLICY_PAGE_DIR,
     TRUST_POLICY_DIR,
     code,
+    inert,
+    inert_json,
     stem,
-    text,
-    title_html,
     trust_policy_file,
 )
 from iamdocs.render.cloudformation import TEMPLATE_DOWNLOAD, parameter_files
@@ -49,10 +49,10 @@ def policy_pages(project: SoundProject) -> dict[str, str]:
     """
     out = {}
     for pf in project.files:
-        title = text(pf.meta.title) if pf.meta else code(pf.name)
-        purpose = text(pf.meta.purpose.strip()) if pf.meta else ""
+        title = inert(pf.meta.title) if pf.meta else code(pf.name)
+        purpose = inert(pf.meta.purpose.strip()) if pf.meta else ""
         name = pf.name
-        head = json.dumps(title_html(pf.meta.title if pf.meta else name), ensure_ascii=False)  # JSON is YAML
+        head = json.dumps(inert(pf.meta.title if pf.meta else name), ensure_ascii=False)  # JSON is YAML
         out[f"{POLICY_PAGE_DIR}/{stem(name)}.md"] = f"""---
 title: {head}
 ---
@@ -123,7 +123,7 @@ def page_data(project: SoundProject, regions: list[str]) -> dict:
     derived = {}
     for name, ph in project.catalog.placeholders.items():
         if name in placeholders.DERIVED:  # the partition: the form fills it in from the Region
-            derived[name] = {"from": placeholders.DERIVED[name],
+            derived[name] = {"from": placeholders.DERIVED[name], "description": ph.description,
                              "values": {r: iamdb.partition_of(r) or ph.example for r in regions}}
             continue
         pattern = re.compile(ph.pattern)
@@ -152,7 +152,7 @@ def page_data(project: SoundProject, regions: list[str]) -> dict:
 
 def page_data_script(project: SoundProject, regions: list[str]) -> str:
     """The form's data as a script the pages load, so that filling in needs no request."""
-    return "window.iamdocsData = " + json.dumps(page_data(project, regions), indent=1, sort_keys=True) + ";\n"
+    return "window.iamdocsData = " + inert_json(page_data(project, regions), indent=1, sort_keys=True) + ";\n"
 
 
 def _label(name: str) -> str:
@@ -169,4 +169,4 @@ def aws_regions() -> list[str]:
 def role_check_data(project: SoundProject) -> str:
     """The browser role check's data (iamdocs/drift/sources/paste.py): needed grants, options, action names."""
     # In the catalog's order (not sorted): the page lists the options as the guide does.
-    return json.dumps(browser_data(project, iamdb.load()), separators=(",", ":")) + "\n"
+    return inert_json(browser_data(project, iamdb.load()), separators=(",", ":")) + "\n"

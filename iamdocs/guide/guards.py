@@ -110,6 +110,10 @@ def template_problems(env: jinja2.Environment, markdown: str, known: Collection[
         return [(exc.lineno or 1, f"Jinja syntax error: {exc.message}")]
     declared = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     problems = []
+    for n in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        tag = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from", nodes.Extends: "extends"}
+        problems.append((n.lineno, f"{{% {tag[type(n)]} %}} reads another file into the page, which pages may not "
+                                   "do; show policies and catalog text with the macros"))
     for n in tree.find_all(nodes.Name):
         if n.ctx == "load" and n.name not in known and n.name not in declared:
             problems.append((n.lineno, f"unknown macro or variable {n.name}{did_you_mean(n.name, known)}"))

@@ -4,8 +4,8 @@ on_files publishes what the loader knows: a reference page per policy, every
 policy at a stable download URL (also under its former names), the trust policies,
 the generated CloudFormation template and the fill-in form's data; then it builds
 the navigation from the pages that exist. It also refuses policy JSON pasted into
-docs/ (pages must show policies through the macros) and a macro call that a page
-would publish unrendered.
+docs/ (pages must show policies through the macros). The macros and the checks of
+each page's macros are in iamdocs/guide/macros.py.
 """
 
 from __future__ import annotations
@@ -16,14 +16,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
 from iamdocs.guide import generated
-from iamdocs.guide.guards import front_matter_lines, page_source, pasted_iam_json, unrendered_macros
+from iamdocs.guide.guards import pasted_iam_json
 from iamdocs.guide.nav import build_nav
 from iamdocs.guide.project import sound_project
-from iamdocs.render import discover_macros
 
 log = get_plugin_logger(__name__)
 
@@ -87,20 +85,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     except ValueError as exc:
         raise PluginError(str(exc)) from None
     return files
-
-
-def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Stop the build when a macro call is left in a page (the page lacks `render_macros: true`).
-
-    Hooks run after the macros plugin, so what is left here would be published as it is.
-    """
-    found = unrendered_macros(markdown, discover_macros().keys())
-    if found:
-        offset = front_matter_lines(page_source(page.file.abs_src_path), markdown)
-        where = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
-        _fail([f"{where}:{line + offset}: the macro {name} is not rendered on this page; add "
-               "`render_macros: true` to its front matter" for line, name in found])
-    return markdown
 
 
 def _front_matter(f: File) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from iamdocs.iamdb import Action, IAMDatabase
+from iamdocs.iamdb import SHARED_PREFIXES, Action, IAMDatabase
 from iamdocs.model import Statement, Value
 from iamdocs.output import short_list
 from iamdocs.placeholders import as_glob
@@ -99,6 +99,11 @@ def resource_mismatches(st: Statement, db: IAMDatabase,
                 out.append(ResourceMismatch(r, f'resource "{r.text}" is an ARN of service {service}, which cannot '
                                                f"match the {'/'.join(services)} actions of this statement "
                                                f"({short_list(names, 3)})", True))
+        elif known_service and service in SHARED_PREFIXES:
+            out.append(ResourceMismatch(r, f'resource "{r.text}" may not match: the IAM data merges the services '
+                                           f"that share the prefix {service} and may lack some resource types of "
+                                           f"the statement's actions ({short_list(names, 3)}); it lists e.g. "
+                                           f"{short_list(sorted(formats), 2)}", False))
         elif known_service and not _known_shape(glob, service, db):
             # No resource type of the service has this shape: the data may lack it (API Gateway REST API stages).
             out.append(ResourceMismatch(r, f'resource "{r.text}" may not match: it has the shape of no {service} '

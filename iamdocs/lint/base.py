@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import ClassVar, TypeVar
 
 from iamdocs import iamdb
-from iamdocs.model import AcceptedFinding, Catalog, Location, PolicyFile, Project, Statement, Value
+from iamdocs.model import AcceptedFinding, Catalog, PolicyFile, Project, Statement, Value
+from iamdocs.positions import Location
 
 T = TypeVar("T")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from iamdocs import jsonpos
 from iamdocs.errors import UserError
 from iamdocs.fsutil import write_atomic
-from iamdocs.jsonpos import Node
 from iamdocs.model import PolicyFile, canonical_json
+from iamdocs.positions import Node
 
 
 def _number_respelled(f: PolicyFile) -> Node | None:
@@ -38,9 +38,9 @@ def _number_respelled(f: PolicyFile) -> Node | None:
 def _refusal(f: PolicyFile) -> str | None:
     if f.root is None:
         return f"cannot be read ({f.error})"
-    if f.duplicate_keys:
-        key, node = f.duplicate_keys[0]
-        return f'has a duplicate key "{key}" at line {node.line}: which value to keep is for you to decide'
+    if f.duplicates:
+        d = f.duplicates[0]
+        return f'has a duplicate key "{d.key}" at line {d.again.line}: which value to keep is for you to decide'
     if (n := _number_respelled(f)) is not None:
         return f"the number at line {n.line}, column {n.col} would be respelled as {json.dumps(n.value)}"
     return None

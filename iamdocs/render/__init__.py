@@ -1,7 +1,7 @@
 """Render functions: pure `fn(project, *args, **kwargs) -> str` that return Markdown for the guide.
 
 Every module in this package lists its functions in `MACROS`; `discover_macros`
-finds them, so that `macros/main.py` never keeps a list of its own and a new
+finds them, so that `iamdocs/guide/macros.py` never keeps a list of its own and a new
 module (deploy, drift) appears in the pages without touching the macros file.
 Logic lives here, in Python that tests can call, never in Jinja.
 """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+import json
 import re
 from collections.abc import Iterable, Sequence
 
@@ -13,65 +13,62 @@ POLICY_PAGE_DIR = "reference/policies"
 TRUST_POLICY_DIR = "policies/trust"
 
 
-# Link targets a catalog field may use: the web, mail, and links within the guide (no scheme).
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
-_AUTOLINK = re.compile(r"&lt;((?:https?|mailto):[^\s&<>]+)&gt;")
-# `](target` of an inline link or image, and `]: target` of a reference definition
-_LINK_TARGET = re.compile(r"\](\(|:)([^)]*)")
-_SCHEME = re.compile(r"([^/?#]*?):")
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+# Characters that are syntax anywhere in a line: Markdown (escapes, code spans, emphasis, links and
+# images, tables, heading closers), its extensions (attribute lists, admonitions, md_in_html, fences),
+# HTML (tags, entities) and Jinja (`{{`, `{%`, `{#`).
+_ANYWHERE = frozenset("\\`*_[]<>&{}|!~^#")
+# What starts a block when it comes first on a line (lists, rules, setext and tab markers, details),
+# and what makes leading digits an ordered list.
+_LEADING = frozenset("-+=?:")
+_ORDERED = re.compile(r"[0-9]+([.)])")
+# A numeric character reference to these does not mean the character (HTML maps 0x80-0x9F to
+# Windows-1252 and the others to U+FFFD), and YAML front matter cannot hold them raw (nor the two
+# noncharacters): shown as U+FFFD.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def _safe_target(target: str) -> bool:
-    """True for a relative link or one with an allowed scheme (browsers ignore blanks in a scheme)."""
-    m = _SCHEME.match(_INVISIBLE.sub("", html.unescape(target)))
-    return m is None or m.group(1).lower() in SAFE_SCHEMES
+def inert(value: str) -> str:
+    """Catalog text as Markdown that shows exactly this text in HTML and is never syntax.
 
-
-def _unlinked(m: re.Match[str]) -> str:
-    """`](` or `]:` spelled as an entity: shown the same, but no longer a link or a link definition."""
-    return "]" + ("&#40;" if m.group(1) == "(" else "&#58;") + m.group(2)
-
-
-def _plain(part: str) -> str:
-    """Catalog text outside code spans: no raw HTML, no script links, no attribute lists, no Jinja."""
-    out = html.escape(part, quote=False)
-    out = _AUTOLINK.sub(r"<\1>", out)  # <https://...> stays a link; every other `<` is shown
-    out = _LINK_TARGET.sub(lambda m: m.group(0) if _safe_target(m.group(2)) else _unlinked(m), out)
-    # `{` would start an attribute list ({ onclick=... }) or a Jinja expression; the entity shows the same
-    return out.replace("{", "&#123;").replace("}", "&#125;")
-
-
-def text(value: str) -> str:
-    """Text from the catalog as Markdown: it is data, so HTML in it is shown, never run.
-
-    The one escaping function for every catalog field a page shows. Markdown formatting
-    (bold, code, links to https or within the guide) keeps working; raw HTML is shown
-    as text, links to javascript:, data: or any other scheme are shown instead of
-    linked, and `{` can neither start an attribute list nor a Jinja expression.
-    Code spans are left to Markdown, which escapes their content itself.
+    The one way catalog text enters a page, a table, an admonition, a heading, a page title in the
+    front matter (and so the navigation) or the search index, which is made from the pages. Each
+    character that could be syntax becomes a numeric character reference, which Markdown passes
+    through as it is and HTML shows as the character: no code span, link, emphasis, attribute list,
+    HTML tag, entity or Jinja expression can start. Every line break and white space other than a
+    single inner space is a reference too, so nothing the text holds is ever at the start of a line
+    except its own first character (encoded when it could start a block), and nothing collapses
+    runs of spaces (the table of contents does, in the headings' titles). Control characters
+    and lone surrogates (which validate refuses) are shown as U+FFFD.
     """
+    value = _UNSHOWABLE.sub("\ufffd", value)
+    ordered = _ORDERED.match(value)
     out = []
-    pos = 0
-    for m in _CODE_SPAN.finditer(value):
-        out.append(_plain(value[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_plain(value[pos:]))
+    last = len(value) - 1
+    for i, ch in enumerate(value):
+        if (ch in _ANYWHERE or (i == 0 and ch in _LEADING) or (ordered and i == ordered.end() - 1)
+                or (ch.isspace() and (ch != " " or i == 0 or i == last or value[i - 1] == " "))):
+            out.append(f"&#{ord(ch)};")
+        else:
+            out.append(ch)
     return "".join(out)
 
 
-def title_html(value: str) -> str:
-    """A page title from the catalog as the theme inserts it: HTML text, no tags, no Jinja.
+def inert_json(data: object, **dumps: object) -> str:
+    """Data for the pages' scripts as JSON in which no string can close a tag or start HTML.
 
-    The theme puts a page's `title` into <title> and the navigation as HTML. A title it takes
-    from the page's heading goes through `striptags`, which turns `&lt;` back into `<`; a title
-    given in the front matter is used as it is, so the generated pages give this one.
+    The scripts show catalog text with textContent, so its strings keep their exact value; `<`,
+    `>` and `&` are JSON escapes (as is everything outside ASCII), so the data stays inert even
+    inlined into HTML.
     """
-    shown = _UNPRINTABLE.sub("\ufffd", value)  # front matter is YAML: no control characters, no lone surrogates
-    return html.escape(shown).replace("{", "&#123;").replace("}", "&#125;")
+    out = json.dumps(data, **dumps)  # type: ignore[arg-type]
+    for ch in "<>&":
+        out = out.replace(ch, f"\\u{ord(ch):04x}")
+    return out
+
+
+def code_comment(value: str) -> str:
+    """Catalog text in a comment of a shell block: one line, so that a line break cannot start a command."""
+    return " ".join(value.split())
 
 
 def cell(text: str) -> str:

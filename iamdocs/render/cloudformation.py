@@ -6,8 +6,8 @@ import json
 
 from iamdocs.cfn import PARAMETERS, stack_parameters
 from iamdocs.cfn.template import capabilities
-from iamdocs.model import Project
-from iamdocs.render._markdown import code, download, fence, table, text
+from iamdocs.model import SoundProject
+from iamdocs.render._markdown import code, download, fence, inert, table
 from iamdocs.render.product import DEFAULT_TEMPLATE
 from iamdocs.render.roles import default_role_name, shell_variables
 
@@ -15,7 +15,7 @@ TEMPLATE_FILE = "ai-unlimited-iam.yaml"
 TEMPLATE_DOWNLOAD = f"/cloudformation/{TEMPLATE_FILE}"
 
 
-def cfn_parameters(project: Project) -> str:
+def cfn_parameters(project: SoundProject) -> str:
     """The template's IAM parameters: allowed values, default and meaning."""
     rows = []
     for name, p in PARAMETERS.items():
@@ -25,7 +25,7 @@ def cfn_parameters(project: Project) -> str:
     return table(["Parameter", "Values", "Default", "Meaning"], rows)
 
 
-def cfn_capabilities(project: Project) -> str:
+def cfn_capabilities(project: SoundProject) -> str:
     """When the stack needs CAPABILITY_IAM and CAPABILITY_NAMED_IAM."""
     cases = [("New", False, "blank"), ("New", True, "set"), ("Existing", True, "the existing role's name")]
     rows = [[code(r), n, ", ".join(code(c) for c in capabilities({"IamRole": r, "IamRoleName": "x" if s else ""}))]
@@ -50,12 +50,11 @@ def parameters_download(combination_id: str) -> str:
     return f"/{PARAMETERS_DIR}/{combination_id.replace('+', '-with-')}.json"
 
 
-def parameters_text(project: Project, combination_id: str, name_role: bool = False) -> str:
+def parameters_text(project: SoundProject, combination_id: str, name_role: bool = False) -> str:
     """The IAM parameters that set up a combination, in the AWS CLI's ParameterKey/ParameterValue format.
 
     The boundary's ARN is built from placeholders the form fills in (partition, account ID, policy name).
     """
-    assert project.catalog is not None
     combo = project.catalog.combination([combination_id])
     role = project.catalog.cloudformation.role
     values = stack_parameters(project.catalog, combo, default_role_name(role))
@@ -65,11 +64,10 @@ def parameters_text(project: Project, combination_id: str, name_role: bool = Fal
     return json.dumps(items, indent=2) + "\n"
 
 
-def cfn_stack_command(project: Project, option: str = "cloudformation-new-role", name_role: bool = False) -> str:
+def cfn_stack_command(project: SoundProject, option: str = "cloudformation-new-role", name_role: bool = False) -> str:
     """For one combination of options (`option`, e.g. "cloudformation-new-role+session-manager"): its IAM parameter
     file to download, and the commands that put it into the product's parameter file and create the stack with
     the capabilities those values need. Nothing to edit by hand: the form fills in the boundary's ARN."""
-    assert project.catalog is not None
     for part in option.split("+"):
         if part not in project.catalog.options:
             raise KeyError(f"no option {part!r} in the catalog; known: {', '.join(project.catalog.options)}")
@@ -94,10 +92,9 @@ def cfn_stack_command(project: Project, option: str = "cloudformation-new-role",
             + fence("\n".join(lines) + "\n", "bash"))
 
 
-def parameter_files(project: Project) -> dict[str, str]:
+def parameter_files(project: SoundProject) -> dict[str, str]:
     """site path -> text of the IAM parameter file of every combination of options (and of the template's role
     with a name), from the catalog's combinations."""
-    assert project.catalog is not None
     out = {}
     for combo in project.catalog.combinations():
         out[parameters_download(combo.id).lstrip("/")] = parameters_text(project, combo.id)
@@ -106,26 +103,24 @@ def parameter_files(project: Project) -> dict[str, str]:
     return out
 
 
-def cfn_parameter_files(project: Project) -> str:
+def cfn_parameter_files(project: SoundProject) -> str:
     """Table: every combination of options, the IAM parameter values it takes, and its parameter file."""
-    assert project.catalog is not None
     rows = []
     for combo in project.catalog.combinations():
         values = json.loads(parameters_text(project, combo.id))
         shown = {v["ParameterKey"]: v["ParameterValue"] for v in values}
         link = download(code(PARAMETERS_FILE), parameters_download(combo.id), PARAMETERS_FILE)
-        rows.append([text(combo.title), *(code(shown[k]) if shown[k] else "blank" for k in PARAMETERS), link])
+        rows.append([inert(combo.title), *(code(shown[k]) if shown[k] else "blank" for k in PARAMETERS), link])
     return table(["Your choice", *(code(k) for k in PARAMETERS), "File"], rows)
 
 
-def cfn_template_download(project: Project, label: str = "") -> str:
+def cfn_template_download(project: SoundProject, label: str = "") -> str:
     """A download link to the IAM template generated from policies/ (iamdocs.cfn.template_yaml)."""
     return download(label or code(TEMPLATE_FILE), TEMPLATE_DOWNLOAD, TEMPLATE_FILE)
 
 
-def cfn_inline_policies(project: Project) -> str:
+def cfn_inline_policies(project: SoundProject) -> str:
     """Which policies the template puts on the role it creates, and when."""
-    assert project.catalog is not None
     spec = project.catalog.cloudformation
     always = ", ".join(download(code(n), f"/policies/{n}", n) for n in spec.inline_policies)
     session = ", ".join(download(code(n), f"/policies/{n}", n) for n in spec.session_policies)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from iamdocs.commands import deploy as command
-from iamdocs.model import Project
-from iamdocs.render._markdown import code, fence, table, text
+from iamdocs.model import SoundProject
+from iamdocs.render._markdown import code, fence, inert, table
 from iamdocs.sandbox.steps.stacks import COMBINATIONS
 
 PERMISSIONS_FILE = Path(__file__).resolve().parent.parent / "sandbox" / "deployer-permissions.json"
@@ -37,12 +37,12 @@ def deployer_policy() -> dict[str, Any]:
     }
 
 
-def deploy_permissions_policy(project: Project) -> str:
+def deploy_permissions_policy(project: SoundProject) -> str:
     """The policy to give the identity that runs `iamdocs deploy`, as a JSON code block."""
     return fence(json.dumps(deployer_policy(), indent=2) + "\n", "json", "iamdocs-deployer-policy.json")
 
 
-def deploy_permissions_table(project: Project) -> str:
+def deploy_permissions_table(project: SoundProject) -> str:
     """Why the deployer needs each group of permissions, and on what."""
     rows = [[code(s["sid"]), s["why"], code(s["resource"]), str(len(s["actions"]))]
             for s in deployer_permissions_data()["statements"]]
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def deploy_options(project: Project) -> str:
+def deploy_options(project: SoundProject) -> str:
     """Every option of `iamdocs deploy`, from its argument parser."""
     rows = []
     for action in _parser()._actions:
@@ -69,7 +69,7 @@ def deploy_options(project: Project) -> str:
     return table(["Option", "What it does"], rows)
 
 
-def deploy_stacks(project: Project) -> str:
+def deploy_stacks(project: SoundProject) -> str:
     """The stacks a run deploys: one per parameter combination, with the capabilities it acknowledges."""
 
     rows = [[code(c.name), ", ".join(f"{code(k)} = {code(v)}" for k, v in c.parameters.items()), c.title,
@@ -77,17 +77,16 @@ def deploy_stacks(project: Project) -> str:
     return table(["Stack", "Parameters", "What it shows", "Capabilities"], rows)
 
 
-def deploy_role_options(project: Project) -> str:
+def deploy_role_options(project: SoundProject) -> str:
     """The combinations of role options a run deploys (every valid one, from the catalog's combinations), with what
     each role gets."""
-    assert project.catalog is not None
     rows = []
     for c in project.catalog.combinations():
         roles = "; ".join(
             f"{code(rid)}: " + ", ".join([*(code(p) for p in s.managed), *(code(p) + " (inline)" for p in s.inline),
                                           *(["a boundary"] if s.permissions_boundary else [])])
             for rid, s in c.roles.items())
-        rows.append([code(c.id), text(c.title), ", ".join(code(r) for r in c.roles), roles])
+        rows.append([code(c.id), inert(c.title), ", ".join(code(r) for r in c.roles), roles])
     return table(["Combination", "What it is", "Roles", "What they get"], rows)
 
 

@@ -17,8 +17,8 @@ from iamdocs.drift.report import text as report_text
 from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
 from iamdocs.drift.sources.paste import READ_COMMAND
 from iamdocs.drift.sources.role import READ_PERMISSIONS, role_location
-from iamdocs.model import CombinationError, Project
-from iamdocs.render._markdown import code, fence, policy_page, table, text
+from iamdocs.model import CombinationError, SoundProject
+from iamdocs.render._markdown import code, fence, inert, policy_page, table
 
 READ_POLICY_FILE = "drift-check-read-only.json"
 
@@ -33,13 +33,13 @@ _WHY = {
 }
 
 
-def drift_read_permissions(project: Project) -> str:
+def drift_read_permissions(project: SoundProject) -> str:
     """Table of the read-only IAM actions `iamdocs drift --role` needs, and why."""
     rows = [[code(action), _WHY.get(op, "")] for op, action in READ_PERMISSIONS.items()]
     return table(["Action", "Used to"], rows)
 
 
-def drift_read_policy(project: Project) -> str:
+def drift_read_policy(project: SoundProject) -> str:
     """A policy that grants exactly the read-only actions the role check needs, as a JSON code block."""
     doc = {
         "Version": "2012-10-17",
@@ -57,24 +57,22 @@ def _option_args(options: tuple[str, ...] | list[str]) -> str:
     return " ".join(f"--option {o}" for o in options)
 
 
-def drift_role_options(project: Project) -> str:
+def drift_role_options(project: SoundProject) -> str:
     """Table: for each valid combination of options and each of its roles, the `--option`/`--as` values and the
     policies checked (from the catalog's combinations)."""
-    assert project.catalog is not None
     rows = []
     for combo in project.catalog.combinations():
         for rid, setup in combo.roles.items():
-            role = text(project.catalog.roles[rid].title)
+            role = inert(project.catalog.roles[rid].title)
             policies = ", ".join(f"[{code(p)}]({policy_page(p)})" for p in setup.policies)
-            rows.append([text(combo.title), role, f"{code(_option_args(combo.options))} {code('--as ' + rid)}",
+            rows.append([inert(combo.title), role, f"{code(_option_args(combo.options))} {code('--as ' + rid)}",
                          policies])
     return table(["Option", "Role", "Check with", "Must grant everything in"], rows)
 
 
-def drift_command(project: Project, option: str = "engine-a", as_role: str = "manager",
+def drift_command(project: SoundProject, option: str = "engine-a", as_role: str = "manager",
                   role_name: str = "<ROLE_NAME>") -> str:
     """The command that checks one role against one combination ("engine-b+session-manager"), as a shell block."""
-    assert project.catalog is not None
     unknown = [o for o in option.split("+") if o not in project.catalog.options]
     if unknown:
         raise ValueError(f"drift_command: no role option {unknown[0]!r}")
@@ -88,14 +86,13 @@ def drift_command(project: Project, option: str = "engine-a", as_role: str = "ma
     return fence(f"iamdocs drift --role {role_name} {_option_args(combo.options)}{as_part} --profile <PROFILE>", "sh")
 
 
-def drift_role_example(project: Project, option: str = "engine-a", role_name: str = "my-manager-role",
+def drift_role_example(project: SoundProject, option: str = "engine-a", role_name: str = "my-manager-role",
                        left_out: str = "ec2:DeleteTags") -> str:
     """What `drift --role` prints for a manager role whose policy lacks one action, as a text code block.
 
     Produced by the check itself, on a role made up here, so the example cannot fall behind the output.
     """
 
-    assert project.catalog is not None
     needed = project.catalog.combination([option]).roles["manager"].policies
     doc = json.loads(json.dumps(project.policy(needed[0]).document))
     for st in doc["Statement"]:
@@ -107,7 +104,7 @@ def drift_role_example(project: Project, option: str = "engine-a", role_name: st
     return fence(report_text(report), "text")
 
 
-def drift_intrinsics(project: Project) -> str:
+def drift_intrinsics(project: SoundProject) -> str:
     """The CloudFormation intrinsic functions the template reader evaluates, short and long form."""
     rows = []
     for short, long in sorted(SHORT_FORMS.items(), key=lambda kv: kv[1]):
@@ -116,13 +113,13 @@ def drift_intrinsics(project: Project) -> str:
     return table(["Short form", "Long form", "In a policy"], rows)
 
 
-def drift_resemblance(project: Project) -> str:
+def drift_resemblance(project: SoundProject) -> str:
     """The coverage rule that decides which canonical policy a document is compared with, in words."""
     return (f"a document is compared with the policy whose grants (action and resource) it covers, however much more "
             f"it grants; it must grant more than {1 - MISSING_SHARE:.0%} of them (all of a one- or two-grant policy)")
 
 
-def drift_make_lines(project: Project) -> str:
+def drift_make_lines(project: SoundProject) -> str:
     """The drift commands `make site` runs (and the template they check), read from the Makefile."""
     makefile = Path(project.root) / "Makefile"
     try:
@@ -137,12 +134,12 @@ def drift_make_lines(project: Project) -> str:
     return fence("\n".join(lines), "sh")
 
 
-def role_check_command(project: Project) -> str:
+def role_check_command(project: SoundProject) -> str:
     """The one read-only AWS CLI command whose output the browser role check reads."""
     return fence(READ_COMMAND.replace(" --filter", " \\\n  --filter") + " \\\n  --output json > roles.json\n", "bash")
 
 
-def role_check_form(project: Project) -> str:
+def role_check_form(project: SoundProject) -> str:
     """Where docs/javascripts/role-check.js puts its form; without JavaScript, a note instead."""
     return ('<div class="iamdocs-role-check" data-iamdocs-role-check></div>\n\n'
             "<noscript>The check runs in your browser and needs JavaScript.</noscript>\n")

@@ -5,20 +5,19 @@ from __future__ import annotations
 from iamdocs import iamdb
 from iamdocs.grants import display_action
 from iamdocs.history import replay, versions
-from iamdocs.model import Project
-from iamdocs.render._markdown import code, download, fence, policy_download, policy_page, table, text
+from iamdocs.model import SoundProject
+from iamdocs.render._markdown import code, download, fence, inert, policy_download, policy_page, table
 from iamdocs.render.roles import policy_arn, policy_document_arg, policy_variables, shell_variables
 
 
-def permissions_changelog(project: Project, heading: str = "##") -> str:
+def permissions_changelog(project: SoundProject, heading: str = "##") -> str:
     """Every dated change, newest first: what to add to (or remove from) a role made by hand."""
-    assert project.catalog is not None
     history = project.catalog.history
     out = []
     for entry in reversed(history):
-        out.append(f"{heading} {entry.date}: {text(entry.summary.rstrip('.'))}\n")
+        out.append(f"{heading} {entry.date}: {inert(entry.summary.rstrip('.'))}\n")
         if entry.why:
-            out.append(f"{text(entry.why)}\n")
+            out.append(f"{inert(entry.why)}\n")
         if entry is history[0]:
             counts: dict[str, set[str]] = {}
             for change in entry.changes:
@@ -50,7 +49,7 @@ def history_download(date: str, file_name: str) -> str:
     return f"/{HISTORY_DIR}/{date}/{file_name}"
 
 
-def upgrade_commands(project: Project, name: str) -> str:
+def upgrade_commands(project: SoundProject, name: str) -> str:
     """Commands that replace a managed policy's document with the current file, within the five-version limit."""
 
     prepare, arg = policy_document_arg(project, name)
@@ -71,13 +70,12 @@ def upgrade_commands(project: Project, name: str) -> str:
     return fence("\n".join(lines) + "\n", "bash")
 
 
-def history_since(project: Project) -> str:
+def history_since(project: SoundProject) -> str:
     """"What changed since my install?": for each date, the actions to add per policy, the command, the download.
 
     Every section is in the page (readable without JavaScript, found by search); the picker shows one.
     """
 
-    assert project.catalog is not None
     db = iamdb.load()
     steps, _ = replay(project.catalog.history, db)
     if not steps:
@@ -90,7 +88,7 @@ def history_since(project: Project) -> str:
         date = step.entry.date
         nxt = steps[k + 1].entry.date if k + 1 < len(steps) else None
         label = f"{date} or later" if nxt is None else f"from {date} to before {nxt}"
-        options.append(f'<option value="{date}">{label}: {text(step.entry.summary.rstrip("."))}</option>')
+        options.append(f'<option value="{date}">{label}: {inert(step.entry.summary.rstrip("."))}</option>')
         body = [f'<section class="iamdocs-since" data-since="{date}" markdown>\n',
                 f"### Installed {label}\n"]
         changed = False
@@ -135,7 +133,7 @@ def history_since(project: Project) -> str:
     return picker + "\n" + "\n".join(sections)
 
 
-def history_versions(project: Project) -> str:
+def history_versions(project: SoundProject) -> str:
     """Table: every date of the history, with a download of each policy as it was after that date's changes."""
 
     all_versions = versions(project, iamdb.load())

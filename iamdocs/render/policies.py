@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from iamdocs import iamdb
-from iamdocs.model import PolicyFile, Project
+from iamdocs.model import PolicyFile, SoundProject
 from iamdocs.render._markdown import (
     code,
     download,
     fence,
+    inert,
     policy_download,
     policy_page,
     table,
-    text,
 )
 from iamdocs.sizes import minified_size
 
@@ -22,7 +22,7 @@ from iamdocs.sizes import minified_size
 _SERVICE_NAMES = {"cloudformation": "AWS CloudFormation"}
 
 
-def _policy(project: Project, name: str) -> PolicyFile:
+def _policy(project: SoundProject, name: str) -> PolicyFile:
     """The policy, or a KeyError that names the known files (the build fails on it)."""
     try:
         return project.policy(name)
@@ -30,42 +30,42 @@ def _policy(project: Project, name: str) -> PolicyFile:
         raise KeyError(f"no policy {name!r} in policies/; known: {', '.join(project.policy_names)}") from None
 
 
-def policy_json(project: Project, name: str) -> str:
+def policy_json(project: SoundProject, name: str) -> str:
     """The policy document exactly as in policies/, in a code block titled with its file name."""
     pf = _policy(project, name)
     assert pf.text is not None
     return fence(pf.text, "json", title=pf.name)
 
 
-def download_link(project: Project, name: str, label: str = "") -> str:
+def download_link(project: SoundProject, name: str, label: str = "") -> str:
     """A download link to the published copy of a policy file (byte-identical to the source)."""
     pf = _policy(project, name)
     return download(label or code(pf.name), policy_download(pf.name), pf.name)
 
 
-def policy_link(project: Project, name: str, label: str = "") -> str:
+def policy_link(project: SoundProject, name: str, label: str = "") -> str:
     """A link to the policy's reference page, labelled with its title unless told otherwise."""
     pf = _policy(project, name)
-    title = label or (text(pf.meta.title) if pf.meta else code(pf.name))
+    title = label or (inert(pf.meta.title) if pf.meta else code(pf.name))
     return f"[{title}]({policy_page(pf.name)})"
 
 
-def policy_list(project: Project) -> str:
+def policy_list(project: SoundProject) -> str:
     """Every policy the loader knows: reference page, download, role, purpose."""
     rows = []
     for pf in project.files:
         meta = pf.meta
-        role = text(project.catalog.roles[meta.role].title) if meta and project.catalog else ""
+        role = inert(project.catalog.roles[meta.role].title) if meta and project.catalog else ""
         rows.append([
             policy_link(project, pf.name),
             download_link(project, pf.name),
             role,
-            text(meta.purpose) if meta else "",
+            inert(meta.purpose) if meta else "",
         ])
     return table(["Policy", "Download", "For", "What it does"], rows)
 
 
-def permissions_table(project: Project, name: str, heading: str = "###") -> str:
+def permissions_table(project: SoundProject, name: str, heading: str = "###") -> str:
     """The policy's actions grouped by service: action, access level, resource, purpose."""
     pf = _policy(project, name)
     db = iamdb.load()
@@ -73,7 +73,7 @@ def permissions_table(project: Project, name: str, heading: str = "###") -> str:
     by_service: dict[str, list[list[str]]] = defaultdict(list)
     for st in pf.statements:
         resources = ", ".join(code(r.text) for r in st.resources) or "—"
-        purpose = text(purposes.get(st.sid or "", ""))
+        purpose = inert(purposes.get(st.sid or "", ""))
         for a in st.actions:
             service, _, action_name = a.text.partition(":")
             known = db.action(a.text)
@@ -90,10 +90,10 @@ def permissions_table(project: Project, name: str, heading: str = "###") -> str:
     return "\n".join(out)
 
 
-def policy_size(project: Project, name: str) -> str:
+def policy_size(project: SoundProject, name: str) -> str:
     """The policy's size against the managed-policy quota (and the inline quota where it is inline)."""
     pf = _policy(project, name)
-    assert pf.text is not None and project.catalog is not None
+    assert pf.text is not None
     limits = project.catalog.limits
     size = minified_size(pf.document)  # the same count as lint rule E040
     share = size * 100 / limits.managed_policy_chars
@@ -110,7 +110,7 @@ def policy_size(project: Project, name: str) -> str:
     return " ".join(lines) + "\n"
 
 
-def former_names(project: Project, name: str) -> str:
+def former_names(project: SoundProject, name: str) -> str:
     """Earlier file names of the policy; each is still published, with the current content."""
     pf = _policy(project, name)
     names = pf.meta.former_names if pf.meta else []
@@ -123,10 +123,9 @@ def former_names(project: Project, name: str) -> str:
     )
 
 
-def policy_history(project: Project, name: str) -> str:
+def policy_history(project: SoundProject, name: str) -> str:
     """What changed in this policy, newest first."""
     pf = _policy(project, name)
-    assert project.catalog is not None
     rows = []
     first = project.catalog.history[0] if project.catalog.history else None
     for entry in reversed(project.catalog.history):
@@ -145,29 +144,28 @@ def policy_history(project: Project, name: str) -> str:
             if new == pf.name:
                 parts.append(f"renamed from {code(old)}")
         if parts:
-            rows.append([entry.date, text(entry.summary), "; ".join(parts)])
+            rows.append([entry.date, inert(entry.summary), "; ".join(parts)])
     if not rows:
         return "No changes recorded.\n"
     return table(["Date", "Change", "Details"], rows)
 
 
-def policy_usage(project: Project, name: str) -> str:
+def policy_usage(project: SoundProject, name: str) -> str:
     """The roles and options that use this policy, and how (managed or inline)."""
     _policy(project, name)
-    assert project.catalog is not None
     uses = []
     catalog = project.catalog
     for option in catalog.options.values():
         for rid, setup in option.roles.items():
             how = "managed" if name in setup.managed else "inline" if name in setup.inline else None
             if how:
-                role = text(catalog.roles[rid].title.lower())
+                role = inert(catalog.roles[rid].title.lower())
                 # an addition's policy goes inline on a role that takes additions inline (the template's)
-                inline_on = [text(catalog.options[b].short) for b in option.combines_with
+                inline_on = [inert(catalog.options[b].short) for b in option.combines_with
                              if b in catalog.options and rid in catalog.options[b].roles
                              and catalog.options[b].roles[rid].add_inline and how == "managed"]
                 extra = f"; inline with {', '.join(inline_on)}" if inline_on else ""
-                uses.append(f"{text(option.title)} ({role}, {how}{extra})")
+                uses.append(f"{inert(option.title)} ({role}, {how}{extra})")
     return "; ".join(uses) + "." if uses else "no option in the catalog."
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
 from iamdocs.render._markdown import code, fence, table
 
 PRODUCT_REPO = "https://github.com/Teradata/ai-unlimited"
@@ -25,7 +25,7 @@ def _raw(path: str) -> str:
     return f"https://raw.githubusercontent.com/Teradata/ai-unlimited/main/{DEPLOY_DIR}/{path}"
 
 
-def product_templates(project: Project) -> str:
+def product_templates(project: SoundProject) -> str:
     """Table of the product's templates and example parameter files, linked to the product repository."""
     rows = []
     for name, (folder, what) in TEMPLATES.items():
@@ -34,7 +34,7 @@ def product_templates(project: Project) -> str:
     return table(["What it installs", "Template", "Example parameters"], rows)
 
 
-def product_template_download(project: Project, name: str = DEFAULT_TEMPLATE) -> str:
+def product_template_download(project: SoundProject, name: str = DEFAULT_TEMPLATE) -> str:
     """Commands that download one template and its parameter file into the current folder."""
     folder = TEMPLATES[name][0]
     return fence(f"curl -fsSLO {_raw(f'{folder}/{name}.yaml')}\ncurl -fsSLO {_raw(f'parameters/{name}.json')}\n",

@@ -5,20 +5,20 @@ from __future__ import annotations
 import html
 import json
 
-from iamdocs.model import Project, RoleOption, RoleSetup
+from iamdocs.model import RoleOption, RoleSetup, SoundProject
 from iamdocs.render._markdown import (
     code,
+    code_comment,
     download,
     fence,
+    inert,
     policy_download,
-    text,
     trust_policy_download,
     trust_policy_file,
 )
 
 
-def _option(project: Project, option_id: str) -> RoleOption:
-    assert project.catalog is not None
+def _option(project: SoundProject, option_id: str) -> RoleOption:
     try:
         return project.catalog.options[option_id]
     except KeyError:
@@ -26,9 +26,8 @@ def _option(project: Project, option_id: str) -> RoleOption:
         raise KeyError(f"no option {option_id!r} in the catalog; known: {known}") from None
 
 
-def trust_policy_text(project: Project, role_id: str) -> str:
+def trust_policy_text(project: SoundProject, role_id: str) -> str:
     """The role's trust policy as the published file holds it: 2-space JSON, final newline."""
-    assert project.catalog is not None
     return json.dumps(project.catalog.roles[role_id].trust_policy(), indent=2) + "\n"
 
 
@@ -48,14 +47,13 @@ def _role_cell(setup: RoleSetup | None, addition: bool) -> str:
     return "<br>".join(files) or "—"
 
 
-def _combines_cell(project: Project, option: RoleOption) -> str:
+def _combines_cell(project: SoundProject, option: RoleOption) -> str:
     """Which options an option goes with, from the catalog's combines_with (both ways)."""
-    assert project.catalog is not None
     catalog = project.catalog
     if option.is_addition:
-        names = [text(catalog.options[o].short) for o in option.combines_with if o in catalog.options]
+        names = [inert(catalog.options[o].short) for o in option.combines_with if o in catalog.options]
         return "on top of " + _or(names) if names else "—"
-    names = [text(a.short) for a in catalog.additions_for(option.id)]
+    names = [inert(a.short) for a in catalog.additions_for(option.id)]
     return "add " + _or(names, "and/or") if names else "—"
 
 
@@ -68,48 +66,49 @@ def _or(names: list[str], word: str = "or") -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {word} " + names[-1]
 
 
-def decision_table(project: Project) -> str:
+def decision_table(project: SoundProject) -> str:
     """"Which policies do I need?": one row per option, one column per role, and what it combines with.
 
     An HTML table whose cells carry their column's name (data-label), so that a narrow screen can show each
     row as a stacked card (docs/stylesheets/extra.css) instead of scrolling sideways. Cell text is Markdown
     (md_in_html), catalog text escaped by `text`.
     """
-    assert project.catalog is not None
     roles = project.catalog.roles
     header = ["Choose", *[r.title for r in roles.values()], "Combines with", "On the setup page"]
     rows = []
     for option in project.catalog.options.values():
-        cells = [f"**{text(option.title)}**<br>if {_lower_first(text(option.when))}"]
+        cells = [f"**{inert(option.title)}**<br>if {inert(_lower_first(option.when))}"]
         cells += [_role_cell(option.roles.get(rid), option.is_addition) for rid in roles]
-        cells += [_combines_cell(project, option), text(option.setup_field or "—")]
+        cells += [_combines_cell(project, option), inert(option.setup_field or "—")]
         rows.append(cells)
     return stacked_table(header, rows, "iamdocs-decision")
 
 
 def stacked_table(header: list[str], rows: list[list[str]], css_class: str) -> str:
-    """An HTML table with Markdown cells, each labelled with its column (shown above it on a phone)."""
-    labels = [html.escape(h, quote=True) for h in header]
+    """An HTML table with Markdown cells, each starting with its column's name, which only a phone shows (above
+    the cell: docs/stylesheets/extra.css). The name is text in the cell, not an attribute: catalog text goes into
+    a page only as inert() Markdown, which an attribute would not read as such."""
     out = ['<div class="iamdocs-stacked-wrap" markdown="1">',
            f'<table class="iamdocs-stacked {css_class}" markdown="1">',
-           "<thead><tr>" + "".join(f"<th>{label}</th>" for label in labels) + "</tr></thead>", '<tbody markdown="1">']
+           "<thead><tr>" + "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in header) + "</tr></thead>",
+           '<tbody markdown="1">']
     for row in rows:
         # md_in_html reads Markdown only in elements that ask for it, each on a line of its own
         out.append('<tr markdown="1">')
-        out += [f'<td data-label="{label}" markdown="span">{c}</td>' for label, c in zip(labels, row, strict=True)]
+        out += [f'<td markdown="span"><span class="iamdocs-stacked__label" aria-hidden="true">{inert(h)}</span>'
+                f"{c}</td>" for h, c in zip(header, row, strict=True)]
         out.append("</tr>")
     out += ["</tbody>", "</table>", "</div>"]
     return "\n".join(out) + "\n"
 
 
-def trust_policy(project: Project, role_id: str) -> str:
+def trust_policy(project: SoundProject, role_id: str) -> str:
     """The trust policy of a role, titled with the file name the CLI steps use, and its download."""
-    assert project.catalog is not None
     role = project.catalog.roles[role_id]
     services = ", ".join(code(s) for s in role.trusted_services)
     name = trust_policy_file(role_id)
     return (
-        f"The {text(role.title.lower())} trusts {services} to assume it "
+        f"The {inert(role.title.lower())} trusts {services} to assume it "
         f"({download('download ' + code(name), trust_policy_download(role_id), name)}):\n\n"
         + fence(trust_policy_text(project, role_id), "json", title=name)
     )
@@ -131,7 +130,7 @@ _VARIABLE_COMMENTS = {
 }
 
 
-def _sed_fill(project: Project, name: str) -> str:
+def _sed_fill(project: SoundProject, name: str) -> str:
     """sed that fills the file's placeholders from the shell variables; [<] keeps the pattern from being one."""
     used = [n for n in dict.fromkeys(p for p, _ in project.policy(name).placeholders_used()) if n in SHELL_VARIABLES]
     return "sed " + " ".join(f'-e "s/[<]{n}[>]/${n}/g"' for n in used)
@@ -155,7 +154,7 @@ def policy_arn(name: str) -> str:
 BOUNDARY_ARN = 'BOUNDARY_POLICY_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"'
 
 
-def policy_document_arg(project: Project, name: str) -> tuple[list[str], str]:
+def policy_document_arg(project: SoundProject, name: str) -> tuple[list[str], str]:
     """(lines that prepare the file, the file:// argument): a file with placeholders is filled in by sed first."""
     pf = project.policy(name)
     if not pf.placeholders_used():
@@ -165,7 +164,7 @@ def policy_document_arg(project: Project, name: str) -> tuple[list[str], str]:
              f"{_sed_fill(project, name)} {name} > {filled}"], f"file://{filled}")
 
 
-def policy_variables(project: Project, names: list[str]) -> list[str]:
+def policy_variables(project: SoundProject, names: list[str]) -> list[str]:
     """The shell variables that creating these policies needs: the account and partition for their ARNs, and
     whatever placeholders the files use."""
     used = {p for n in names for p, _ in project.policy(n).placeholders_used()}
@@ -182,22 +181,20 @@ def _role_var(role_id: str) -> str:
     return f"{role_id.upper()}_ROLE"
 
 
-def _bases_by_cli(project: Project, option: RoleOption) -> list[str]:
+def _bases_by_cli(project: SoundProject, option: RoleOption) -> list[str]:
     """The short names of the options an addition goes with whose roles the reader creates (not the template)."""
-    assert project.catalog is not None
     catalog = project.catalog
     template = catalog.cloudformation.new_role_option
     return [catalog.options[o].short for o in option.combines_with if o in catalog.options and o != template]
 
 
-def cli_commands(project: Project, option_id: str) -> str:
+def cli_commands(project: SoundProject, option_id: str) -> str:
     """AWS CLI commands that create each role of an option (or of a combination, "engine-b+session-manager"),
     its policies and its instance profile.
 
     Runs as pasted in bash: the account ID, partition (and the Region where a policy needs it) are shell
     variables set at the top, which the fill-in form replaces with the reader's values.
     """
-    assert project.catalog is not None
     for part in option_id.split("+"):
         _option(project, part)
     combo = project.catalog.combination([option_id])
@@ -212,7 +209,7 @@ def cli_commands(project: Project, option_id: str) -> str:
     for rid, setup in combo.roles.items():
         role = project.catalog.roles[rid]
         var = _role_var(rid)
-        lines.append(f"# {role.title}: choose its name")
+        lines.append(f"# {code_comment(role.title)}: choose its name")
         lines.append(f"{var}={default_role_name(rid)}")
         create = [f'aws iam create-role --role-name "${var}"',
                   f"  --assume-role-policy-document file://{trust_policy_file(rid)}"]
@@ -227,7 +224,7 @@ def cli_commands(project: Project, option_id: str) -> str:
     return fence("\n".join(lines).rstrip("\n") + "\n", "bash")
 
 
-def _policy_lines(project: Project, setup: RoleSetup, var: str) -> list[str]:
+def _policy_lines(project: SoundProject, setup: RoleSetup, var: str) -> list[str]:
     lines = []
     for name in setup.managed:
         prepare, arg = policy_document_arg(project, name)
@@ -242,13 +239,12 @@ def _policy_lines(project: Project, setup: RoleSetup, var: str) -> list[str]:
     return lines
 
 
-def cli_addition(project: Project, option_id: str) -> str:
+def cli_addition(project: SoundProject, option_id: str) -> str:
     """AWS CLI commands that add an addition (Session Manager, a boundary) to a role that exists already.
 
     The comment names the options it goes on top of (the catalog's combines_with), so the same commands serve
     each of them.
     """
-    assert project.catalog is not None
     option = _option(project, option_id)
     files = [n for s in option.roles.values() for n in s.policies]
     names = policy_variables(project, files)
@@ -258,10 +254,10 @@ def cli_addition(project: Project, option_id: str) -> str:
     if "BOUNDARY_POLICY_NAME" in names:
         lines.append(BOUNDARY_ARN)
     bases = _bases_by_cli(project, option)
-    made_with = f" ({_or(bases)})" if bases else ""
+    made_with = f" ({code_comment(_or(bases))})" if bases else ""
     for rid, setup in option.roles.items():
         var = _role_var(rid)
-        lines.append(f"# The {project.catalog.roles[rid].title.lower()} you created{made_with}")
+        lines.append(f"# The {code_comment(project.catalog.roles[rid].title.lower())} you created{made_with}")
         lines.append(f"{var}={default_role_name(rid)}")
         lines += _policy_lines(project, setup, var)
         if setup.permissions_boundary:
@@ -270,9 +266,8 @@ def cli_addition(project: Project, option_id: str) -> str:
     return fence("\n".join(lines) + "\n", "bash")
 
 
-def created_policies(project: Project, option_id: str) -> list[str]:
+def created_policies(project: SoundProject, option_id: str) -> list[str]:
     """The managed policies the guide's commands create for an option and any addition that goes with it."""
-    assert project.catalog is not None
     out: list[str] = []
     for combo in project.catalog.combinations():
         if combo.base == option_id:
@@ -280,10 +275,9 @@ def created_policies(project: Project, option_id: str) -> list[str]:
     return out
 
 
-def cli_removal(project: Project, option_id: str) -> str:
+def cli_removal(project: SoundProject, option_id: str) -> str:
     """AWS CLI commands that remove what the guide's commands created for an option and its additions: every
     policy off each role, the instance profile, the role, then the managed policies (with their versions)."""
-    assert project.catalog is not None
     _option(project, option_id)
     roles: dict[str, None] = {}
     for combo in project.catalog.combinations():
@@ -292,7 +286,8 @@ def cli_removal(project: Project, option_id: str) -> str:
     lines = [shell_variables(["ACCOUNT_ID", "PARTITION"]).rstrip("\n")]
     for rid in roles:
         var = _role_var(rid)
-        lines += [f"# {project.catalog.roles[rid].title}: the name you gave it", f"{var}={default_role_name(rid)}"]
+        lines += [f"# {code_comment(project.catalog.roles[rid].title)}: the name you gave it",
+                  f"{var}={default_role_name(rid)}"]
         if project.catalog.roles[rid].instance_profile:
             lines.append(f'aws iam remove-role-from-instance-profile --instance-profile-name "${var}" \\\n'
                          f'  --role-name "${var}"')

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from iamdocs.lint import discover_rules
-from iamdocs.model import Project
-from iamdocs.render._markdown import code, policy_page, text
+from iamdocs.model import SoundProject
+from iamdocs.render._markdown import code, inert, policy_page
 
 
-def accepted_findings(project: Project, name: str = "") -> str:
+def accepted_findings(project: SoundProject, name: str = "") -> str:
     """Accepted findings for one policy (or all), each with its rule and why AI Unlimited needs it."""
-    assert project.catalog is not None
     rules = {r.id: r for r in discover_rules()}
     entries = [a for a in project.catalog.accepted_findings if not name or name in a.policies]
     if not entries:
@@ -22,7 +21,7 @@ def accepted_findings(project: Project, name: str = "") -> str:
             title = f"{a.rule} {rule.name}: {rule.description}"
         else:
             title = f"{a.rule}"
-        body = text(a.justification.strip()).replace("\n", "\n    ")  # all of it inside the admonition
+        body = inert(a.justification.strip())  # one line: all of it inside the admonition
         if not name:
             body += "\n\n    Policies: " + ", ".join(f"[{code(p)}]({policy_page(p)})" for p in a.policies)
         out.append(f'!!! warning "{_quote(title)}"\n\n    {body}\n')

@@ -6,12 +6,12 @@ import inspect
 from collections.abc import Callable
 
 from iamdocs.lint import discover_rules
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
 from iamdocs.render import discover_macros
 from iamdocs.render._markdown import code, table
 
 
-def lint_rules_reference(project: Project, heading: str = "##") -> str:
+def lint_rules_reference(project: SoundProject, heading: str = "##") -> str:
     """One section per lint rule, from the rules' own metadata (ID, name, severity, description)."""
     rules = discover_rules()
     out = [table(["Rule", "Name", "Severity", "Checks"],
@@ -33,7 +33,7 @@ def _signature(fn: Callable[..., str]) -> str:
     return f"{fn.__name__}(" + ", ".join(shown) + ")"
 
 
-def macros_reference(project: Project) -> str:
+def macros_reference(project: SoundProject) -> str:
     """Every macro the pages can call, with its arguments and the first line of its docstring."""
 
     rows = []

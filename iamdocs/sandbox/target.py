@@ -5,13 +5,12 @@ or profile is given, gets its session from iamdocs.aws (which deploy shares with
 `drift --role`), asks STS which account it is, and refuses (exit 2, before
 anything is created) an account that is not on the allow-list.
 
-    with open_target(options_from_args(args, root)) as target:
+    with open_target(TargetOptions(endpoint_url=url, allow_accounts=(account,), project_root=root)) as target:
         iam = target.client("iam")
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -34,6 +33,13 @@ class TargetOptions(TargetSpec):
 
     allow_accounts: tuple[str, ...] = ()
     project_root: Path | None = None
+
+    def checked(self) -> None:
+        """Raise UserError for what TargetSpec refuses, or an allowed account that is no account ID."""
+        super().checked()
+        for acct in self.allow_accounts:
+            if not ACCOUNT_RE.match(acct):
+                raise UserError(f"--allow-account {acct!r} is not a 12-digit AWS account ID")
 
     @property
     def kind(self) -> str:
@@ -79,33 +85,6 @@ class Target:
         """The target as the JSON report shows it (no credentials)."""
         return {"kind": self.kind, "endpoint_url": self.endpoint_url, "region": self.region,
                 "account": self.account, "partition": self.partition, "caller_arn": self.caller_arn}
-
-
-def add_target_arguments(p: argparse.ArgumentParser) -> None:
-    """The target options of `iamdocs deploy`."""
-    g = p.add_argument_group("target (default: an embedded moto server that the command starts and stops)")
-    g.add_argument("--endpoint-url", metavar="URL",
-                   help="an AWS-compatible endpoint that is already running (a moto server, LocalStack)")
-    g.add_argument("--aws", action="store_true",
-                   help="a real sandbox account through boto3's credential chain (environment, AWS_PROFILE, SSO, "
-                        "instance role); never chosen without this option or --profile")
-    g.add_argument("--profile", metavar="NAME",
-                   help="a real sandbox account through this AWS CLI profile (implies --aws)")
-    g.add_argument("--region", metavar="REGION",
-                   help=f"the Region to deploy in (default: the profile's, or {EMBEDDED_REGION})")
-    g.add_argument("--allow-account", metavar="ID", action="append", default=[],
-                   help=f"an account ID this command may change (repeatable; also [tool.iamdocs] {PROJECT_SETTING} "
-                        "in pyproject.toml); required for anything but the embedded server")
-
-
-def options_from_args(args: argparse.Namespace, project_root: Path | None = None) -> TargetOptions:
-    """Deploy's target options, checked before anything is started or contacted."""
-    for acct in args.allow_account:
-        if not ACCOUNT_RE.match(acct):
-            raise UserError(f"--allow-account {acct!r} is not a 12-digit AWS account ID")
-    spec = TargetSpec.from_args(args)
-    return TargetOptions(endpoint_url=spec.endpoint_url, aws=spec.aws, profile=spec.profile, region=spec.region,
-                         allow_accounts=tuple(args.allow_account), project_root=project_root)
 
 
 def project_allowed_accounts(root: Path | None) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ import pytest
 from iamdocs.access import resource_covers as _covers
 from iamdocs.drift.compare import Copy, best_covered, compare_copies
 from iamdocs.grants import Grant
-from iamdocs.model import Location
+from iamdocs.positions import Location
 
 LOC = Location(Path("x.yaml"), 1, 1)
 

@@ -29,9 +29,10 @@ CASES = [
     ("binary.yaml", "Resources:\n  \udcff\n", ": not valid UTF-8"),
     ("duplicate.yaml", ROLE_HEAD + "              - Effect: Allow\n                Action: s3:GetObject\n"
      "                Action: s3:PutObject\n",
-     ":11:17: duplicate key 'Action': also at line 10 column 17; CloudFormation does not accept a key twice"),
+     ":11:17: duplicate key 'Action', first given at line 10, column 17; tools keep the first, keep the last or "
+     "refuse the file, so remove one"),
     ("duplicate.json", '{"Resources": {},\n "Resources": {}}',
-     ":2:2: duplicate key 'Resources': also at line 1 column 2"),
+     ":2:2: duplicate key 'Resources', first given at line 1, column 2"),
 ]
 
 # (file name, content, expected drift line after "<path>"): documents that cannot be evaluated are drift at their

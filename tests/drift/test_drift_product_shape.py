@@ -88,8 +88,8 @@ def test_duplicate_action_key_names_both_lines(drift_main, tmp_path):
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
-        f"iamdocs drift: error: {path}:193:13: duplicate key 'Action': also at line 187 column 13; CloudFormation "
-        "does not accept a key twice in one mapping"]
+        f"iamdocs drift: error: {path}:193:13: duplicate key 'Action', first given at line 187, column 13; tools "
+        "keep the first, keep the last or refuse the file, so remove one"]
 
 
 def test_right_policy_on_the_wrong_role_is_drift(drift_main, tmp_path):

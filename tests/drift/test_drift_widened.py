@@ -13,6 +13,11 @@ AFTER = FIRST[len("        Statement:\n"):]
 MANAGER = "ManagerPolicy (vs ai-unlimited-workspaces.json): "
 
 
+def added_count(line: str) -> int:
+    """The number in "... added 22,263 actions through ..."."""
+    return int(line.split(" added ", 1)[1].split(" ", 1)[0].replace(",", ""))
+
+
 def with_statement(tmp_path: Path, statement: str) -> Path:
     """The manager policy with one more statement in front of its first."""
     return variant(tmp_path, FIRST, "        Statement:\n" + statement + AFTER)
@@ -23,9 +28,12 @@ def test_action_star_is_one_line_of_widened_access(drift_main, tmp_path):
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 1
     lines = drift_lines(proc)
-    assert len(lines) == 1, lines
-    assert lines[0].startswith(MANAGER + "added ")
-    assert lines[0].endswith(" actions through Action * (widened access) (when IamRole=New)")
+    assert len(lines) == 2, lines  # one per Session value: with it, the role should have the Session Manager policy
+    assert all(line.startswith(MANAGER + "added ") for line in lines)
+    assert lines[0].endswith(" actions through Action * (widened access) (when IamRole=New, Session=false)")
+    assert lines[1].endswith(" actions through Action * (widened access) (when IamRole=New, Session=true)")
+    # with Session=true the 23 actions of session-manager.json are expected, so 23 fewer are added
+    assert added_count(lines[0]) - added_count(lines[1]) == 23
 
 
 def test_allow_not_action_is_one_line_of_widened_access(drift_main, tmp_path):
@@ -34,10 +42,13 @@ def test_allow_not_action_is_one_line_of_widened_access(drift_main, tmp_path):
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 1
     lines = drift_lines(proc)
-    assert len(lines) == 1, lines
-    assert lines[0].startswith(MANAGER + "added ")
+    assert len(lines) == 2, lines
+    assert all(line.startswith(MANAGER + "added ") for line in lines)
     assert lines[0].endswith(" actions through Allow NotAction [iam:*, organizations:*] (widened access) "
-                             "(when IamRole=New)")
+                             "(when IamRole=New, Session=false)")
+    assert lines[1].endswith(" actions through Allow NotAction [iam:*, organizations:*] (widened access) "
+                             "(when IamRole=New, Session=true)")
+    assert added_count(lines[0]) - added_count(lines[1]) == 23
 
 
 def test_deny_not_action_is_one_line_saying_what_it_removes(drift_main, tmp_path):
@@ -45,11 +56,13 @@ def test_deny_not_action_is_one_line_saying_what_it_removes(drift_main, tmp_path
                                     '            Resource: "*"\n')
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 1
-    lines = drift_lines(proc)
-    assert len(lines) == 1, lines
-    assert lines[0].startswith(MANAGER + "added a Deny of ")
-    assert lines[0].endswith(" actions through Deny NotAction [ec2:*]: it removes them from what the policy "
-                             "grants (when IamRole=New)")
+    # What the Deny takes from the role: the manager policy's 40 actions outside ec2 (99 - 59), and with
+    # Session=true also the 23 Session Manager actions (ssm, ssmmessages, ec2messages: none is ec2:).
+    assert drift_lines(proc) == [
+        MANAGER + "added a Deny of 40 actions through Deny NotAction [ec2:*]: it removes them from what the policy "
+                  "grants (when IamRole=New, Session=false)",
+        MANAGER + "added a Deny of 63 actions through Deny NotAction [ec2:*]: it removes them from what the policy "
+                  "grants (when IamRole=New, Session=true)"]
 
 
 def test_every_ec2_action_replaced_by_ec2_star_is_drift(drift_main, tmp_path):
@@ -154,8 +167,10 @@ def test_every_service_replaced_by_service_star_is_drift_for_each_service(drift_
     assert proc.returncode == 1
     widened = sorted(
         (line.split(" (vs ")[0], line.split(" through Action ")[1].split(" ")[0]) for line in drift_lines(proc))
+    # ssm:* of the manager policy twice: with Session=true 13 of its actions are expected (session-manager.json)
     assert widened == [("ManagerPolicy", f"{s}:*") for s in
-                       ("cloudformation", "ec2", "iam", "route53", "s3", "secretsmanager", "ssm")] + [
+                       ("cloudformation", "ec2", "iam", "route53", "s3", "secretsmanager", "ssm", "ssm")] + [
                       ("SessionManagerPolicies", "ssm:*")]
-    assert all(line.endswith("(widened access) (when IamRole=New)") or
-               line.endswith("(widened access) (when IamRole=New, Session=true)") for line in drift_lines(proc))
+    assert all(line.endswith(("(widened access) (when IamRole=New)",
+                              "(widened access) (when IamRole=New, Session=false)",
+                              "(widened access) (when IamRole=New, Session=true)")) for line in drift_lines(proc))

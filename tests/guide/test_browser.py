@@ -574,11 +574,11 @@ def test_the_decision_table_stacks_on_a_phone(browser, base_url):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         wrap = page.locator(".iamdocs-stacked-wrap").first
         assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls sideways"
-        first_cell = table.locator("td").first
-        assert first_cell.evaluate("e => getComputedStyle(e, '::before').content") == '"Choose"'
+        label = table.locator("td .iamdocs-stacked__label").first
+        assert label.is_visible() and label.inner_text() == "Choose"  # each cell says which column it is
         breaks = table.evaluate("""t => {
             const out = [];
-            for (const code of t.querySelectorAll('code')) {
+            for (const code of t.querySelectorAll('td code')) {
               const node = code.firstChild, text = node.textContent, range = document.createRange();
               let top = null;
               for (let i = 0; i < text.length; i++) {

@@ -94,3 +94,13 @@ def test_an_unreadable_policy_stops_the_build_with_one_line(text: str, message: 
     assert f"ERROR   -  {message} (run: iamdocs validate)" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "site" / "test-page" / "index.html").exists()
+
+
+def test_the_failing_call_is_named_among_calls_of_the_same_macro(tmp_path: Path) -> None:
+    """Two calls of one macro: the line is the one whose arguments failed, not the first call's."""
+    body = '{{ cli_commands("engine-a") }}\n\nText\n\n{{ cli_commands("engine-c") }}'
+    result = build(tmp_path, body)
+    assert result.returncode == 1
+    assert ("ERROR   -  docs/test-page.md:11: cli_commands: KeyError: no option 'engine-c' in the catalog"
+            in result.stderr)
+    assert "Traceback" not in result.stderr

@@ -146,7 +146,9 @@ def test_known_regions_come_from_botocore_without_network():
 def test_the_partition_follows_from_the_region(project):
     data = page_data(project, ["us-east-1", "us-gov-west-1", "cn-north-1"])
     assert "PARTITION" not in [f["name"] for f in data["fields"]]  # not asked for: it follows from the Region
-    assert data["derived"] == {"PARTITION": {"from": "REGION", "values": {
-        "us-east-1": "aws", "us-gov-west-1": "aws-us-gov", "cn-north-1": "aws-cn"}}}
+    assert data["derived"]["PARTITION"]["from"] == "REGION"
+    assert data["derived"]["PARTITION"]["values"] == {
+        "us-east-1": "aws", "us-gov-west-1": "aws-us-gov", "cn-north-1": "aws-cn"}
+    assert data["derived"]["PARTITION"]["description"] == project.catalog.placeholders["PARTITION"].description
     region = next(f for f in data["fields"] if f["name"] == "REGION")
     assert region["choices"] == ["us-east-1", "us-gov-west-1", "cn-north-1"]

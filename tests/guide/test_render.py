@@ -85,6 +85,7 @@ def test_download_link_points_at_the_published_copy(mini):
     )
 
 
+LABEL = '<span class="iamdocs-stacked__label" aria-hidden="true">{}</span>'
 OPS = '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }'
 APP = '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download }'
 
@@ -97,16 +98,17 @@ def test_decision_table_one_row_per_option_one_column_per_role(mini):
         "<thead><tr><th>Choose</th><th>Worker role</th><th>Combines with</th><th>On the setup page</th></tr></thead>\n"
         '<tbody markdown="1">\n'
         '<tr markdown="1">\n'
-        '<td data-label="Choose" markdown="span">**Plain worker**<br>if you want the worker.</td>\n'
-        f'<td data-label="Worker role" markdown="span">{OPS}<br>{APP} (inline)</td>\n'
-        '<td data-label="Combines with" markdown="span">add Bounded worker</td>\n'
-        '<td data-label="On the setup page" markdown="span">Enter the role in **Role**.</td>\n'
+        f'<td markdown="span">{LABEL.format("Choose")}**Plain worker**<br>if you want the worker.</td>\n'
+        f'<td markdown="span">{LABEL.format("Worker role")}{OPS}<br>{APP} (inline)</td>\n'
+        f'<td markdown="span">{LABEL.format("Combines with")}add Bounded worker</td>\n'
+        # catalog text is shown as typed, never formatted
+        f'<td markdown="span">{LABEL.format("On the setup page")}Enter the role in &#42;&#42;Role&#42;&#42;.</td>\n'
         "</tr>\n"
         '<tr markdown="1">\n'
-        '<td data-label="Choose" markdown="span">**Bounded worker**<br>if you need a boundary.</td>\n'
-        '<td data-label="Worker role" markdown="span">adds a permissions boundary</td>\n'
-        '<td data-label="Combines with" markdown="span">on top of Plain worker</td>\n'
-        '<td data-label="On the setup page" markdown="span">—</td>\n'
+        f'<td markdown="span">{LABEL.format("Choose")}**Bounded worker**<br>if you need a boundary.</td>\n'
+        f'<td markdown="span">{LABEL.format("Worker role")}adds a permissions boundary</td>\n'
+        f'<td markdown="span">{LABEL.format("Combines with")}on top of Plain worker</td>\n'
+        f'<td markdown="span">{LABEL.format("On the setup page")}—</td>\n'
         "</tr>\n"
         "</tbody>\n"
         "</table>\n"
@@ -131,7 +133,7 @@ def test_catalog_text_in_the_decision_table_is_escaped(mini):
                                   when="{{ config }}")
     catalog = dataclasses.replace(mini.catalog, options={**mini.catalog.options, "plain": hostile})
     table = decision_table(dataclasses.replace(mini, catalog=catalog))
-    assert "<img" not in table and "&lt;img src=x onerror=alert(1)&gt;" in table
+    assert "<img" not in table and "&#60;img src=x onerror=alert(1)&#62;" in table
     assert "{{" not in table and "&#123;&#123; config &#125;&#125;" in table
 
 

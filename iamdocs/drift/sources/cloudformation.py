@@ -16,7 +16,7 @@ from typing import Any
 
 from iamdocs import jsonpos
 from iamdocs.cfn.evaluate import NOT_EVALUATED as _NOT_EVALUATED
-from iamdocs.cfn.evaluate import UnknownValue
+from iamdocs.cfn.evaluate import DeployTimeValue, UnknownValue
 from iamdocs.cfn.identity import Branch, Found, PolicyDoc, find
 from iamdocs.cfn.parameters import (
     MAX_COMBINATIONS,
@@ -35,13 +35,28 @@ from iamdocs.cfn.reader import (
     TemplateError,
 )
 from iamdocs.cfn.reader import read_template as _read_template
-from iamdocs.drift.compare import Copy, Difference, Report, RoleCopy, compare_copies, compare_roles
+from iamdocs.drift.compare import (
+    UNMATCHED,
+    Copy,
+    Difference,
+    ExpectedRole,
+    Report,
+    RoleCopy,
+    canonical_grants,
+    choose_expected,
+    compare_copies,
+    compare_role_access,
+    compare_roles,
+    expected_roles,
+    match_copies,
+    relate,
+)
 from iamdocs.errors import UserError
-from iamdocs.grants import allowed_actions, display_action
+from iamdocs.grants import Grant
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.model import Location, Project
+from iamdocs.model import Project
 from iamdocs.placeholders import cfn_parameter_names
-from iamdocs.positions import from_node, pos
+from iamdocs.positions import Location, from_node, pos
 
 __all__ = [
     "MAX_COMBINATIONS",
@@ -201,6 +216,9 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
             seen[key][1].append(i)
 
     keep = cfn_parameter_names(project.catalog)
+    canon = canonical_grants(project, db)
+    expected = expected_roles(project)
+    role_cache: dict[tuple[str, str], list[Difference]] = {}
     for i, combo in enumerate(br.combinations):
         branch = Branch(template, found, combo, keep)
         by_role: dict[str, list[Copy]] = {}
@@ -212,15 +230,27 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 created.add(doc.name)
                 evaluated = branch.evaluate(doc, roles=False)
                 copy = document_copy(template, doc, evaluated.document, maps)
-            except UnknownValue as exc:
+            except (UnknownValue, DeployTimeValue) as exc:  # what it grants is not known here: never "no drift"
                 loc, detail = _error_at(exc, doc_loc)
-                note(i, Difference("unknown", "info", loc, doc.name, "", "", f"not compared: {detail}"))
+                note(i, Difference("not-proven", "drift", loc, doc.name, "", "", f"not proven: {detail}"))
                 continue
             except TemplateError as exc:
                 loc, detail = _error_at(exc, doc_loc)
                 note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
                                    f"cannot be evaluated, so it is not compared: {detail}"))
                 continue
+            try:
+                attached = branch.attached_roles(doc)
+            except TemplateError as exc:
+                loc, detail = _error_at(exc, doc_loc)
+                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
+                                   f"cannot tell which of the template's roles it is attached to: {detail}"))
+                attached = []
+            for role in attached:
+                by_role.setdefault(role, []).append(copy)
+            if attached:
+                continue
+            # On no role of the template (a user's, a group's, a managed policy for others): compared on its own.
             key = (doc.name, json.dumps(copy.document, sort_keys=True, default=str))
             if key not in cache:
                 r = compare_copies(project, [copy], db, "cloudformation", str(template.path))
@@ -230,24 +260,28 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
                 note(i, d)
             if copy.matched:
                 compared.add(doc.name)
-            try:
-                for role in branch.attached_roles(doc):
-                    by_role.setdefault(role, []).append(copy)
-            except TemplateError as exc:
-                loc, detail = _error_at(exc, doc_loc)
-                note(i, Difference("unreadable", "drift", loc, doc.name, "", "",
-                                   f"cannot tell which of the template's roles it is attached to: {detail}"))
         try:
-            roles = []
+            roles, chosen = [], []
             for role in branch.roles():
                 trust_at = role.trust if role.trust is not None else role.resource
-                roles.append(RoleCopy(role.logical_id, Location(template.path, *pos(role.resource)),
-                                      branch.trust(role), Location(template.path, *pos(trust_at)),
-                                      by_role.get(role.logical_id, [])))
-            for d in compare_roles(project, roles):
+                rc = RoleCopy(role.logical_id, Location(template.path, *pos(role.resource)), branch.trust(role),
+                              Location(template.path, *pos(trust_at)), by_role.get(role.logical_id, []))
+                setup, lines = _role_setup(rc, project, db, expected, canon, role_cache)
+                for d in lines:
+                    note(i, d)
+                roles.append(rc)
+                chosen.append(setup)
+            wiring = compare_roles(project, roles, chosen)
+            for d in wiring:
                 note(i, d)
-            for role in branch.roles():
-                for d in _unproven_on_role(template, branch, role, by_role.get(role.logical_id, []), db):
+            misplaced = {d.document for d in wiring if d.kind == "wrong-role"}
+            for role, rc, setup in zip(branch.roles(), roles, chosen, strict=True):
+                if role.logical_id in misplaced:
+                    continue
+                matched, diffs = _compare_role(template, branch, role, rc, setup, canon, db, role_cache)
+                if matched:
+                    compared.update(c.name for c in rc.documents)
+                for d in diffs:
                     note(i, d)
         except TemplateError as exc:
             loc, detail = _error_at(exc, Location(template.path))
@@ -278,38 +312,63 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
     return report
 
 
-def _unproven_on_role(template: Template, branch: Branch, role: Any, copies: list[Copy],
-                      db: IAMDatabase) -> list[Difference]:
-    """What a compared role gets beyond its compared documents: drift, or "not proven" when unknown offline.
+def _key(rc: RoleCopy) -> tuple[str, str]:
+    return rc.name, json.dumps([[c.name, c.document, sorted(c.values.items()), c.canonical] for c in rc.documents],
+                               sort_keys=True, default=str)
 
-    A role with a document matched to a canonical policy is a role of the product; a
-    second document on it that is no canonical policy adds access (drift), and a
-    managed policy ARN from outside the template grants what cannot be read here.
+
+def _role_setup(rc: RoleCopy, project: Project, db: IAMDatabase, expected: list[ExpectedRole],
+                canon: Mapping[str, set[Grant]], cache: dict[Any, Any]) -> tuple[ExpectedRole | None, list[Difference]]:
+    """Which policy set of the catalog a role is (None: someone else's role), and what each document stands for."""
+    key = ("setup", *_key(rc))
+    if key not in cache:
+        match_copies(project, rc.documents, db)
+        chosen = choose_expected(rc.documents, db, expected, canon)
+        if chosen is None:
+            lines = [Difference("unmatched", "info", c.loc, c.name, "", "", UNMATCHED)
+                     for c in rc.documents if not c.matched]
+        else:
+            exp, covered, needed = chosen
+            lines = relate(rc.documents, exp, canon, db)
+            lines.append(Difference("role-access", "info", rc.loc, rc.name, exp.label, "",
+                                    f"{rc.name} compared as a whole with the {exp.role or 'mapped'} role's "
+                                    f"{exp.label} ({', '.join(exp.where)}; it covers {covered} of {needed} "
+                                    "grants)"))
+        cache[key] = (chosen[0] if chosen else None, lines, [c.matched for c in rc.documents])
+    setup, lines, matched = cache[key]
+    for c, m in zip(rc.documents, matched, strict=True):
+        c.matched = m
+    return setup, lines
+
+
+def _compare_role(template: Template, branch: Branch, role: Any, rc: RoleCopy, setup: ExpectedRole | None,
+                  canon: Mapping[str, set[Grant]], db: IAMDatabase,
+                  cache: dict[Any, Any]) -> tuple[bool, list[Difference]]:
+    """A role of the template against the policy set of the catalog it is: (compared, differences).
+
+    Its documents are compared together (a split policy is one access), and a managed
+    policy ARN from outside the template grants what cannot be read here: "not proven".
     """
-
-    out: list[Difference] = []
-    if not any(c.matched for c in copies):
-        return out
-    for c in copies:
-        if c.matched:
-            continue
-        actions = sorted(display_action(a, db) for a in allowed_actions(c.document, db))
-        shown = ", ".join(actions[:5]) + (f" and {len(actions) - 5} more" if len(actions) > 5 else "")
-        out.append(Difference("added", "drift", c.loc, role.logical_id, "", shown,
-                              f"{role.logical_id} also gets {c.name}, which is no policy in policies/: "
-                              f"adds {len(actions)} action{'s' if len(actions) != 1 else ''} ({shown})"))
     try:
         raw, arns = branch.outside_policy_arns(role)
     except TemplateError as exc:
         loc, detail = _error_at(exc, Location(template.path, *pos(role.resource)))
-        return [*out, Difference("unreadable", "drift", loc, role.logical_id, "", "",
-                                 f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
+        return False, [Difference("unreadable", "drift", loc, role.logical_id, "", "",
+                                  f"not proven: its ManagedPolicyArns cannot be evaluated: {detail}")]
+    outside = [_outside(template, raw, role, arn) for arn in arns]
+    if setup is None:
+        return False, outside
+    key = ("access", *_key(rc))
+    if key not in cache:
+        cache[key] = compare_role_access(role.logical_id, rc.loc, rc.documents, setup, canon, db)
+    return True, [*cache[key], *outside]
+
+
+def _outside(template: Template, raw: Any, role: Any, arn: str) -> Difference:
     loc = Location(template.path, *pos(raw, pos(role.resource)))
-    for arn in arns:
-        out.append(Difference("not-proven", "drift", loc, role.logical_id, "", arn,
-                              f"not proven: {role.logical_id} also gets managed policy {arn}, whose content is "
-                              "not in the template; drift cannot tell what it grants"))
-    return out
+    return Difference("not-proven", "drift", loc, role.logical_id, "", arn,
+                      f"not proven: {role.logical_id} also gets managed policy {arn}, whose content is "
+                      "not in the template; drift cannot tell what it grants")
 
 
 @dataclass

@@ -8,8 +8,8 @@ from pathlib import Path
 from iamdocs.drift.compare import Copy
 from iamdocs.errors import UserError
 from iamdocs.loader import read_policy_bytes
-from iamdocs.model import Location, Project
-from iamdocs.positions import from_node
+from iamdocs.model import Project
+from iamdocs.positions import Location, from_node
 
 
 def _git(root: Path, *args: str) -> bytes:

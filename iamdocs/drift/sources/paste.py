@@ -17,7 +17,7 @@ from iamdocs.drift.compare import EXTRA_LINES_PER_SERVICE, Copy, canonical_grant
 from iamdocs.drift.sources.role import role_location
 from iamdocs.grants import display_action
 from iamdocs.iamdb import IAMDatabase
-from iamdocs.model import Project
+from iamdocs.model import SoundProject
 
 READ_COMMAND = "aws iam get-account-authorization-details --filter Role LocalManagedPolicy AWSManagedPolicy"
 MAX_PASTE = 20_000_000  # characters: an account's whole output is a few MB
@@ -27,7 +27,7 @@ class PasteError(ValueError):
     """The paste cannot be checked; the message is for the reader."""
 
 
-def catalog_services(project: Project) -> list[str]:
+def catalog_services(project: SoundProject) -> list[str]:
     """Service prefixes (lower case) that the catalog's policies name: the ones the browser knows actions of."""
     return sorted({a.text.split(":", 1)[0].lower() for f in project.files for st in f.statements
                    for a in [*st.actions, *st.not_actions] if ":" in a.text})
@@ -103,14 +103,13 @@ def copies(data: dict[str, Any], role_name: str, region: str) -> tuple[list[Copy
     return out, values
 
 
-def check(project: Project, db: IAMDatabase, text: str, role_name: str, options: str | list[str], as_role: str,
+def check(project: SoundProject, db: IAMDatabase, text: str, role_name: str, options: str | list[str], as_role: str,
           region: str) -> dict[str, Any]:
     """{missing, denied, extra} display names, as compare_role reports them; or {error}.
 
     `options` names one combination ("engine-b+session-manager", or its option IDs), resolved by the catalog.
     Extra actions are kept for the services the catalog's policies use (the browser knows no others).
     """
-    assert project.catalog is not None
     try:
         data = parse(text)
         found, _ = copies(data, role_name, region)
@@ -128,10 +127,9 @@ def check(project: Project, db: IAMDatabase, text: str, role_name: str, options:
     return {k: sorted(v) for k, v in out.items()}
 
 
-def browser_data(project: Project, db: IAMDatabase) -> dict[str, Any]:
+def browser_data(project: SoundProject, db: IAMDatabase) -> dict[str, Any]:
     """What role-check.js needs: the options and their valid combinations (from the catalog's one function), the
     grants each policy needs, and the catalog services' action names."""
-    assert project.catalog is not None
     canon = canonical_grants(project, db)
     policies = {}
     for name, grants in canon.items():

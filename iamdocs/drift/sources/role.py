@@ -14,7 +14,7 @@ from typing import Any
 
 from iamdocs.drift.compare import Copy
 from iamdocs.errors import UserError
-from iamdocs.model import Location
+from iamdocs.positions import Location
 
 # IAM API operation (as boto3's client calls it) -> the IAM action it needs. All read-only.
 READ_PERMISSIONS: dict[str, str] = {

@@ -31,9 +31,9 @@ from iamdocs.drift.sources.cloudformation import (
 )
 from iamdocs.errors import UserError
 from iamdocs.loader import read_policy_file
-from iamdocs.model import Location, Project
+from iamdocs.model import Project
 from iamdocs.placeholders import cfn_parameter_names
-from iamdocs.positions import from_node, pos
+from iamdocs.positions import Location, from_node, pos
 
 
 @dataclass

@@ -16,5 +16,5 @@ class DuplicateKey(Rule):
     )
 
     def check_file(self, f: PolicyFile, ctx: Context) -> Iterable[Finding]:
-        for key, node in f.duplicate_keys:
-            yield self.finding(f'duplicate key "{key}" in the same object; IAM rejects repeated keys', f.loc(node))
+        for d in f.duplicates:
+            yield self.finding(d.message, f.loc(d.again))

@@ -4,7 +4,8 @@ import re
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.model import Location, PolicyFile
+from iamdocs.model import PolicyFile
+from iamdocs.positions import Location
 
 # What IAM accepts in a policy document: tab, line feed, carriage return and U+0020 to U+00FF.
 _BAD = re.compile(r"[^\t\n\r\u0020-\u00ff]")

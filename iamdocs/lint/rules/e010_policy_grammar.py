@@ -3,12 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from iamdocs.jsonpos import Node
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.nodes import key_node, node_at
 from iamdocs.lint.schema import schema_validator
 from iamdocs.loader import schema_path
 from iamdocs.model import PolicyFile
+from iamdocs.positions import Node
 
 SCHEMA_NAME = "identity-policy.schema.json"
 
@@ -96,7 +95,7 @@ class PolicyGrammar(Rule):
         errors = [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in mistyped]
         for err in errors:
             path = list(err.absolute_path)
-            node = node_at(f.root, path)
+            node = f.root.at(path)
             yield from self._findings(f, err, path, node)
 
     def _findings(self, f: PolicyFile, err: Any, path: list[Any], node: Node) -> Iterable[Finding]:
@@ -106,7 +105,7 @@ class PolicyGrammar(Rule):
             extras = [k for k in err.instance if k not in allowed]
             for key in extras:
                 shown = ", ".join(k for k in allowed if k not in ("Principal", "NotPrincipal"))
-                yield self.finding(f'unknown key "{key}" in {where}; allowed: {shown}', f.loc(key_node(node, key)))
+                yield self.finding(f'unknown key "{key}" in {where}; allowed: {shown}', f.loc(node.key(key)))
             return
         if err.validator == "required":
             missing = [k for k in err.validator_value if k not in err.instance]
@@ -120,7 +119,7 @@ class PolicyGrammar(Rule):
                 yield self.finding(f"{where} needs {' or '.join(keys)}", f.loc(node))
             else:
                 yield self.finding(f"{where} may have only one of {' and '.join(keys)}; remove {present[-1]}",
-                                   f.loc(key_node(node, present[-1])))
+                                   f.loc(node.key(present[-1])))
             return
         message = err.schema.get("x-message") if isinstance(err.schema, dict) else None
         if message:

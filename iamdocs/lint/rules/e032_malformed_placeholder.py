@@ -4,8 +4,9 @@ import re
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.model import Location, PolicyFile
+from iamdocs.model import PolicyFile
 from iamdocs.placeholders import NAME_RE
+from iamdocs.positions import Location
 
 _ANGLE = re.compile(r"<([^<>]{0,40})>")
 _DOLLAR = re.compile(r"\$\{([^}]*)\}")

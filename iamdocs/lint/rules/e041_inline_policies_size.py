@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.model import Location
+from iamdocs.positions import Location
 from iamdocs.sizes import minified_size
 
 

@@ -7,8 +7,9 @@ from iamdocs.grants import allowed_actions, display_action
 from iamdocs.history import replay
 from iamdocs.lint.actions import misspelled
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.model import Location, PolicyFile
+from iamdocs.model import PolicyFile
 from iamdocs.output import short_list
+from iamdocs.positions import Location
 
 
 class HistoryReplay(Rule):

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.lint.nodes import key_node
 from iamdocs.model import PolicyFile
 
 
@@ -26,4 +25,4 @@ class PolicyVersion(Rule):
             )
         elif version.value == "2008-10-17":
             yield self.finding('Version "2008-10-17" is outdated (policy variables do not work): use "2012-10-17"',
-                               f.loc(key_node(f.root, "Version")))
+                               f.loc(f.root.key("Version")))

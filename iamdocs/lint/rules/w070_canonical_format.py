@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamdocs.lint.base import Context, Finding, Rule
-from iamdocs.model import Location, PolicyFile, canonical_json
+from iamdocs.model import PolicyFile, canonical_json
+from iamdocs.positions import Location
 
 
 class CanonicalFormat(Rule):

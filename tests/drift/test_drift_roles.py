@@ -1,0 +1,220 @@
+"""Issue 15: drift judges what each role can do, whatever documents it is spread over. Each template is the
+product-shape fixture (or another vendor's shape) with one change made here; the outcomes are written by hand
+from the IAM evaluation rules and the policies in policies/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_drift_product_shape import SHAPE, drift_lines, variant
+
+MANAGER_ACTIONS_START = "        Statement:\n          - Effect: Allow\n            Action:\n" \
+                        "              - cloudformation:CreateStack\n"
+SPLIT_AT = "              - route53:ChangeResourceRecordSets\n"
+SECOND_HALF = """\
+  ManagerPolicyPart2:
+    Type: AWS::IAM::Policy
+    Condition: NEEDSROLE
+    Properties:
+      PolicyName: deploy-part-2
+      Roles: [!Ref ManagerRole]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action:
+"""
+
+
+def split_manager_policy(tmp_path: Path, drop: str = "") -> Path:
+    """The manager policy cut in two documents on the same role, at route53:ChangeResourceRecordSets."""
+    start = SHAPE.index(SPLIT_AT)
+    end = SHAPE.index("  SessionManagerPolicies:\n")
+    moved = SHAPE[start:end]  # the rest of the action list and `Resource: "*"`
+    if drop:
+        assert f"              - {drop}\n" in moved
+        moved = moved.replace(f"              - {drop}\n", "")
+    first = SHAPE[:start] + '            Resource: "*"\n'
+    path = tmp_path / "split.yaml"
+    path.write_text(first + SECOND_HALF + moved + SHAPE[end:], encoding="utf-8")
+    return path
+
+
+def test_manager_policy_split_in_two_documents_is_no_drift(drift_main, tmp_path):
+    path = split_manager_policy(tmp_path)
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 0, proc.stdout
+    assert drift_lines(proc) == []
+    assert proc.stdout.splitlines()[-1] == f"no drift: 3 policy documents checked in {path}"
+
+
+def test_split_policy_that_lost_an_action_names_it(drift_main, tmp_path):
+    path = split_manager_policy(tmp_path, drop="s3:DeleteBucket")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    # reported at the document that stands for the manager policy (the first part covers most of it)
+    assert drift_lines(proc) == ["ManagerPolicy (vs ai-unlimited-workspaces.json): removed s3:DeleteBucket "
+                                 "(when IamRole=New)"]
+
+
+def with_statement(tmp_path: Path, statement: str) -> Path:
+    return variant(tmp_path, MANAGER_ACTIONS_START,
+                   "        Statement:\n" + statement + MANAGER_ACTIONS_START[len("        Statement:\n"):])
+
+
+def test_redundant_statement_changes_no_access(drift_main, tmp_path):
+    """s3:PutObject on one bucket's objects is already granted on every resource."""
+    path = with_statement(tmp_path, "          - Effect: Allow\n            Action: s3:PutObject\n"
+                                    "            Resource: arn:aws:s3:::bucket/*\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 0, proc.stdout
+    assert drift_lines(proc) == []
+
+
+def test_deny_of_an_action_the_role_does_not_have_changes_no_access(drift_main, tmp_path):
+    path = with_statement(tmp_path, "          - Effect: Deny\n            Action: iam:CreateUser\n"
+                                    "            Resource: '*'\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_deny_of_a_needed_action_is_one_line(drift_main, tmp_path):
+    path = with_statement(tmp_path, "          - Effect: Deny\n            Action: ec2:RunInstances\n"
+                                    "            Resource: '*'\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == [
+        "ManagerPolicy (vs ai-unlimited-workspaces.json): added a Deny of ec2:RunInstances through Action "
+        "ec2:RunInstances: it removes it from what the policy grants (when IamRole=New)"]
+
+
+def test_deny_on_part_of_the_resources_is_drift(drift_main, tmp_path):
+    path = with_statement(tmp_path, "          - Effect: Deny\n            Action: s3:DeleteObject\n"
+                                    "            Resource: arn:aws:s3:::keep/*\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == [
+        "ManagerPolicy (vs ai-unlimited-workspaces.json): added s3:DeleteObject (on Deny on "
+        "arn:aws:s3:::keep/*) (when IamRole=New)"]
+
+
+def test_escaped_region_is_the_text_not_the_region(drift_main, tmp_path):
+    """`${!AWS::Region}` makes CloudFormation write the text ${AWS::Region}, which is no Region."""
+    engine = ("  EngineRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n"
+              "        Statement:\n          - Effect: Allow\n            Principal: {Service: ec2.amazonaws.com}\n"
+              "            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: engine\n"
+              "          PolicyDocument:\n            Statement:\n              - Effect: Allow\n"
+              "                Action: secretsmanager:GetSecretValue\n"
+              "                Resource: !Sub \"arn:${AWS::Partition}:secretsmanager:${!AWS::Region}:"
+              "${AWS::AccountId}:secret:compute-engine/*\"\n")
+    path = variant(tmp_path, "  InstanceProfile:\n", engine + "  InstanceProfile:\n")
+    # A one-grant policy matches only where its resource matches too, so without --map this role is nobody's
+    proc = drift_main("--cloudformation", str(path))
+    assert "EngineRole/engine: not compared: covers no policy in policies/" in proc.stdout
+    proc = drift_main("--cloudformation", str(path), "--map", "EngineRole/engine=ai-unlimited-engine.json")
+    assert proc.returncode == 1, proc.stdout
+    assert drift_lines(proc) == [
+        "EngineRole/engine (vs ai-unlimited-engine.json): changed secretsmanager:GetSecretValue: "
+        "arn:aws:secretsmanager:${!AWS::Region}:<ACCOUNT_ID>:secret:compute-engine/* instead of "
+        "arn:aws:secretsmanager:<REGION>:<ACCOUNT_ID>:secret:compute-engine/*"]
+    # the same with the Region substituted is the engine policy
+    path.write_text(path.read_text().replace("${!AWS::Region}", "${AWS::Region}"))
+    assert drift_main("--cloudformation", str(path)).returncode == 0
+    assert drift_main("--cloudformation", str(path), "--map",
+                      "EngineRole/engine=ai-unlimited-engine.json").returncode == 0
+
+
+def test_stack_id_idiom_for_names_is_evaluated(drift_main, tmp_path):
+    """The product's templates name their policies after the third part of AWS::StackId."""
+    idiom = ("PolicyName: !Join ['-', [ai-unlimited, deploy, !Select [4, !Split ['-', !Select [2, !Split ['/', "
+             "!Ref AWS::StackId]]]]]]")
+    path = variant(tmp_path, 'PolicyName: !Join ["-", [ai-unlimited, !FindInMap [Names, Policy, Manager]]]', idiom)
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 0, proc.stdout
+    # and in a resource it is a part of the stack's ARN, compared like any other text
+    path = with_statement(tmp_path, "          - Effect: Allow\n            Action: s3:ListBucket\n"
+                                    "            Resource: !Join ['', ['arn:aws:s3:::engine-', !Select [4, !Split "
+                                    "['-', !Select [2, !Split ['/', !Ref AWS::StackId]]]]]]\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == ["ManagerPolicy (vs ai-unlimited-workspaces.json): added s3:ListBucket (on "
+                                 "arn:aws:s3:::engine-{stack_id_5}) (when IamRole=New)"]
+
+
+def test_ssm_parameter_type_is_not_proven(drift_main, tmp_path):
+    path = variant(tmp_path, "  IamRole:\n", "  Extra:\n    Type: AWS::SSM::Parameter::Value<String>\n"
+                                             "    Default: /ai-unlimited/extra-action\n  IamRole:\n")
+    extra = "              - cloudformation:CreateStack\n              - !Ref Extra\n"
+    path.write_text(path.read_text().replace("              - cloudformation:CreateStack\n", extra))
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == [
+        "ManagerPolicy: not proven: parameter Extra is of type AWS::SSM::Parameter::Value<String>: its value is "
+        "read from Systems Manager when the stack deploys, so what it grants is not known here (when IamRole=New)"]
+    assert proc.stdout.splitlines()[-1].startswith("not proven: ")
+
+
+def test_admin_value_adding_iam_star_is_found_in_its_branch(drift_main, tmp_path):
+    path = variant(tmp_path, "  IamRole:\n", "  Level:\n    Type: String\n    AllowedValues: [standard, admin]\n"
+                                             "    Default: standard\n  IamRole:\n")
+    text = path.read_text().replace("Conditions:\n", "Conditions:\n  ISADMIN: !Equals [!Ref Level, admin]\n")
+    text = text.replace("              - cloudformation:CreateStack\n",
+                        "              - cloudformation:CreateStack\n              - !If [ISADMIN, 'iam:*', "
+                        "!Ref AWS::NoValue]\n")
+    path.write_text(text)
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    lines = drift_lines(proc)
+    assert lines and all(" through Action iam:* (widened access) (when " in line and "Level=admin" in line
+                         for line in lines), lines
+
+
+def test_for_each_loop_roles_are_compared(drift_main, tmp_path):
+    path = tmp_path / "loop.yaml"
+    path.write_text("Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Roles:\n    - Name\n"
+                    "    - [Blue, Green]\n    - ${Name}Role:\n        Type: AWS::IAM::Role\n        Properties:\n"
+                    "          AssumeRolePolicyDocument:\n            Statement:\n              - Effect: Allow\n"
+                    "                Principal: {Service: ec2.amazonaws.com}\n                Action: sts:AssumeRole\n"
+                    "          Policies:\n            - PolicyName: engine\n              PolicyDocument:\n"
+                    "                Statement:\n                  - Effect: Allow\n"
+                    "                    Action: secretsmanager:GetSecretValue\n                    Resource: '*'\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 1
+    assert drift_lines(proc) == [
+        f"{role}Role/engine (vs ai-unlimited-engine.json): changed secretsmanager:GetSecretValue: * instead of "
+        "arn:aws:secretsmanager:<REGION>:<ACCOUNT_ID>:secret:compute-engine/*" for role in ("Blue", "Green")]
+
+
+def test_for_each_over_a_parameter_is_refused_at_its_place(drift_main, tmp_path):
+    path = tmp_path / "loop.yaml"
+    path.write_text("Transform: AWS::LanguageExtensions\nParameters:\n  Names: {Type: CommaDelimitedList}\n"
+                    "Resources:\n  Fn::ForEach::Roles:\n    - Name\n    - !Ref Names\n    - ${Name}Role:\n"
+                    "        Type: AWS::IAM::Role\n        Properties: {}\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"iamdocs drift: error: {path}:7:7: Fn::ForEach::Roles: only a literal list of values is expanded here; "
+        "this loop's values are known only when CloudFormation deploys"]
+
+
+def test_vendor_json_template_with_own_roles_is_nothing_to_compare(drift_main, tmp_path):
+    """Another vendor's template (JSON): a role reading its own secret, one writing logs. Neither is a product
+    role, so nothing is compared and nothing would be rewritten."""
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole"}]}
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        "AppRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust, "Policies": [
+            {"PolicyName": "secret", "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                 "Resource": {"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}"
+                                         ":secret:vendor/*"}}]}}]}},
+        "LogRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust}},
+        "Logs": {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "logs", "Roles": [{"Ref": "LogRole"}], "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]}}}}}
+    path = tmp_path / "vendor.json"
+    path.write_text(json.dumps(template, indent=2))
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 4, proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("nothing to compare: ")

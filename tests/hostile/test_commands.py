@@ -1,0 +1,168 @@
+"""Hostile and careless inputs to drift, sync and the build (round 3): each ends in its one line and exit code.
+
+Each case prepares a private folder in one way, runs one command, and states, written by hand,
+the exit code and a whole line the user must see. The commands run in this process through
+`iamdocs.cli.main`; the build's cases run the real `mkdocs build`.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from guide_copy import build, site_copy
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "sync" / "fixtures"
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def tabs(text: str) -> str:
+    """A fixture indented with four spaces a level, indented with one tab a level instead."""
+    return re.sub(r"(?m)^((?:    )+)", lambda m: "\t" * (len(m.group(1)) // 4), text)
+
+
+def write(name: str, text: str) -> Callable[[Path], None]:
+    return lambda d: (d / name).write_text(text)
+
+
+_POLICY = ("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+           "        Statement:\n          - Effect: Allow\n            Action: ['secretsmanager:GetSecretValue']\n")
+
+
+def tab_template(d: Path) -> None:
+    (d / "engine.json").write_text(tabs((FIXTURES / "engine.json").read_text()))
+
+
+@dataclass
+class Case:
+    id: str
+    setup: Callable[[Path], object]  # prepares the folder (the current folder while the command runs)
+    argv: tuple[str, ...]
+    code: int
+    lines: tuple[str, ...]  # whole lines of the output, each of which must be there
+    files: dict[str, Callable[[], str]] = field(default_factory=dict)  # file -> its expected text afterwards
+
+
+CASES = [
+    # --- role names are escaped in every message; an ARN gets a hint
+    Case("role-name-with-newline", lambda d: None,
+         ("drift", "--role", "evil\nname", "--option", "engine-a", "--endpoint-url", "http://127.0.0.1:9"), 2,
+         ("iamdocs drift: error: --role evil\\nname: not an IAM role name (1 to 64 letters, digits and +=,.@_-)",)),
+    Case("role-name-with-escape", lambda d: None,
+         ("drift", "--role", "\x1b[2Jx", "--option", "engine-a", "--endpoint-url", "http://127.0.0.1:9"), 2,
+         ("iamdocs drift: error: --role \\x1b[2Jx: not an IAM role name (1 to 64 letters, digits and +=,.@_-)",)),
+    Case("role-arn", lambda d: None,
+         ("drift", "--role", "arn:aws:iam::123456789012:role/teams/ai-unlimited-manager", "--option", "engine-a",
+          "--endpoint-url", "http://127.0.0.1:9"), 2,
+         ("iamdocs drift: error: --role arn:aws:iam::123456789012:role/teams/ai-unlimited-manager: an ARN; --role "
+          "takes the role's name", "hint: --role ai-unlimited-manager")),
+    # --- bounds on evaluation: one line naming the place and the bound, exit 2, before the memory is spent
+    Case("sub-of-a-1-mb-default", write("t.yaml", "Parameters:\n  Big: {Type: String, Default: " + "x" * 1_000_000
+                                        + "}\n" + _POLICY + "            Resource: !Sub 'arn:aws:s3:::${Big}'\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Sub evaluates to over 1,000,000 characters (the bound on one "
+          "text); refusing to evaluate the template further",)),
+    Case("sub-repeated-past-the-work-bound",
+         write("t.yaml", "Parameters:\n  Big: {Type: String, Default: " + "x" * 900_000 + "}\n" + _POLICY
+               + "            Resource:\n" + "              - !Sub 'arn:aws:s3:::${Big}'\n" * 30),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:34:17: evaluating this template takes over 20,000,000 characters and list "
+          "items (the bound on all its branches together); refusing to evaluate the template further",)),
+    Case("join-through-aliases", write("t.yaml", "Metadata:\n  T: &t " + "a" * 300 + "\n" + _POLICY
+                                       + "            Resource: !Join ['', [" + ", ".join(["*t"] * 4000) + "]]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Join evaluates to over 1,000,000 characters (the bound on one "
+          "text); refusing to evaluate the template further",)),
+    Case("alias-characters", write("t.yaml", "Metadata:\n  T: &t " + "a" * 5000 + "\n" + _POLICY
+                                   + "            Resource: !Join ['', [" + ", ".join(["*t"] * 2001) + "]]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:1:1: the template expands to over 10,000,000 characters through YAML "
+          "aliases, far more than any real one; use fewer or smaller anchors",)),
+    Case("split-into-too-many-items", write("t.yaml", "Parameters:\n  L: {Type: String, Default: '" + "," * 100_000
+                                            + "'}\n" + _POLICY + "            Resource: !Split [',', !Ref L]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:11:23: Fn::Split evaluates to over 100,000 items (the bound on one list); "
+          "refusing to evaluate the template further",)),
+    Case("select-index-of-5000-digits", write("t.yaml", _POLICY + "            Resource: !Select ['" + "9" * 5000
+                                              + "', ['arn:aws:s3:::b']]\n"),
+         ("drift", "--cloudformation", "t.yaml"), 1,  # one document that cannot be evaluated: not compared, drift
+         ("t.yaml:9:23: drift: P: cannot be evaluated, so it is not compared: Fn::Select: index "
+          "99999999999999999999... (5,000 digits) is outside the list",)),
+    # --- sync keeps the file's own indentation
+    Case("sync-tab-indented-json", tab_template, ("sync", "--cloudformation", "engine.json"), 0,
+         ("engine.json: rewrote EngineRole/engine = ai-unlimited-engine.json",),
+         {"engine.json": lambda: tabs((FIXTURES / "engine.synced.json").read_text())}),
+]
+
+
+def test_the_table_has_each_case_once() -> None:
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_case_ends_in_its_line(case: Case, tmp_path: Path, cli) -> None:
+    case.setup(tmp_path)
+    result = cli(*case.argv, "--project", str(ROOT), cwd=tmp_path)
+    lines = (result.stdout + result.stderr).splitlines()
+    assert result.returncode == case.code, result.stdout + result.stderr
+    for line in case.lines:
+        assert line in lines, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    for name, expected in case.files.items():
+        assert (tmp_path / name).read_text() == expected()
+
+
+@dataclass
+class BuildCase:
+    id: str
+    setup: Callable[[Path], object]  # breaks the copy of the project
+    line: str  # the line mkdocs prints
+
+
+def _page(root: Path, text: str) -> None:
+    page = root / "docs" / "guide" / "check-an-existing-role.md"
+    source = page.read_text()
+    front = source.index("\n---\n") + len("\n---\n")  # after the front matter (render_macros: true)
+    page.write_text(source[:front] + text + "\n" + source[front:])
+
+
+BUILD_CASES = [
+    BuildCase("include-etc-passwd", lambda r: _page(r, '{% include "../../etc/passwd" %}'),
+              "ERROR   -  docs/guide/check-an-existing-role.md:5: {% include %} reads another file into the page, "
+              "which pages may not do; show policies and catalog text with the macros"),
+    BuildCase("import-a-file", lambda r: _page(r, '{% from "../mkdocs.yml" import x %}'),
+              "ERROR   -  docs/guide/check-an-existing-role.md:5: {% from %} reads another file into the page, "
+              "which pages may not do; show policies and catalog text with the macros"),
+    BuildCase("division-by-zero", lambda r: _page(r, "{{ 1 // 0 }}"),
+              "ERROR   -  docs/guide/check-an-existing-role.md:5: ZeroDivisionError: integer division or modulo "
+              "by zero"),
+    BuildCase("undefined-attribute", lambda r: _page(r, "x\n{{ {}.x.y }}"),
+              "ERROR   -  docs/guide/check-an-existing-role.md:6: UndefinedError: 'dict object' has no attribute 'x'"),
+]
+
+
+@pytest.mark.parametrize("case", BUILD_CASES, ids=[c.id for c in BUILD_CASES])
+def test_the_build_stops_with_one_line(case: BuildCase, project_copy: Path) -> None:
+    site_copy(project_copy)
+    case.setup(project_copy)
+    result = build(project_copy)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert case.line in result.stderr.splitlines(), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "site" / "index.html").exists()
+
+
+def test_a_tab_indented_template_stays_tabs_when_synced(tmp_path: Path, cli) -> None:
+    """The rewritten document is indented as the file is: tabs, one a level, no spaces."""
+    tab_template(tmp_path)
+    assert cli("sync", "--cloudformation", "engine.json", "--project", str(ROOT), cwd=tmp_path).returncode == 0
+    text = (tmp_path / "engine.json").read_text()
+    assert "\t\t\t\t\t\t\t\t\t\"Sid\": \"ReadEngineSecrets\",\n" in text
+    assert not re.search(r"(?m)^\t* ", text)
+    shutil.rmtree(tmp_path)
