@@ -64,7 +64,7 @@ def parameters_text(project: SoundProject, combination_id: str, name_role: bool 
     return json.dumps(items, indent=2) + "\n"
 
 
-def cfn_stack_command(project: SoundProject, option: str = "cloudformation-new-role", name_role: bool = False) -> str:
+def cfn_stack_command(project: SoundProject, option: str, name_role: bool = False) -> str:
     """For one combination of options (`option`, e.g. "cloudformation-new-role+session-manager"): its IAM parameter
     file to download, and the commands that put it into the product's parameter file and create the stack with
     the capabilities those values need. Nothing to edit by hand: the form fills in the boundary's ARN."""

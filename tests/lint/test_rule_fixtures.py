@@ -210,7 +210,10 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
         (CAT, 40, 9, "2023-06-01: removes secretsmanager:DescribeSecret from less.json, which did not have them"),
         ("policies/full.json", 10, 9, "history does not replay to full.json: the file allows "
                                       "secretsmanager:ListSecretVersionIds that no history entry adds; add a dated "
-                                      "entry to the catalog's history"),
+                                      "entry to the catalog's history after its last entry (2023-06-01, "
+                                      "policies/catalog.yaml:37), for example: - {date: YYYY-MM-DD, summary: What "
+                                      "changed., why: Why., changes: [{policies: [full.json], added: "
+                                      "[secretsmanager:ListSecretVersionIds]}]}"),
     ],
     "W070": [
         ("no-final-newline.json", 10, 1, "not in canonical form (IAM key order, 2-space indent, final newline) "
