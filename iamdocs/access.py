@@ -10,13 +10,31 @@ covers the resources it matches, and a conditioned statement is conditional.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
+from iamdocs.conditions import (
+    QUESTION,
+    STAR,
+    ConditionError,
+    Context,
+    Test,
+    Truth,
+    Unresolved,
+    compile_condition,
+    evaluate,
+    like,
+    substitute,
+    t_and,
+    t_not,
+    t_or,
+)
 from iamdocs.grants import NOT_SEPARATOR, Grant, document_grants
-from iamdocs.iamdb import IAMDatabase, wildcard_match
+from iamdocs.iamdb import IAMDatabase, rcp_services, wildcard_match, wildcard_regex
 from iamdocs.placeholders import normalize
 
 ALLOWED = "allowed"
@@ -212,21 +230,33 @@ def decide(action: str, resource: str, documents: Iterable[Any], db: IAMDatabase
            values: Mapping[str, str] | None = None) -> str:
     """The answer for one request (action, resource ARN) against a set of identity policies.
 
-    An explicit Deny wins; a conditioned statement that would decide it makes the
-    answer CONDITIONAL, since conditions are not evaluated offline.
+    Decided by evaluate_request with every condition key unknown: a conditioned statement that would
+    decide it makes the answer CONDITIONAL. Placeholders and filled-in values compare equal (normalize),
+    and a statement that cannot be evaluated is left out, as document_grants leaves it out. `db` is
+    not needed to decide one request (a pattern is matched against the action's name); it stays for
+    callers that pass it.
     """
-    act = action.lower()
-    res = normalize(resource, values)
-    grants = [g for g in policies_grants(documents, db, values) if g.action == act
-              and resource_covers(g.resource, res)]
-    if any(g.effect != "Allow" and not g.condition for g in grants):
-        return DENIED
-    allows = [g for g in grants if g.effect == "Allow"]
-    if any(g.effect != "Allow" for g in grants):
-        return CONDITIONAL if allows else IMPLICIT
-    if any(not g.condition for g in allows):
-        return ALLOWED
-    return CONDITIONAL if allows else IMPLICIT
+    del db
+    rules: list[Rule] = []
+    for doc in documents:
+        statements = doc.get("Statement") if isinstance(doc, dict) else None
+        for i, st in enumerate(_list(statements) if statements is not None else []):
+            try:
+                rules.append(compile_statement(_normalized(st, values), i, Origin("identity")))
+            except PolicyError:
+                continue
+    req = Request(action, normalize(resource, values), Context({}, unknown=lambda _key: True))
+    return evaluate_request(req, Policies(Layer("identity", 0, (), tuple(rules)))).verdict
+
+
+def _normalized(st: Any, values: Mapping[str, str] | None) -> Any:
+    if not isinstance(st, dict):
+        return st
+    out = dict(st)
+    for key in ("Resource", "NotResource"):
+        if key in out and all(isinstance(r, str) for r in _list(out[key])):
+            out[key] = [normalize(r, values) for r in _list(out[key])]
+    return out
 
 
 def coverage(have: Access, need: Iterable[Grant]) -> tuple[int, int]:
@@ -238,3 +268,235 @@ def coverage(have: Access, need: Iterable[Grant]) -> tuple[int, int]:
 def surplus(have: Access, need: Iterable[Grant]) -> int:
     """How many Allow grants `have` has beyond `need` (ties between covered options go to the smaller)."""
     return len(have.allowed - set(need))
+
+
+# Requests ---------------------------------------------------------------------------------------------
+#
+# One request (action, resource, context) decided against everything that applies to it: the
+# principal's identity policies, each level of service control policies, the permissions boundary
+# and the resource control policies. As AWS evaluates it: an explicit Deny anywhere wins; then the
+# identity policies, every SCP level and the boundary must each allow it (RCPFullAWSAccess is always
+# attached, so RCPs only deny, and only for the services RCPs apply to). Conditions are judged by
+# conditions.py, three-valued: a statement whose condition depends on a value the context does not
+# know makes the answer CONDITIONAL, naming the keys.
+
+RESOURCE_KEY = "resource"  # the "key" of an answer that depends on the name of a resource the request names
+
+
+class PolicyError(ValueError):
+    """A statement that cannot be evaluated (no Effect, a bad Condition ...): the message says what is wrong."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.index = index  # the statement's 0-based index in its document
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a statement comes from, for reports: the part of the evaluation, file, place, Sid or #index."""
+
+    part: str  # identity, scp, rcp, boundary
+    level: int = 0  # 1 for the root's SCPs or RCPs, 2 for the next level ...; 0 for identity and boundary
+    file: str = ""
+    line: int = 0
+    col: int = 0
+    statement: str = ""  # the Sid, or "#N" (1-based) for a statement without one; "" for a whole level
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """A statement compiled for evaluation."""
+
+    allow: bool
+    actions: tuple[re.Pattern[str], ...]  # the Action or NotAction entries, lower case, each matching whole names
+    not_action: bool
+    resources: tuple[str, ...]
+    not_resource: bool
+    tests: tuple[Test, ...]
+    origin: Origin
+
+
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
+def _action_regexes(patterns: list[Any], index: int) -> tuple[re.Pattern[str], ...]:
+    if not patterns or any(not isinstance(p, str) for p in patterns):
+        raise PolicyError("Action and NotAction entries must be strings", index)
+    return tuple(wildcard_regex(p.lower()) for p in patterns)
+
+
+def compile_statement(st: Any, index: int, origin: Origin) -> Rule:
+    """One statement as a Rule; PolicyError says what makes it impossible to evaluate."""
+    if not isinstance(st, dict):
+        raise PolicyError("a statement must be an object", index)
+    effect = st.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        raise PolicyError(f"Effect must be \"Allow\" or \"Deny\", not {json.dumps(effect)}", index)
+    if ("Action" in st) == ("NotAction" in st):
+        raise PolicyError("a statement needs exactly one of Action and NotAction", index)
+    if ("Resource" in st) == ("NotResource" in st):
+        raise PolicyError("a statement needs exactly one of Resource and NotResource", index)
+    resources = _list(st.get("Resource", st.get("NotResource")))
+    if not resources or any(not isinstance(r, str) for r in resources):
+        raise PolicyError("Resource and NotResource entries must be strings", index)
+    try:
+        tests = compile_condition(st.get("Condition"))
+    except ConditionError as exc:
+        raise PolicyError(str(exc), index) from None
+    return Rule(effect == "Allow", _action_regexes(_list(st.get("Action", st.get("NotAction"))), index),
+                "NotAction" in st, tuple(resources), "NotResource" in st, tests, origin)
+
+
+def statement_label(st: Any, index: int) -> str:
+    """How reports name a statement: its Sid, or #N (1-based) when it has none."""
+    sid = st.get("Sid") if isinstance(st, dict) else None
+    return sid if isinstance(sid, str) and sid else f"#{index + 1}"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Policies that must together allow a request: the identity policies, one SCP level, the boundary."""
+
+    part: str
+    level: int
+    files: tuple[str, ...]
+    rules: tuple[Rule, ...]
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.part, self.level, self.files[0] if self.files else "")
+
+
+@dataclass(frozen=True)
+class Policies:
+    """Everything that decides a principal's requests."""
+
+    identity: Layer
+    scps: tuple[Layer, ...] = ()
+    rcps: tuple[Layer, ...] = ()
+    boundary: Layer | None = None
+
+    def layers(self) -> list[Layer]:
+        """The layers that must each allow (RCPs only deny)."""
+        return [self.identity, *self.scps, *([self.boundary] if self.boundary else [])]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request. A resource with `pattern` set stands for every ARN it matches: the request will name one
+    of them, the evaluator does not know which (a role whose name is generated), so a statement naming only
+    some of them makes the answer depend on the resource's name."""
+
+    action: str
+    resource: str
+    context: Context
+    pattern: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str  # ALLOWED, DENIED, IMPLICIT or CONDITIONAL
+    origin: Origin | None = None  # DENIED: the Deny statement; IMPLICIT: the layer that has no Allow
+    conditions: tuple[tuple[Origin, frozenset[str]], ...] = ()  # CONDITIONAL: each deciding statement, its keys
+
+
+def resource_truth(request: str, pattern: str, is_pattern: bool) -> Truth:
+    """Whether a statement's resource (after its variables are replaced) matches the request's: the whole ARN
+    with * and ?, case-sensitively, as resource_covers compares them. For a request whose resource is a
+    pattern (names the product generates), a statement that names only some of its ARNs makes the answer
+    depend on the resource's name."""
+    if not is_pattern:
+        return like(request, pattern)
+    literal_marks = STAR in pattern or QUESTION in pattern  # a ${*} or ${?}: never read as covering
+    if not literal_marks and pattern_covers(pattern, request):
+        return True
+    plain = pattern.replace(STAR, "*").replace(QUESTION, "?")
+    return False if disjoint(plain, request, True) else frozenset({RESOURCE_KEY})
+
+
+def _resources_truth(rule: Rule, req: Request) -> Truth:
+    parts: list[Truth] = []
+    for raw in rule.resources:
+        try:
+            pattern = substitute(raw, req.context)
+        except Unresolved:  # the entry names nothing; a NotResource statement with it does not apply at all
+            if rule.not_resource:
+                return False
+            parts.append(False)
+            continue
+        parts.append(pattern if isinstance(pattern, frozenset) else resource_truth(req.resource, pattern, req.pattern))
+    hit = t_or(parts)
+    return t_not(hit) if rule.not_resource else hit
+
+
+def applies(rule: Rule, req: Request) -> Truth:
+    """Whether a statement applies to a request: action, resource and condition."""
+    action = req.action.lower()
+    named = any(rx.match(action) for rx in rule.actions)
+    if named == rule.not_action:
+        return False
+    res = _resources_truth(rule, req)
+    if res is False:
+        return False
+    return t_and([res, evaluate(rule.tests, req.context)]) if rule.tests else res
+
+
+class Evaluator:
+    """Decides requests against one set of policies; the statements that name an action are found once per
+    action, so that deciding many requests (a preflight of every option) stays fast."""
+
+    def __init__(self, policies: Policies) -> None:
+        self.policies = policies
+        self._layers = policies.layers()
+        self._rcp_rules = [r for layer in policies.rcps for r in layer.rules]
+        self._by_action: dict[str, tuple[list[Rule], list[list[Rule]]]] = {}
+
+    def _rules(self, action: str) -> tuple[list[Rule], list[list[Rule]]]:
+        """(the Deny statements that name the action, each layer's Allow statements that name it)."""
+        found = self._by_action.get(action)
+        if found is None:
+            def names(rule: Rule) -> bool:
+                return any(rx.match(action) for rx in rule.actions) != rule.not_action
+
+            rcps = self._rcp_rules if action.split(":", 1)[0] in rcp_services() else []
+            denies = [r for layer in self._layers for r in layer.rules if not r.allow and names(r)]
+            denies += [r for r in rcps if not r.allow and names(r)]
+            allows = [[r for r in layer.rules if r.allow and names(r)] for layer in self._layers]
+            found = self._by_action[action] = (denies, allows)
+        return found
+
+    def decide(self, req: Request) -> Decision:
+        """AWS's answer to one request, or CONDITIONAL with the statements and keys it depends on."""
+        denies, allows = self._rules(req.action.lower())
+        unknown: list[tuple[Origin, frozenset[str]]] = []
+        for rule in denies:
+            t = applies(rule, req)
+            if t is True:
+                return Decision(DENIED, rule.origin)
+            if t is not False:
+                unknown.append((rule.origin, t))
+        missing: Origin | None = None
+        for layer, rules in zip(self._layers, allows, strict=True):
+            found: list[tuple[Origin, frozenset[str]]] = []
+            for rule in rules:
+                t = applies(rule, req)
+                if t is True:
+                    break
+                if t is not False:
+                    found.append((rule.origin, t))
+            else:
+                if not found:
+                    missing = missing or layer.origin
+                unknown.extend(found)
+        if missing is not None:
+            return Decision(IMPLICIT, missing)
+        if unknown:
+            return Decision(CONDITIONAL, conditions=tuple(unknown))
+        return Decision(ALLOWED)
+
+
+def evaluate_request(req: Request, policies: Policies) -> Decision:
+    """AWS's answer to one request, or CONDITIONAL with the statements and keys it depends on."""
+    return Evaluator(policies).decide(req)

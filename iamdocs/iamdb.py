@@ -28,7 +28,7 @@ from pathlib import Path
 from iamdocs.datafiles import cache_folder, describe, iam_data_folder, iam_data_versions, package_dir
 
 # Bump when the index layout changes: it is part of the cache file's name, so an old cache is never read.
-_INDEX_FORMAT = 7
+_INDEX_FORMAT = 8
 _CACHE_PREFIX = "iamdb-"
 
 # Service prefixes that IAM still accepts in policies but that no data source lists any more: services AWS
@@ -133,6 +133,7 @@ class ConditionKey:
     type: str  # String, ARN, Numeric, Date, Bool, IPAddress, Binary, ArrayOfString ...
 
 
+@lru_cache(maxsize=65536)
 def wildcard_regex(pattern: str) -> re.Pattern[str]:
     """A regex for an IAM wildcard pattern: only `*` (any run) and `?` (one character) are special.
 
@@ -312,6 +313,17 @@ class IAMDatabase:
                     return ConditionKey(template, type_)
         return None
 
+    def condition_keys_on(self, action: str, resource_type: str = "") -> tuple[str, ...]:
+        """The condition keys (besides the global ones) a request for `action` carries when it acts on a resource
+        of `resource_type`: the action's own and those its row of the Service Authorization Reference lists for
+        the type, as the data spells them; without a type, the action's own. A request for RunInstances carries
+        aws:RequestTag for the instance it creates, not for the image it starts from: evaluation is per resource.
+        """
+        service, _, name = action.partition(":")
+        svc = self._service(service)
+        per_type = svc["type_keys"].get(name.lower(), {}) if svc else {}
+        return tuple(per_type.get(resource_type.lower(), per_type.get("", ())))
+
     def condition_keys(self, service: str) -> list[str]:
         """The condition keys a service defines, as the data spells them."""
         svc = self._service(service)
@@ -359,7 +371,8 @@ def _service_entry(data: Path, prefix: str, name: str, canonical: _Canonical) ->
     """One service as the database keeps it (plain tuples and dicts, so that marshal can store it).
 
     {name, actions: {lower name: (Name, access level, resource types, condition keys)},
-     resources: {lower type: [ARN format]}, conditions: {lower key: (Key, type)}}
+     resources: {lower type: [ARN format]}, conditions: {lower key: (Key, type)},
+     type_keys: {lower name: {lower type or "": (condition key, ...)}}}
     """
     def read(kind: str) -> dict:
         try:
@@ -368,7 +381,7 @@ def _service_entry(data: Path, prefix: str, name: str, canonical: _Canonical) ->
             return {}
         return found if isinstance(found, dict) else {}
 
-    resources, resource_keys = {}, {}
+    resources, resource_keys, type_keys = {}, {}, {}
     for low, r in read("resourceTypes").items():
         if r.get("arn"):
             resources[low.lower()] = [r["arn"]]
@@ -376,11 +389,14 @@ def _service_entry(data: Path, prefix: str, name: str, canonical: _Canonical) ->
     actions = {}
     for low, a in read("actions").items():
         types, keys = [], [canonical(k) for k in a.get("conditionKeys") or ()]
+        per_type = type_keys[low.lower()] = {"": tuple(keys)}
         for rt in a.get("resourceTypes") or ():
             t = (rt.get("name") or "").lower()
             if t and t not in types:
                 types.append(t)
-            keys.extend(canonical(k) for k in rt.get("conditionKeys") or ())
+            own = [canonical(k) for k in rt.get("conditionKeys") or ()]
+            per_type[t] = tuple(dict.fromkeys([*per_type[""], *own]))
+            keys.extend(own)
             keys.extend(resource_keys.get(t, ()))
         # The data writes "Permissions management, Write" and "Tagging, Write": the Service Authorization
         # Reference's access level, then the family it belongs to. The rules judge by the first.
@@ -391,7 +407,8 @@ def _service_entry(data: Path, prefix: str, name: str, canonical: _Canonical) ->
     for c in read("conditionKeys").values():
         key = canonical(c["key"])
         conditions.setdefault(key.lower(), (key, c.get("type", "")))
-    return {"name": name, "actions": actions, "resources": resources, "conditions": conditions}
+    return {"name": name, "actions": actions, "resources": resources, "conditions": conditions,
+            "type_keys": type_keys}
 
 
 class _Canonical:
@@ -535,13 +552,45 @@ def partitions() -> dict[str, Partition]:
 GUIDE_PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
 
 
-def partition_of(region: str) -> str | None:
-    """The partition a Region belongs to (listed by botocore, or allowed by a partition's pattern)."""
-    found = partitions()
-    for p in found.values():
+@lru_cache(maxsize=1)
+def rcp_services() -> frozenset[str]:
+    """The services resource control policies apply to (the data's list); RCPs do not affect the others."""
+    found = _read_json(data_folder() / "rcpSupportedServices.json")
+    return frozenset(s.lower() for s in found) if isinstance(found, list) else frozenset()
+
+
+@lru_cache(maxsize=1)
+def _global_services() -> dict[str, dict[str, str]]:
+    """partition -> {endpoint prefix: the Region its one global endpoint signs for}, from botocore's endpoints."""
+    raw = json.loads((Path(package_dir("botocore")) / "data" / "endpoints.json").read_bytes())
+    out: dict[str, dict[str, str]] = {}
+    for p in raw["partitions"]:
+        found = out.setdefault(p["partition"], {})
+        for prefix, svc in p.get("services", {}).items():
+            if svc.get("isRegionalized") is False and svc.get("partitionEndpoint"):
+                scope = svc.get("endpoints", {}).get(svc["partitionEndpoint"], {}).get("credentialScope", {})
+                if scope.get("region"):
+                    found[prefix] = scope["region"]
+    return out
+
+
+def global_service_region(service: str, partition: str = "aws") -> str | None:
+    """The Region a global service's requests carry (aws:RequestedRegion): IAM and Route 53 -> us-east-1.
+
+    None for a regional service, whose requests carry the Region they are sent to.
+    """
+    return _global_services().get(partition, {}).get(service.lower())
+
+
+def partition_of(region: str) -> str:
+    """The partition a Region belongs to (aws, aws-cn, aws-us-gov ...); aws when no partition claims it."""
+    for p in partitions().values():
         if region in p.regions:
             return p.name
-    return next((p.name for p in found.values() if p.region_regex.fullmatch(region)), None)
+    for p in partitions().values():
+        if p.region_regex.fullmatch(region):
+            return p.name
+    return "aws"
 
 
 def is_region(name: str) -> bool:

@@ -6,7 +6,8 @@ surrogates; GitHub workflow commands read %, CR, LF, "," and ":" specially.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Iterable, Sequence
 
 
 def printable(text: str) -> str:
@@ -23,8 +24,10 @@ def _data(text: str) -> str:
 
 
 def _property(text: str) -> str:
-    """A workflow command's property value: also "," and ":", which would end or split the property."""
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+    """A workflow command's property value, as GitHub reads it back: %, CR and LF encoded (a file name with a
+    line break still names its file), then "," and ":", which would end or split the property."""
+    encoded = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(encoded).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation(level: str, message: str, path: str, line: int = 0, col: int = 0, title: str = "") -> str:
@@ -35,6 +38,23 @@ def annotation(level: str, message: str, path: str, line: int = 0, col: int = 0,
     if title:
         props.append(f"title={_property(title)}")
     return f"::{level} {','.join(props)}::{_data(message)}"
+
+
+def workflow_command(name: str, value: str = "") -> str:
+    """A workflow command with no properties, such as `::group::title`; the value escaped as a message is."""
+    return f"::{name}::{_data(value)}"
+
+
+def github_log(lines: Iterable[str]) -> str:
+    """Plain lines for a GitHub Actions log, between `::stop-commands::` and its token, with a line feed after each.
+
+    The runner reads a line as a workflow command when it starts with `::` (after blanks) or holds `##[`
+    anywhere; a file name or a template's text must never become one. The token is new each time, so the
+    text cannot end the block early. Control characters but the tab are escaped, as printable() does.
+    """
+    token = secrets.token_hex(16)
+    body = "".join("\t".join(printable(part) for part in line.split("\t")) + "\n" for line in lines)
+    return f"::stop-commands::{token}\n{body}::{token}::\n" if body else ""
 
 
 def short_list(names: Sequence[str], limit: int = 5) -> str:

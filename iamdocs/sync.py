@@ -35,7 +35,16 @@ from iamdocs.fsutil import check_target
 from iamdocs.grants import Grant, display_action, document_grants
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
+from iamdocs.output import printable, short_list
 from iamdocs.placeholders import cfn_parameter_names, to_cfn
+
+
+class NothingToSync(UserError):
+    """The template holds no policy document that copies a canonical policy: a third-party template, say.
+
+    `sync --check` passes it (nothing needs a change); writing sync refuses it unless --skip-unrelated,
+    since naming such a template is most likely a missing --map.
+    """
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class Found:
     span: Span  # its own text, without the blank lines and comments that follow it
     documents: tuple[Any, ...]  # evaluated, once per branch that creates it
     canonical: tuple[str, ...]
+    share: tuple[tuple[str, int, str], ...] = ()  # a part of a split policy: the items it holds (drift's shares)
 
 
 @dataclass
@@ -73,7 +83,7 @@ class Result:
 
     def unified_diff(self) -> str:
         """The change as a unified diff (a/ and b/ prefixes, as git writes them)."""
-        shown = self.path.as_posix().lstrip("/")
+        shown = printable(self.path.as_posix()).lstrip("/")  # a line break in a file name cannot end a header
         lines = difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
                                      f"a/{shown}", f"b/{shown}")
         out = []
@@ -337,6 +347,23 @@ def tied_policies(document: Any, chosen: str, project: Project, db: IAMDatabase)
     return sorted(n for n, x in scores.items() if n != chosen and x[:2] == scores[chosen][:2])
 
 
+def target_document(project: Project, f: Found) -> dict[str, Any]:
+    """What a document should be: its canonical policy, or for a part of a split policy the statements of the
+    role's policies with only the actions it holds (in their order, so that a second sync changes nothing)."""
+    if not f.share:
+        return canonical_document(project, f.canonical)
+    held = set(f.share)
+    statements = []
+    for name in f.canonical:
+        for index, st in enumerate(_as_statements(project.policy(name).document)):
+            actions = st.get("Action")
+            listed = actions if isinstance(actions, list) else [actions]
+            kept = [a for a in listed if (name, index, str(a)) in held]
+            if kept:
+                statements.append({**st, "Action": kept if isinstance(actions, list) else kept[0]})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def canonical_document(project: Project, names: Sequence[str]) -> dict[str, Any]:
     """The document to write for one or several (--map a.json,b.json) canonical policies."""
     docs = [project.policy(n).document for n in names]
@@ -356,9 +383,18 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
     """
     found = find(template)
     if not found.documents:
-        raise UserError(f"{template.path}: no IAM policy document in this template; nothing to sync")
+        raise NothingToSync(f"{template.path}: no IAM policy document in this template; nothing to sync")
     matched = matched_documents(project, db, template, None, list(mapping))
     mapped = {m.partition("=")[0].strip() for m in mapping}
+    groups = [[m for m in matched if m.doc.document is doc.document] for doc in found.documents]
+    if all(group and all(m.canonical == () for m in group) for group in groups):  # all compared, none matched
+        hint = f"name its policy with --map {found.documents[0].name}=policy-file.json"
+        if len(found.documents) == 1:
+            raise NothingToSync(f"{template.where(found.documents[0].document)}: {found.documents[0].name} resembles "
+                                "no policy in policies/; nothing to sync it with", hint=hint)
+        raise NothingToSync(f"{template.path}: none of its {len(found.documents)} IAM policy documents "
+                            f"({short_list([d.name for d in found.documents])}) resembles a policy in policies/; "
+                            "nothing to sync", hint=hint)
     cache: dict[tuple[tuple[str, str], ...], Branch] = {}
 
     def branch(combo: dict[str, str]) -> Branch:
@@ -376,26 +412,32 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
             raise UserError(f"{where}: {doc.name}: not compared under any parameter values (it cannot be "
                             "evaluated, or nothing creates it); sync cannot tell what it should grant",
                             hint=f"iamdocs drift --cloudformation {template.path} says why")
-        names = {m.canonical for m in group}
-        if () in names:
+        refused = next((m.refused for m in group if m.refused), "")
+        if refused:
+            raise UserError(f"{where}: {refused}; sync cannot write that",
+                            hint=f"iamdocs drift --cloudformation {template.path} shows the role's differences")
+        names = {(m.canonical, m.share) for m in group}
+        if all(m.canonical == () for m in group):
+            if any(m.canonical for m in matched):
+                continue  # on a role of someone else's, or covering nothing: never touched
             raise UserError(f"{where}: {doc.name} resembles no policy in policies/; nothing to sync it with",
                             hint=f"name its policy with --map {doc.name}=policy-file.json")
         if len(names) > 1:
             which = "; ".join(f"{' + '.join(m.canonical)} with {m.branches[0] or 'the defaults'}" for m in group)
             raise UserError(f"{where}: {doc.name} resembles a different policy under different parameter values "
                             f"({which})", hint=f"name its policy with --map {doc.name}=policy-file.json")
-        canonical = group[0].canonical
+        canonical, share = group[0].canonical, group[0].share
         if not isinstance(raw, dict) or is_function(raw) or getattr(raw, "start", -1) < 0:
             raise UserError(f"{where}: {doc.name}: the PolicyDocument is written as JSON text or built by a function; "
                             "sync rewrites only documents written as objects")
         evaluated = [branch(combo).evaluate(doc).document for m in group for combo in m.branches]
-        tied = [] if mapped & {doc.name, doc.logical_id} or len(canonical) != 1 else \
+        tied = [] if mapped & {doc.name, doc.logical_id} or len(canonical) != 1 or share else \
             tied_policies(evaluated[0], canonical[0], project, db)
         if tied:
             raise UserError(f"{where}: {doc.name} resembles {canonical[0]} and {', '.join(tied)} equally",
                             hint=f"name its policy with --map {doc.name}=policy-file.json")
         out.append(Found(doc.name, raw, Span(raw.start, _trimmed_end(template.text, raw.start, raw.end)),
-                         tuple(evaluated), canonical))
+                         tuple(evaluated), canonical, share))
     return sorted({f.span.start: f for f in out}.values(), key=lambda f: f.span.start)  # an alias is one text
 
 
@@ -447,7 +489,7 @@ def patch_actions(template: Template, f: Found, project: Project, db: IAMDatabas
     caller then writes the whole document.
     """
     text = template.text
-    if template.format == "json" or not f.documents:
+    if template.format == "json" or not f.documents or f.share:
         return None
     raw_statements, evaluated = f.raw.get("Statement"), f.documents[0].get("Statement")
     if not isinstance(raw_statements, list) or not isinstance(evaluated, list) or \
@@ -517,10 +559,9 @@ def _as_statements(doc: Any) -> list[dict[str, Any]]:
 
 
 def _drifted(template: Template, project: Project, db: IAMDatabase, mapping: Sequence[str]) -> list[Found]:
-    canon = {f.name: document_grants(f.document, db) for f in project.files}
     out = []
     for f in find_documents(template, project, db, mapping):
-        base = set().union(*(canon[n] for n in f.canonical))
+        base = document_grants(target_document(project, f), db)
         if not all(document_grants(d, db) == base for d in f.documents):
             out.append(f)  # a document that grants exactly its canonical policy is left as written
     return out
@@ -537,10 +578,10 @@ def sync_template(template: Template, project: Project, db: IAMDatabase,
     """
     text = template.text
     drifted = _drifted(template, project, db, mapping)
-    names = [f"{f.name} = {' + '.join(f.canonical)}" for f in drifted]
+    names = [f"{f.name} = {'part of ' if f.share else ''}{' + '.join(f.canonical)}" for f in drifted]
 
     def whole(f: Found) -> list[tuple[Span, str]]:
-        return [(f.span, render(canonical_document(project, f.canonical), _style(template, f.raw), f.raw.col - 1,
+        return [(f.span, render(target_document(project, f), _style(template, f.raw), f.raw.col - 1,
                                 _line_prefix(text, f.span.start)))]
 
     patched = [patch_actions(template, f, project, db) for f in drifted]

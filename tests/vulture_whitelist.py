@@ -28,3 +28,4 @@ pasted_policies
 STEP_NAMES
 effective  # access.effective and access.decide: the evaluator's request API, tested in tests/drift/test_access.py
 decide
+policies_grants  # access.policies_grants: what a role's documents grant together, tested in tests/drift/test_access.py

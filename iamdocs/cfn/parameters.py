@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from iamdocs import jsonpos
-from iamdocs.cfn.evaluate import LIST_TYPES, condition_refs, is_function
+from iamdocs.cfn.evaluate import LIST_TYPES, Evaluator, condition_refs, is_function
 from iamdocs.cfn.identity import IAM_TYPES
-from iamdocs.cfn.reader import Template, read_bytes, to_text
+from iamdocs.cfn.reader import Template, TemplateError, read_bytes, to_text
 from iamdocs.errors import UserError
 from iamdocs.positions import from_node, pos
 
-MAX_COMBINATIONS = 256  # parameter value combinations evaluated per template
+MAX_COMBINATIONS = 256  # distinct outcomes evaluated per template
+MAX_GROUP = 4096  # choices of one group of parameters whose conditions are evaluated to find its outcomes
 # Pseudo parameters a condition may test ("is this GovCloud?"): varied like parameters without AllowedValues.
 # In a policy document they stay placeholders (evaluate.py); only conditions see the value tried.
 PSEUDO_VARIED = ("AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::StackName")
@@ -55,8 +57,8 @@ def show_params(params: Mapping[str, str]) -> str:
     return ", ".join(f"{k}={show_value(v)}" for k, v in params.items())
 
 
-def _iam_conditions(template: Template) -> set[str]:
-    """Names of the conditions that decide anything about an IAM resource, and those they depend on."""
+def _direct_conditions(template: Template) -> set[str]:
+    """Names of the conditions an IAM resource uses itself: its Condition, and Fn::If inside it."""
     names: set[str] = set()
     for res in template.resources.values():
         if not isinstance(res, dict) or res.get("Type") not in IAM_TYPES:
@@ -72,6 +74,12 @@ def _iam_conditions(template: Template) -> set[str]:
                 stack.extend(v.values())
             elif isinstance(v, list):
                 stack.extend(v)
+    return names
+
+
+def _iam_conditions(template: Template) -> set[str]:
+    """Names of the conditions that decide anything about an IAM resource, and those they depend on."""
+    names = _direct_conditions(template)
     conditions = template.section("Conditions")
     todo = [n for n in names if n in conditions]
     while todo:
@@ -106,15 +114,30 @@ def _parameter_refs(expr: Any) -> tuple[set[str], dict[str, set[str]]]:
 
 @dataclass
 class Branches:
-    """The parameter value combinations to evaluate, and what was cut."""
+    """The outcomes to evaluate: one choice of parameter values for each distinct outcome, and what was cut.
+
+    Two choices that give every IAM condition the same value and every parameter an IAM
+    resource names the same value create the same IAM resources, so one of them stands for
+    both: `groups[i]` says, per group of parameters that decide together, every choice that
+    `combinations[i]` stands for.
+    """
 
     combinations: list[dict[str, str]]
-    total: int  # how many there are before the bound
+    total: int  # parameter combinations in all (the product of every varied parameter's values)
     varied: list[str] = field(default_factory=list)  # the parameters that vary
+    outcomes: int = 0  # distinct outcomes in all (0: one per combination)
+    groups: list[list[list[dict[str, str]]]] = field(default_factory=list)
+    partial: bool = False  # a group had more combinations than MAX_GROUP: its outcomes were not all found
 
     @property
     def cut(self) -> bool:
-        return self.total > len(self.combinations)
+        return self.partial or (self.outcomes or self.total) > len(self.combinations)
+
+    def members(self, index: int) -> list[list[dict[str, str]]]:
+        """The choices combination `index` stands for, per group (a group of one when unknown)."""
+        if index < len(self.groups):
+            return self.groups[index]
+        return [[{n: self.combinations[index][n] for n in self.varied if n in self.combinations[index]}]]
 
 
 def check_params(template: Template, fixed: Mapping[str, str], origin: str = "--param") -> None:
@@ -138,21 +161,82 @@ def check_params(template: Template, fixed: Mapping[str, str], origin: str = "--
                             hint="allowed: " + ", ".join(texts))
 
 
+def _direct_parameters(template: Template) -> set[str]:
+    """Parameters an IAM resource names itself (Ref, ${Name} in Fn::Sub), not only through a condition."""
+    names: set[str] = set()
+    for res in template.resources.values():
+        if not isinstance(res, dict) or res.get("Type") not in IAM_TYPES:
+            continue
+        stack = [res.get("Properties")]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, dict):
+                fn = is_function(v)
+                if fn == "Ref" and isinstance(v["Ref"], str):
+                    names.add(str(v["Ref"]))
+                elif fn == "Fn::Sub":
+                    arg = v["Fn::Sub"]
+                    text = arg if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg else "")
+                    if isinstance(text, str):
+                        names.update(m.strip() for m in re.findall(r"\$\{([^}!][^}]*)\}", text))
+                stack.extend(v.values())
+            elif isinstance(v, list):
+                stack.extend(v)
+    return names
+
+
+def _groups(template: Template, conditions: list[str], choices: Mapping[str, list[str]]) -> list[list[str]]:
+    """The varied parameters in groups that decide together (they meet in one condition, with its dependencies)."""
+    section = template.section("Conditions")
+    parent = {n: n for n in choices}
+
+    def root(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for name in conditions:
+        seen, todo, params = {name}, [name], set()
+        while todo:
+            expr = section.get(todo.pop())
+            params |= _parameter_refs(expr)[0]
+            for ref in condition_refs(expr):
+                if str(ref) in section and str(ref) not in seen:
+                    seen.add(str(ref))
+                    todo.append(str(ref))
+        inside = sorted(p for p in params if p in parent)
+        for other in inside[1:]:
+            parent[root(other)] = root(inside[0])
+    out: dict[str, list[str]] = {}
+    for n in choices:
+        out.setdefault(root(n), []).append(n)
+    return list(out.values())
+
+
 def branches(template: Template, fixed: Mapping[str, str] | None = None, limit: int = MAX_COMBINATIONS) -> Branches:
-    """Every combination of values for the parameters the IAM conditions depend on; the defaults first."""
+    """Every distinct outcome of the values the IAM conditions (and IAM resources) depend on; the defaults first.
+
+    Not the product of every parameter's values: each group of parameters that decide
+    together is tried on its own, and only the choices that change what an IAM condition
+    says, or a value an IAM resource names, make a new outcome.
+    """
     fixed = dict(fixed or {})
     params = template.section("Parameters")
     conditions = template.section("Conditions")
+    iam_conditions = sorted(_iam_conditions(template))
     refs: set[str] = set()
     compared: dict[str, set[str]] = {}
-    for name in sorted(_iam_conditions(template)):
+    for name in iam_conditions:
         r, c = _parameter_refs(conditions.get(name))
         refs |= r
         for k, v in c.items():
             compared.setdefault(k, set()).update(v)
+    direct = {n for n in _direct_parameters(template) if isinstance(params.get(n), dict)
+              and isinstance(params[n].get("AllowedValues"), list) and params[n]["AllowedValues"]}
     choices: dict[str, list[str]] = {}
     for name in params:
-        if name not in refs or name in fixed:
+        if name not in refs | direct or name in fixed:
             continue
         spec = params[name] if isinstance(params[name], dict) else {}
         default = to_text(spec["Default"]) if "Default" in spec else None
@@ -172,9 +256,46 @@ def branches(template: Template, fixed: Mapping[str, str] | None = None, limit: 
     total = 1
     for v in choices.values():
         total *= len(v)
-    combos = [dict(fixed, **dict(zip(choices, values, strict=True)))
-              for values in itertools.islice(itertools.product(*choices.values()), limit)]
-    return Branches(combos, total, list(choices))
+    partial = False
+    # An outcome is what the IAM resources see: the conditions they use themselves (not those only
+    # feeding them) and the values they name.
+    deciding = sorted(_direct_conditions(template) & set(conditions))
+    outcomes_per_group: list[list[list[dict[str, str]]]] = []  # per group: per outcome, its choices
+    for names in _groups(template, iam_conditions, choices):
+        found: dict[tuple[Any, ...], list[dict[str, str]]] = {}
+        for n, values in enumerate(itertools.product(*(choices[p] for p in names))):
+            if n >= MAX_GROUP:
+                partial = True
+                break
+            choice = dict(zip(names, values, strict=True))
+            found.setdefault(_outcome(template, {**fixed, **choice}, deciding, names, direct), []).append(choice)
+        outcomes_per_group.append(list(found.values()))
+    outcomes = 1
+    for g in outcomes_per_group:
+        outcomes *= len(g)
+    combos: list[dict[str, str]] = []
+    groups: list[list[list[dict[str, str]]]] = []
+    for picked in itertools.islice(itertools.product(*outcomes_per_group), limit):
+        combo = dict(fixed)
+        for members in picked:
+            combo.update(members[0])
+        combos.append(combo)
+        groups.append(list(picked))
+    return Branches(combos, total, list(choices), outcomes, groups, partial)
+
+
+def _outcome(template: Template, values: Mapping[str, str], conditions: list[str], names: list[str],
+             direct: set[str]) -> tuple[Any, ...]:
+    """What one choice of a group's values decides: the IAM conditions it reaches and the values resources name."""
+    ev = Evaluator(template, dict(values))
+    out: list[Any] = []
+    for c in conditions:
+        try:
+            out.append((c, ev.condition(c, c)))
+        except TemplateError as exc:  # evaluated again with this choice, where it is reported at its place
+            out.append((c, "error", exc.message))
+    out.extend((n, values[n]) for n in names if n in direct)
+    return tuple(out)
 
 
 def read_parameters(path: Path) -> dict[str, str]:

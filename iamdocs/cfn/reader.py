@@ -50,6 +50,11 @@ class TemplateError(UserError):
     """The template cannot be read or evaluated; the message names file, line and column."""
 
 
+class NotATemplate(TemplateError):
+    """Readable, but not a CloudFormation template (empty, or no Resources): a parameters file beside the templates,
+    say. Commands that check every file a pattern matches pass it with a note (--skip-unrelated)."""
+
+
 @dataclass
 class Template:
     """A parsed template: its positioned data and the text the positions point into."""
@@ -108,10 +113,10 @@ def decode_template(raw: bytes, shown: Path) -> Template:
 def parse_template(text: str, shown: Path) -> Template:
     """Template text as a Template: readable text (parse_text) with a Resources section."""
     if not text.strip():
-        raise TemplateError(f"{shown}: file is empty; expected a CloudFormation template")
+        raise NotATemplate(f"{shown}: file is empty; expected a CloudFormation template")
     data, fmt = parse_text(text, shown)
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
-        raise TemplateError(f"{shown}: not a CloudFormation template (no Resources section)")
+        raise NotATemplate(f"{shown}: not a CloudFormation template (no Resources section)")
     return Template(shown, text, data, fmt)
 
 

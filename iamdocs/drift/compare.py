@@ -96,7 +96,7 @@ class Report:
         if self.mode == "role":
             return f"drift: {self.source} lacks {len(drift)} permission{'s' if len(drift) != 1 else ''} ({parts}); " \
                    f"{docs} read"
-        affected = len({d.document for d in drift})
+        affected = len({d.document for d in drift if d.document})
         return (f"drift: {len(drift)} difference{'s' if len(drift) != 1 else ''} ({parts}) in {affected} of {docs} "
                 f"checked in {self.source}")
 
@@ -315,6 +315,10 @@ def match_copies(project: Project, copies: list[Copy], db: IAMDatabase) -> None:
     """
     canon = canonical_grants(project, db)
     for copy in copies:
+        unknown = [n for n in copy.canonical if n not in canon]
+        if unknown:
+            raise UserError(f"{copy.name}: no policy {', '.join(unknown)} in policies/",
+                            hint=f"policies: {', '.join(sorted(canon))}")
         best = None if copy.canonical else best_covered(document_grants(copy.document, db, copy.values), canon)
         copy.matched = copy.canonical or ((best[0],) if best else ())
 
@@ -379,9 +383,10 @@ def expected_roles(project: Project) -> list[ExpectedRole]:
             add(rid, setup.policies, f"option {oid}")
     cfn = catalog.cloudformation
     add(cfn.role, cfn.inline_policies, "the template")
-    add(cfn.role, [*cfn.inline_policies, *cfn.session_policies], "the template with Session Manager")
-    # The product's Jupyter templates give their instance role the Session Manager policy alone.
-    add(cfn.role, cfn.session_policies, "the Jupyter template")
+    if cfn.session_policies:
+        add(cfn.role, [*cfn.inline_policies, *cfn.session_policies], "the template with Session Manager")
+        # The product's Jupyter templates give their instance role the Session Manager policy alone.
+        add(cfn.role, cfn.session_policies, "the Jupyter template")
     return [ExpectedRole(r, p, tuple(w)) for (r, p), w in found.items()]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from iamdocs.drift.compare import Difference, Report
-from iamdocs.output import annotation, printable
+from iamdocs.output import annotation, github_log, printable
 
 
 def _where(d: Difference) -> str:
@@ -24,7 +24,7 @@ def text(report: Report) -> str:
     """One line per difference with file:line where known, then the summary."""
     lines = [f"{_where(d)}: {d.severity}: " + (f"{printable(_label(d))}: " if d.document else "") + printable(d.message)
              for d in report.differences]
-    lines.append(report.summary())
+    lines.append(printable(report.summary()))  # the summary names the file
     return "\n".join(lines) + "\n"
 
 
@@ -50,14 +50,14 @@ def as_json(report: Report) -> str:
 
 
 def github(report: Report) -> str:
-    """GitHub Actions workflow commands: drift as errors, information as notices."""
+    """GitHub Actions workflow commands: drift as errors, information as notices; the summary as plain text that no
+    file name in it can turn into a command."""
     out = []
     for d in report.differences:
         level = "error" if d.severity == "drift" else "notice"
-        out.append(annotation(level, f"{_label(d)}: {d.message}", str(d.loc.path), d.loc.line, d.loc.col,
-                              f"drift {d.kind}"))
-    out.append(report.summary())
-    return "\n".join(out) + "\n"
+        out.append(annotation(level, f"{_label(d)}: {d.message}" if d.document else d.message, str(d.loc.path),
+                              d.loc.line, d.loc.col, f"drift {d.kind}"))
+    return "".join(f"{line}\n" for line in out) + github_log([report.summary()])
 
 
 FORMATS = {"text": text, "json": as_json, "github": github}

@@ -13,6 +13,7 @@ from iamdocs.cfn import template_yaml
 from iamdocs.drift.sources.paste import browser_data
 from iamdocs.history import versions
 from iamdocs.model import SoundProject
+from iamdocs.preflight.browser import browser_data as preflight_browser_data
 from iamdocs.render._markdown import (
     POLICY_DOWNLOAD_DIR,
     POLICY_PAGE_DIR,
@@ -39,6 +40,7 @@ from iamdocs.render.security import accepted_findings
 
 DATA_SCRIPT = "javascripts/iamdocs-data.js"
 ROLE_CHECK_DATA = "javascripts/role-check-data.json"
+GUARDRAIL_CHECK_DATA = "javascripts/guardrail-check-data.json"
 
 
 def policy_pages(project: SoundProject) -> dict[str, str]:
@@ -170,3 +172,8 @@ def role_check_data(project: SoundProject) -> str:
     """The browser role check's data (iamdocs/drift/sources/paste.py): needed grants, options, action names."""
     # In the catalog's order (not sorted): the page lists the options as the guide does.
     return inert_json(browser_data(project, iamdb.load()), separators=(",", ":")) + "\n"
+
+
+def guardrail_check_data(project: SoundProject) -> str:
+    """The browser guardrail check's data (iamdocs/preflight/browser.py): each policy's requests and documents."""
+    return inert_json(preflight_browser_data(project, iamdb.load()), separators=(",", ":")) + "\n"

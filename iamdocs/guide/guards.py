@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
+
+from iamdocs.drift.sources import shapes
 
 # Keys that only an IAM policy (or a statement of one) has, as JSON: a pasted document, a
 # pasted statement or a pasted "Action" list would drift from policies/ unnoticed.
@@ -42,6 +45,66 @@ def pasted_iam_json(text: str) -> list[tuple[int, str]]:
         what = "a policy document" if m.group(0).startswith('"Version') else f"part of a policy ({m.group(0)})"
         if line not in found or what == "a policy document":  # the first on a line, unless a whole document
             found[line] = what
+    return sorted(found.items())
+
+
+def canonical_actions(files: Iterable[Any]) -> dict[str, frozenset[str]]:
+    """policy file -> the actions (lower case) its Allow statements name: what recognises a pasted copy."""
+    return {f.name: frozenset(a.text.lower() for st in f.statements if st.effect == "Allow" for a in st.actions)
+            for f in files}
+
+
+def _copy_of(actions: frozenset[str], canonical: Mapping[str, frozenset[str]]) -> str | None:
+    """The canonical policy whose actions these cover (more than half; all of a policy of one or two), if any."""
+    best, score = None, 0.0
+    for name, want in sorted(canonical.items()):
+        if not want:
+            continue
+        covered = len(actions & want) / len(want)
+        if (covered == 1 if len(want) <= 2 else covered > 0.5) and covered > score:
+            best, score = name, covered
+    return best
+
+
+def _named_actions(doc: Mapping[str, Any]) -> frozenset[str]:
+    statements = doc.get("Statement")
+    out = set()
+    for st in statements if isinstance(statements, list) else [statements]:
+        if isinstance(st, dict):
+            value = st.get("Action")
+            out.update(str(a).lower() for a in (value if isinstance(value, list) else [value]) if a)
+    return frozenset(out)
+
+
+def pasted_policies(text: str, canonical: Mapping[str, frozenset[str]]) -> list[tuple[int, str]]:
+    """(line, problem) for each place a policy is pasted into a file of docs/, in any shape, with the macro to use.
+
+    Three ways, one problem per line: a document in any shape `shapes.documents` reads (JSON,
+    YAML, a Python dict, CLI shorthand, escaped keys); the keys of a policy as JSON, also in
+    HTML entities or escaped (a part of one); and, whatever the shape, a list or table naming
+    most of a canonical policy's actions (what it grants).
+    """
+    found: dict[int, str] = {}
+    for line, what in pasted_iam_json(shapes.decoded(text)):
+        found[line] = (f"{what} is pasted here; show policies with {{{{ policy_json(\"<file>.json\") }}}} instead, "
+                       "so they cannot drift from policies/")
+    named: list[frozenset[str]] = []  # the actions of each document found: its own lines are no second paste
+    for doc in shapes.documents(text):
+        named.append(_named_actions(doc.document))
+        statements = doc.document.get("Statement")
+        items = statements if isinstance(statements, list) else [statements]
+        if any(isinstance(st, dict) and ("Principal" in st or "NotPrincipal" in st) for st in items):
+            macro = 'trust_policy("<role>")'
+        else:
+            macro = f'policy_json("{_copy_of(_named_actions(doc.document), canonical) or "<file>.json"}")'
+        found[doc.line] = (f"a policy document ({doc.shape}) is pasted here; show it with {{{{ {macro} }}}} instead, "
+                           "so it cannot drift from policies/")
+    services = frozenset(a.split(":", 1)[0] for want in canonical.values() for a in want)
+    for first, last, actions in shapes.clusters(shapes.grants(text, services)):
+        name = _copy_of(actions, canonical)
+        if name and not any(first <= line <= last for line in found) and not any(actions <= a for a in named):
+            found[first] = (f"the actions of {name} are listed here; show them with "
+                            f"{{{{ permissions_table(\"{name}\") }}}} instead, so they cannot drift from policies/")
     return sorted(found.items())
 
 

@@ -11,6 +11,7 @@ The macros and the checks of each page's macros are in iamdocs/guide/macros.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,20 +21,23 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from iamdocs.guide import generated
-from iamdocs.guide.guards import pasted_iam_json
+from iamdocs.guide import generated, guards
 from iamdocs.guide.nav import build_nav
 from iamdocs.guide.preview import policy_findings, with_banner
-from iamdocs.guide.project import sound_project
+from iamdocs.guide.project import sound_project, validate_errors
 
 log = get_plugin_logger(__name__)
 
-TEXT_SUFFIXES = {".md", ".html", ".js", ".css", ".yml", ".yaml", ".json", ".txt"}
+TEXT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".xhtml", ".js", ".mjs", ".css", ".yml", ".yaml", ".json",
+                 ".txt", ".csv", ".tsv", ".svg", ".xml"}
+# What cannot hold a pasted policy as text; any other file of docs/ is read if it is UTF-8.
+BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".avif", ".woff", ".woff2", ".ttf", ".otf",
+                   ".eot", ".pdf", ".zip", ".gz", ".mp4", ".webm"}
 
 
-def pasted_policies(path: Path, text: str) -> list[int]:
-    """Line numbers where policy JSON (a document, a statement, an "Action" list) is pasted into a file."""
-    return [line for line, _ in pasted_iam_json(text)]
+def pasted_policies(path: Path, text: str, canonical: Mapping[str, frozenset[str]] | None = None) -> list[int]:
+    """Line numbers where a policy (a document, a statement, an "Action" list, in any shape) is pasted into a file."""
+    return [line for line, _ in guards.pasted_policies(text, canonical or {})]
 
 
 def _fail(problems: list[str]) -> None:
@@ -64,26 +68,29 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Refuse pasted policy JSON, then add what the loader knows and build the navigation from every page."""
     root = Path(config.config_file_path).parent
     project = sound_project(root)
+    if not _preview["serving"]:  # the preview shows them in its banner instead (below)
+        _fail([f"{line} (run: iamdocs validate)" for line in validate_errors(root)])
     docs_dir = Path(config.docs_dir)
     problems = []
+    canonical = guards.canonical_actions(project.files)
     for f in files:
-        if (f.generated_by is None and f.abs_src_path and Path(f.abs_src_path).suffix in TEXT_SUFFIXES
-                and Path(f.abs_src_path).is_relative_to(docs_dir)  # not the theme's own files
-                and not f.src_uri.startswith("javascripts/vendor/")):
+        suffix = Path(f.abs_src_path or "").suffix.lower()  # `.JSON` and `.htm` are text too; vendor/ is read too
+        if (f.generated_by is None and f.abs_src_path and suffix not in BINARY_SUFFIXES
+                and Path(f.abs_src_path).is_relative_to(docs_dir)):  # not the theme's own files
             shown = Path(f.abs_src_path).relative_to(docs_dir.parent)
             if not Path(f.abs_src_path).is_file():  # a FIFO would block the build here forever
                 problems.append(f"{shown}: is not a regular file (a FIFO, device or socket); remove it from docs/")
                 continue
             try:
                 source = Path(f.abs_src_path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError as exc:
+                if suffix in TEXT_SUFFIXES:
+                    problems.append(f"{shown}: cannot be read: {exc}")
+                continue  # a binary file under a name of its own
+            except OSError as exc:
                 problems.append(f"{shown}: cannot be read: {exc}")
                 continue
-            for line, what in pasted_iam_json(source):
-                problems.append(
-                    f"{shown}:{line}: {what} is pasted here; show "
-                    "policies with {{ policy_json(\"<file>.json\") }} instead, so they cannot drift from policies/"
-                )
+            problems += [f"{shown}:{line}: {problem}" for line, problem in guards.pasted_policies(source, canonical)]
     if _preview["serving"]:
         for problem in problems:
             log.warning(problem)
@@ -99,6 +106,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     new.update(generated.downloads(project))
     new[generated.DATA_SCRIPT] = generated.page_data_script(project, generated.aws_regions())
     new[generated.ROLE_CHECK_DATA] = generated.role_check_data(project)
+    new[generated.GUARDRAIL_CHECK_DATA] = generated.guardrail_check_data(project)
     for src_uri, content in new.items():
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(f"docs/{src_uri} clashes with a file the guide generates from policies/; remove it")

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from iamdocs.lint import Context
+from iamdocs.lint import run as run_rules
+from iamdocs.lint.formatters import Run, text
 from iamdocs.loader import ProjectError, load_sound_project
 from iamdocs.model import Project
 
@@ -52,3 +55,25 @@ def sound_project(root: Path) -> Project:
         raise PluginError(f"{exc.message} ({exc.hint})" if exc.hint else exc.message) from None
     _cache[root] = (stamp, project)
     return project
+
+
+_errors: dict[Path, tuple[tuple, list[str]]] = {}
+
+
+def validate_errors(root: Path) -> list[str]:
+    """The errors `iamdocs validate` would print for the project, as it prints them, once per state of policies/.
+
+    Every build runs them (the hooks stop on any), so that `mkdocs build` or `mkdocs serve` alone
+    never publishes a policy that validate rejects (a lone surrogate, a zero-width character).
+    """
+    root = root.resolve()
+    project = sound_project(root)
+    stamp = _stamp(root)
+    hit = _errors.get(root)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    findings = [f for f in run_rules(Context(project=project, files=project.files), None)
+                if f.severity == "error" and not f.accepted]
+    lines = text(findings, Run(len(project.files))).splitlines()[:-1]  # without the summary line
+    _errors[root] = (stamp, lines)
+    return lines

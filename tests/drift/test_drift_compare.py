@@ -81,8 +81,8 @@ def test_bench_template_is_1000_lines_in_the_product_shape(tmp_path, project, db
     r = check_template(project, db, path)
     assert r.items() == [("ManagerPolicy", "removed", "cloudformation:CreateStack")]  # left out on purpose
     assert r.documents == 2
-    assert "checked every branch: 16 combination(s) of IamRole, IamRoleName, IamPermissionsBoundary, Session" in [
-        d.message for d in r.differences]
+    assert "checked every branch: 12 distinct outcome(s) of 16 combination(s) of IamRole, IamRoleName, " \
+           "IamPermissionsBoundary, Session" in [d.message for d in r.differences]
 
 
 BRANCHY = """\
@@ -119,9 +119,11 @@ def test_branches_vary_only_what_iam_conditions_read_defaults_first():
     t = parse_template(BRANCHY, Path("t.yaml"))
     br = branches(t)
     assert br.varied == ["IamRole", "Session", "Name"]  # Tier decides only the bucket
-    assert br.total == 8 and not br.cut
+    # 8 combinations, 6 outcomes: with IamRole=Existing, Session changes nothing an IAM resource sees
+    assert br.total == 8 and br.outcomes == 6 and not br.cut
     assert br.combinations[0] == {"IamRole": "New", "Session": "false", "Name": ""}
-    assert [c["Session"] for c in br.combinations] == ["false", "false", "true", "true"] * 2
+    assert [c["Session"] for c in br.combinations] == ["false", "false", "true", "true", "false", "false"]
+    assert br.members(4)[0] == [{"IamRole": "Existing", "Session": "false"}, {"IamRole": "Existing", "Session": "true"}]
     other = br.combinations[1]["Name"]
     assert isinstance(other, Other) and other.shown() == "(not empty)"
     fixed = branches(t, {"Session": "true"})

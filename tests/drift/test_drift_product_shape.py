@@ -50,8 +50,9 @@ def test_faithful_product_shape_has_no_drift_under_any_branch(drift_main):
     out = proc.stdout.splitlines()
     path = FIXTURES / "product-shape.yaml"
     assert out[-1] == f"no drift: 2 policy documents checked in {path}"
-    assert f"{path}: info: checked every branch: 16 combination(s) of IamRole, IamRoleName, IamPermissionsBoundary, " \
-           "Session" in out
+    # IamRole=Existing creates no role, whatever Session says: 3 x 2 x 2 outcomes
+    assert f"{path}: info: checked every branch: 12 distinct outcome(s) of 16 combination(s) of IamRole, " \
+           "IamRoleName, IamPermissionsBoundary, Session" in out
     assert (f"{path}:184:9: info: SessionManagerPolicies: compared with session-manager.json (it covers 23 of its "
             f"23 grants) {SESSION_BRANCH}") in out
     assert (f"{path}:51:5: info: ManagerRole: ManagerRole matches the catalog's manager role "
@@ -160,7 +161,7 @@ def test_parameter_file_in_both_formats_narrows(drift_main, tmp_path, content):
     assert proc.returncode == 1
     assert drift_lines(proc) == [
         "SessionManagerPolicies (vs session-manager.json): removed ssm:GetManifest (when IamRole=New)"]
-    assert f"{path}: info: checked every branch: 8 combination(s) of IamRole, IamRoleName, " \
+    assert f"{path}: info: checked every branch: 8 distinct outcome(s) of 8 combination(s) of IamRole, IamRoleName, " \
            "IamPermissionsBoundary" in proc.stdout.splitlines()
     # --param wins over the file
     assert drift_main("--cloudformation", str(path), "--parameters", str(params), "--param",
@@ -184,7 +185,9 @@ def test_bad_parameter_files(drift_main, tmp_path, content, message):
         assert first.startswith(f"iamdocs drift: error: {params}{message}"), first
 
 
-def test_search_bound_is_said(drift_main, tmp_path):
+def _nine_parameters(tmp_path: Path, each_its_own_if: bool) -> Path:
+    """Nine parameters of two values, each read by its own condition: feeding one condition (All), or each
+    read by one Fn::If in the Session Manager policy."""
     params = "".join(f"  P{i}: {{Type: String, AllowedValues: [a, b], Default: a}}\n" for i in range(9))
     conds = "".join(f"  C{i}: !Equals [!Ref P{i}, a]\n" for i in range(9))
     and_all = "  All: !And [" + ", ".join(f"!Condition C{i}" for i in range(9)) + "]\n"
@@ -192,16 +195,39 @@ def test_search_bound_is_said(drift_main, tmp_path):
     end = SHAPE.index("  InstanceProfile:\n")
     session = SHAPE[start:end].replace("Condition: NEEDSROLEANDSESSIONMANAGER", "Condition: All").replace(
         "      Roles: [!Ref ManagerRole]\n", "")
+    if each_its_own_if:
+        session = session.replace("Condition: All", "Condition: C0")
+        for i, action in enumerate(["ssm:DescribeAssociation", "ssm:DescribeDocument", "ssm:GetDocument",
+                                    "ssm:GetManifest", "ssm:ListAssociations", "ssm:ListInstanceAssociations",
+                                    "ssm:PutComplianceItems", "ssm:PutInventory", "ssm:PutConfigurePackageResult"]):
+            session = session.replace(f"              - {action}\n",
+                                      f"              - !If [C{i}, {action}, {action}]\n")
     path = tmp_path / "t.yaml"
     path.write_text(f"Parameters:\n{params}Conditions:\n{conds}{and_all}Resources:\n{session}")
+    return path
+
+
+def test_search_bound_is_said(drift_main, tmp_path):
+    path = _nine_parameters(tmp_path, each_its_own_if=True)
     proc = drift_main("--cloudformation", str(path))
-    # the unchecked half may hold drift: not proven (exit 1), never "no drift"
+    # 2^9 outcomes the documents see (that both branches of each Fn::If are alike is not looked into): the
+    # unchecked half may hold drift, so it is not proven, never "no drift"
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert (f"{path}: drift: not proven: checked 256 of 512 parameter combinations (P0, P1, P2, P3, P4, P5, P6, P7, "
-            "P8); fix some with --param NAME=VALUE to check the others") in proc.stdout.splitlines()
+    assert (f"{path}: drift: not proven: checked 256 of 512 distinct outcomes of 512 parameter combinations (P0, P1, "
+            "P2, P3, P4, P5, P6, P7, P8); fix some with --param NAME=VALUE to check the others"
+            ) in proc.stdout.splitlines()
     assert proc.stdout.splitlines()[-1] == (
-        f"not proven: checked 256 of 512 parameter combinations (P0, P1, P2, P3, P4, P5, P6, P7, P8); fix some "
-        f"with --param NAME=VALUE to check the others ({path})")
+        f"not proven: checked 256 of 512 distinct outcomes of 512 parameter combinations (P0, P1, P2, P3, P4, P5, P6, "
+        f"P7, P8); fix some with --param NAME=VALUE to check the others ({path})")
+
+
+def test_nine_parameters_feeding_one_condition_are_two_outcomes(drift_main, tmp_path):
+    """The IAM resources see only All: true or false. Every combination is covered by two evaluations."""
+    path = _nine_parameters(tmp_path, each_its_own_if=False)
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (f"{path}: info: checked every branch: 2 distinct outcome(s) of 512 combination(s) of P0, P1, P2, P3, P4, "
+            "P5, P6, P7, P8") in proc.stdout.splitlines()
 
 
 def test_json_output_names_the_branch(drift_main, tmp_path):

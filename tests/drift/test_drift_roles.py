@@ -218,3 +218,74 @@ def test_vendor_json_template_with_own_roles_is_nothing_to_compare(drift_main, t
     proc = drift_main("--cloudformation", str(path))
     assert proc.returncode == 4, proc.stdout
     assert proc.stdout.splitlines()[-1].startswith("nothing to compare: ")
+
+
+def test_admin_value_among_five_more_parameters_of_four_values_is_found(drift_main, tmp_path):
+    """The issue's case: Level and five parameters of four values, 2 x 4^5 = 2,048 combinations (x 2 x 2 for
+    IamRoleName and IamPermissionsBoundary, empty or not: 8,192), of which the IAM resources see 2 x 2^5 x 2 x 2 =
+    256 (each condition is true or false); every one is checked, and the admin branch adds iam:*."""
+    params = "".join(f"  P{i}:\n    Type: String\n    AllowedValues: [w, x, y, z]\n    Default: w\n" for i in range(5))
+    path = variant(tmp_path, "  IamRole:\n", "  Level:\n    Type: String\n    AllowedValues: [standard, admin]\n"
+                                             "    Default: standard\n" + params + "  IamRole:\n")
+    conds = "".join(f"  Q{i}: !Equals [!Ref P{i}, w]\n" for i in range(5))
+    text = path.read_text().replace("Conditions:\n", "Conditions:\n  ISADMIN: !Equals [!Ref Level, admin]\n" + conds)
+    ifs = "".join(f"              - !If [Q{i}, s3:GetObject, s3:GetObject]\n" for i in range(5))
+    text = text.replace("              - cloudformation:CreateStack\n",
+                        "              - cloudformation:CreateStack\n              - !If [ISADMIN, 'iam:*', "
+                        "!Ref AWS::NoValue]\n" + ifs)
+    path.write_text(text)
+    proc = drift_main("--cloudformation", str(path), "--param", "IamRole=New", "--param", "Session=false")
+    assert proc.returncode == 1, proc.stdout
+    assert (f"{path}: info: checked every branch: 256 distinct outcome(s) of 8,192 combination(s) of Level, P0, P1, "
+            "P2, P3, P4, IamRoleName, IamPermissionsBoundary") in proc.stdout.splitlines()
+    lines = drift_lines(proc)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("ManagerPolicy (vs ai-unlimited-workspaces.json): added ")
+    assert lines[0].endswith(" actions through Action iam:* (widened access) (when Level=admin)")
+
+
+def test_sync_keeps_a_split_policy_split_and_adds_only_what_is_missing(cli, drift_main, tmp_path):
+    """Sync writes the role's access back into the documents it has: the lost action goes to the document that
+    stands for the manager policy, the second part keeps its own actions, nothing is granted twice."""
+    path = split_manager_policy(tmp_path, drop="s3:DeleteBucket")
+    second_part_before = path.read_text().split("  ManagerPolicyPart2:\n")[1].split("  SessionManagerPolicies:\n")[0]
+    proc = cli("sync", "--cloudformation", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = path.read_text()
+    assert text.split("  ManagerPolicyPart2:\n")[1].split("  SessionManagerPolicies:\n")[0] == second_part_before
+    first_part = text.split("  ManagerPolicy:\n")[1].split("  ManagerPolicyPart2:\n")[0]
+    assert "s3:DeleteBucket" in first_part
+    assert text.count("s3:DeleteBucket") == 1
+    assert drift_main("--cloudformation", str(path)).returncode == 0
+    assert cli("sync", "--check", "--cloudformation", str(path)).returncode == 0
+
+
+def test_sync_refuses_a_document_on_a_product_role_that_is_no_policy(cli, tmp_path):
+    logs = ("  LogsPolicy:\n    Type: AWS::IAM::RolePolicy\n    Condition: NEEDSROLE\n    Properties:\n"
+            "      RoleName: !Ref ManagerRole\n      PolicyName: logs\n      PolicyDocument:\n"
+            "        Statement:\n          - Effect: Allow\n            Action: logs:PutLogEvents\n"
+            "            Resource: '*'\n")
+    path = variant(tmp_path, "  InstanceProfile:\n", logs + "  InstanceProfile:\n")
+    before = path.read_text()
+    proc = cli("sync", "--cloudformation", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0] == (
+        f"iamdocs sync: error: {path}:219:9: LogsPolicy on ManagerRole grants nothing of the manager role's "
+        "policies; sync does not remove documents: remove it from the template; sync cannot write that")
+    assert path.read_text() == before
+
+
+def test_sync_leaves_a_vendor_role_beside_the_product_role_alone(cli, tmp_path):
+    vendor = ("  VendorRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n"
+              "        Statement:\n          - Effect: Allow\n            Principal: {Service: ec2.amazonaws.com}\n"
+              "            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: vendor\n"
+              "          PolicyDocument:\n            Statement:\n              - Effect: Allow\n"
+              "                Action: [secretsmanager:GetSecretValue, ssm:GetParameter]\n"
+              "                Resource: arn:aws:secretsmanager:us-east-1:111122223333:secret:vendor/*\n")
+    path = variant(tmp_path, "              - ssm:GetManifest\n", "")
+    path.write_text(path.read_text().replace("  InstanceProfile:\n", vendor + "  InstanceProfile:\n"))
+    proc = cli("sync", "--cloudformation", str(path))
+    assert proc.returncode == 0, proc.stderr
+    text = path.read_text()
+    assert "ssm:GetManifest" in text.split("  SessionManagerPolicies:\n")[1].split("  VendorRole:\n")[0]
+    assert vendor in text  # byte for byte

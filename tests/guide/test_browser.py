@@ -632,3 +632,104 @@ def test_the_diagram_labels_are_readable_on_a_desktop(browser, base_url):
         context.close()
     assert sizes[1280] >= 12, sizes
     assert sizes[390] >= 12, sizes
+
+
+# The guardrail check (docs/javascripts/guardrail-check.js): the shared cases (tests/cases/preflight.json), the
+# same answers as `iamdocs preflight`, the same verdicts as the Python evaluator on the differential tests'
+# 10,000 generated requests, and a form that shows pasted text as text and sends nothing.
+
+def browser_input(case: dict) -> dict:
+    """What the reader enters for a case: each level's policies pasted as JSON text."""
+    return {"options": case["options"], "region": case["region"], "account": case["account"],
+            "scps": [json.dumps(level, indent=2) for level in case["scps"]],
+            "rcps": [json.dumps(level, indent=2) for level in case["rcps"]],
+            "boundary": json.dumps(case["boundary"]) if case["boundary"] else None}
+
+
+def findings(result: dict) -> set[tuple]:
+    """The findings without their places (the CLI names files and lines, the page names the pasted boxes)."""
+    out = set()
+    for kind in ("blocked", "conditional"):
+        for f in result[kind]:
+            out.add((kind, f["action"], f["statement"], f.get("reason") or f.get("key"), f["role"], f["resource"],
+                     f["policy"], f["policy_statement"], f["breaks"], f["part"], f["level"]))
+    return out
+
+
+def check_page(page, base_url):
+    page.goto(base_url + CHECK)
+    page.wait_for_function("window.iamdocsGuardrailCheck !== undefined")
+    return page
+
+
+def test_shared_guardrail_cases_in_chromium_answer_as_the_cli(page, base_url, cli, tmp_path):
+    from preflight_cases import cli_args, load_cases, outcome
+
+    check_page(page, base_url)
+    cases = load_cases()
+    failures = []
+    for case in cases:
+        result = page.evaluate("text => window.iamdocsGuardrailCheck.check(JSON.parse(text))",
+                               json.dumps(browser_input(case)))
+        folder = tmp_path / str(cases.index(case))
+        folder.mkdir()
+        cli_result = json.loads(cli(*cli_args(case, folder)).stdout)
+        if outcome(result, case["expect"]) != case["expect"] or findings(result) != findings(cli_result):
+            failures.append((case["name"], outcome(result, case["expect"]), findings(result) ^ findings(cli_result)))
+    assert failures == []
+
+
+def test_the_browser_evaluator_decides_the_differential_requests_as_python(page, base_url):
+    from oracle.generate import operator_requests, requests
+    from oracle.test_differential import COUNT, SEED, python_verdict
+
+    check_page(page, base_url)
+    reqs = requests(COUNT, SEED) + operator_requests(SEED, 40)
+    different = []
+    for start in range(0, len(reqs), 2000):
+        batch = reqs[start:start + 2000]
+        # as one JSON string: Playwright's copy of nested objects is slower than the evaluation itself
+        verdicts = page.evaluate("text => window.iamdocsGuardrailCheck.decideRequests(JSON.parse(text))",
+                                 json.dumps(batch))
+        different += [(r, v) for r, v in zip(batch, verdicts, strict=True) if v != python_verdict(r)]
+    assert different == []
+
+
+HOSTILE_SID = '<img src=x onerror="document.title=1">'
+
+
+def test_the_form_shows_findings_as_text_and_sends_nothing(page, base_url):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    check_page(page, base_url)
+    page.locator("#iamdocs-guardrails-scp-1").wait_for()
+    before = len(page.watch.requests)
+    # as the organizations commands give it: the level's list, and the describe-policy output of its own policy
+    deny = {"Version": "2012-10-17", "Statement": [{"Sid": HOSTILE_SID, "Effect": "Deny", "Action": "iam:CreateRole",
+                                                    "Resource": "*"}]}
+    level = [{"Policies": [{"Id": "p-FullAWSAccess", "Name": "FullAWSAccess", "AwsManaged": True},
+                           {"Id": "p-noroles1", "Name": "NoRoles", "AwsManaged": False}]},
+             {"Policy": {"PolicySummary": {"Id": "p-noroles1", "Name": "NoRoles"}, "Content": json.dumps(deny)}}]
+    page.locator("#iamdocs-guardrails-scp-1").fill(json.dumps(level))
+    page.locator("#iamdocs-guardrails-region").fill("eu-west-1")
+    page.locator(".iamdocs-guardrails button[type=submit]").click()
+    result = page.locator(".iamdocs-guardrails__result")
+    assert "1 of 99 actions blocked, 0 conditional." in result.inner_text()
+    assert page.locator(".iamdocs-guardrail-check [data-kind=blocked] li").all_inner_texts() == [
+        f"iam:CreateRole (Manager role): statement {HOSTILE_SID} of SCP level 1, policy 2: an explicit Deny in SCP "
+        "level 1.\nNeeded to: Create, tag, inspect and delete the engine's IAM role and its inline policy, and pass "
+        "the role to the engine's instances."]
+    assert page.locator("article img[src=x]").count() == 0
+    # option B with a second level that has no Allow: everything is blocked by that level
+    page.locator(".iamdocs-guardrails input[value=engine-a]").uncheck()
+    page.locator(".iamdocs-guardrails input[value=engine-b]").check()
+    page.locator(".iamdocs-guardrails__more").click()
+    page.locator("#iamdocs-guardrails-scp-2").fill(json.dumps({"Statement": [
+        {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}))
+    page.locator(".iamdocs-guardrails button[type=submit]").click()
+    assert "96 of 96 actions blocked" in result.inner_text()
+    page.locator("#iamdocs-guardrails-scp-2").fill("{not json")
+    page.locator(".iamdocs-guardrails button[type=submit]").click()
+    assert result.inner_text() == "SCP level 2: not JSON: paste the policy or the command's whole output"
+    assert page.watch.requests[before:] == [], "the check sends nothing"
+    assert dialogs == [] and page.title() != "1"

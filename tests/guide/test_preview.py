@@ -78,7 +78,10 @@ def test_make_serve_shows_the_findings_and_a_build_does_not(tmp_path: Path):
             "&quot;arn:&lt;PARTITION&gt;:secretsmanager:us-east-1:&lt;ACCOUNT_ID&gt;:secret:compute-engine/*&quot; "
             "hard-codes the Region &quot;us-east-1&quot;") in box
     assert "docs/pasted.md:8: a policy document is pasted here" in box  # a page's finding, the preview goes on
-    # the same copy built as make site builds it: the pasted policy stops it, and no page has the banner
+    # the same copy built as make site builds it: each finding stops it, and no page has the banner
+    built = build(root)
+    assert built.returncode != 0 and "E034" in built.stderr
+    shutil.copy(ROOT / "policies" / "ai-unlimited-engine.json", root / "policies")
     built = build(root)
     assert built.returncode != 0 and "docs/pasted.md:8: a policy document is pasted here" in built.stderr
     (root / "docs" / "pasted.md").unlink()

@@ -7,6 +7,7 @@ the exit code and a whole line the user must see. The commands run in this proce
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -144,6 +145,70 @@ BUILD_CASES = [
               "by zero"),
     BuildCase("undefined-attribute", lambda r: _page(r, "x\n{{ {}.x.y }}"),
               "ERROR   -  docs/guide/check-an-existing-role.md:6: UndefinedError: 'dict object' has no attribute 'x'"),
+]
+
+
+def _file(name: str, text: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / name).write_text(text)
+    return setup
+
+
+def _session_actions() -> list[str]:
+    doc = json.loads((ROOT / "policies" / "session-manager.json").read_text())
+    return [a for st in doc["Statement"] for a in st["Action"]]
+
+
+def _zero_width(root: Path) -> None:
+    p = root / "policies" / "session-manager.json"
+    p.write_text(p.read_text().replace('"ssm:UpdateInstanceInformation"', '"ssm:Update\u200bInstanceInformation"'))
+
+
+def _lone_surrogate(root: Path) -> None:
+    p = root / "policies" / "session-manager.json"
+    p.write_text(p.read_text().replace('"ssm:UpdateInstanceInformation"', '"ssm:Update\\ud800InstanceInformation"'))
+
+
+# A copy of session-manager.json's grants, on one line
+_DOC = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ' + json.dumps(_session_actions())
+        + ', "Resource": "*"}]}')
+_PASTED = "show it with {{ policy_json(\"session-manager.json\") }} instead, so it cannot drift from policies/"
+_PAGE = "ERROR   -  docs/guide/check-an-existing-role.md"
+
+BUILD_CASES += [
+    # --- the build refuses what validate rejects (mkdocs build alone, as make serve runs it)
+    BuildCase("zero-width-character-in-an-action", _zero_width,
+              "ERROR   -  policies/session-manager.json:20:20: E003 error: character U+200B is not allowed in an IAM "
+              "policy (only tab, line feed, carriage return and U+0020 to U+00FF) (run: iamdocs validate)"),
+    BuildCase("lone-surrogate-in-an-action", _lone_surrogate,
+              'ERROR   -  policies/session-manager.json:20:9: E021 error: unknown action "ssm:Update\\ud800Instance'
+              'Information" (did you mean "ssm:UpdateInstanceInformation"?) (run: iamdocs validate)'),
+    # --- the paste guard recognises a policy by what it grants, in any shape
+    BuildCase("pasted-as-yaml", lambda r: _page(r, "```yaml\nVersion: '2012-10-17'\nStatement:\n  - Effect: Allow\n"
+                                                 "    Action: " + json.dumps(_session_actions())
+                                                 + "\n    Resource: '*'\n```"),
+              f"{_PAGE}:6: a policy document (YAML) is pasted here; {_PASTED}"),
+    BuildCase("pasted-with-escaped-keys", lambda r: _page(r, _DOC.replace('"Action"', '"\\u0041ction"')),
+              f"{_PAGE}:5: a policy document (JSON) is pasted here; {_PASTED}"),
+    BuildCase("pasted-in-html-entities", lambda r: _page(r, _DOC.replace('"', "&quot;")),
+              f"{_PAGE}:5: a policy document (JSON) is pasted here; {_PASTED}"),
+    BuildCase("pasted-as-a-python-dict", lambda r: _page(r, "```python\n" + _DOC.replace('"', "'") + "\n```"),
+              f"{_PAGE}:6: a policy document (Python) is pasted here; {_PASTED}"),
+    BuildCase("pasted-as-a-markdown-table", lambda r: _page(r, "| Action | Why |\n|---|---|\n" + "".join(
+                  f"| `{a}` | needed |\n" for a in _session_actions())),
+              f"{_PAGE}:7: the actions of session-manager.json are listed here; show them with "
+              '{{ permissions_table("session-manager.json") }} instead, so they cannot drift from policies/'),
+    BuildCase("pasted-as-cli-shorthand", lambda r: _page(r, "```\nStatement=[{Effect=Allow,Action=["
+                                                           + ",".join(_session_actions()) + "],Resource=*}]\n```"),
+              f"{_PAGE}:6: a policy document (CLI shorthand) is pasted here; {_PASTED}"),
+    BuildCase("pasted-as-upper-case-json-suffix", _file("guide/policy.JSON", _DOC + "\n"),
+              f"ERROR   -  docs/guide/policy.JSON:1: a policy document (JSON) is pasted here; {_PASTED}"),
+    BuildCase("pasted-as-htm", _file("guide/policy.htm",
+                                     "<pre><code>" + _DOC.replace('"', "&quot;") + "</code></pre>\n"),
+              f"ERROR   -  docs/guide/policy.htm:1: a policy document (JSON) is pasted here; {_PASTED}"),
+    BuildCase("pasted-under-vendor", _file("javascripts/vendor/policy.js", "var p = " + _DOC + ";\n"),
+              f"ERROR   -  docs/javascripts/vendor/policy.js:1: a policy document (JSON) is pasted here; {_PASTED}"),
 ]
 
 

@@ -1,12 +1,15 @@
-"""The hooks of .pre-commit-hooks.yaml, run by the real pre-commit on a throwaway repository.
+"""The hooks of .pre-commit-hooks.yaml, run by the real pre-commit on throwaway repositories.
 
 pre-commit installs iamdocs from this project's files into an environment of its own
 (pip, from PyPI and pip's cache: about a minute the first time), exactly as it does for
-a product repository that adds the hooks to its .pre-commit-config.yaml.
+a product repository that adds the hooks to its .pre-commit-config.yaml. The product
+repository gets the configuration block of the writers' page, with only `repo:` and
+`rev:` pointing at a local clone of this project.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,12 +17,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from iamdocs.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PAGE = ROOT / "docs" / "writers" / "pre-commit-and-ci.md"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
@@ -43,11 +48,14 @@ def hooks_repository(target: Path) -> str:
     return git(target, "rev-parse", "HEAD")
 
 
-def pre_commit(repo: Path, home: Path) -> subprocess.CompletedProcess:
+def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
     env.pop("IAMDOCS_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"], cwd=repo,
-                          env=env, capture_output=True, text=True, timeout=900)
+    argv = list(args) or ["run", "--all-files"]
+    if argv[0] == "run":
+        argv.extend(["--color", "never"])
+    return subprocess.run([sys.executable, "-m", "pre_commit", *argv], cwd=repo, env=env, capture_output=True,
+                          text=True, timeout=900)
 
 
 def test_manifest_is_valid_and_its_entries_are_commands():
@@ -137,3 +145,143 @@ def test_sync_in_the_product_repository_passes_the_check(tmp_path, capsys):
     assert main(["sync", "--project", str(product), "--cloudformation", str(template)]) == 0
     assert main(["sync", "--check", "--project", str(product), "--cloudformation", str(template)]) == 0
     capsys.readouterr()
+
+
+# --- The product repository, configured from the writers' page --------------------------------------------------
+
+
+def page_configuration() -> str:
+    """The one .pre-commit-config.yaml block of the writers' page, as written in its Markdown."""
+    blocks = re.findall(r"^```yaml\n(.*?)^```\n", PAGE.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
+    configs = [b for b in blocks if b.startswith("repos:")]
+    assert len(configs) == 1, configs  # one block to copy, not pieces to assemble
+    return configs[0]
+
+
+def pointed_at(block: str, repo: Path, rev: str) -> str:
+    """The block with only `repo:` and `rev:` replaced."""
+    block, n = re.subn(r"^(\s*- repo: ).*$", lambda m: f"{m.group(1)}{repo}", block, flags=re.MULTILINE)
+    assert n == 1
+    block, n = re.subn(r"^(\s*rev: ).*$", lambda m: f"{m.group(1)}{rev}", block, flags=re.MULTILINE)
+    assert n == 1
+    return block
+
+
+def product_copy(document: dict) -> str:
+    """A policy as the product repository writes its copies: no Sids, one statement per effect and resource,
+    Action before Resource before Effect, four-space indent."""
+    merged: dict[str, dict] = {}
+    for st in document["Statement"]:
+        key = json.dumps([st["Effect"], st["Resource"], st.get("Condition")])
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        entry = merged.setdefault(key, {"Action": [], "Resource": st["Resource"], "Effect": st["Effect"]})
+        entry["Action"].extend(a for a in actions if a not in entry["Action"])
+        if st.get("Condition"):
+            entry["Condition"] = st["Condition"]
+    return json.dumps({"Version": "2012-10-17", "Statement": list(merged.values())}, indent=4) + "\n"
+
+
+# The product's layout: templates by product, the policy copies (two under their former names), a parameters file
+# for each template. The policies' content is the canonical one in the product's own layout.
+PRODUCT_POLICIES = {
+    "ai-unlimited-engine.json": "ai-unlimited-engine.json",
+    "ai-unlimited-workspaces.json": "ai-unlimited-workspaces.json",
+    "ai-unlimited-workspaces-without-iam-role-permissions.json": "ai-unlimited-without-iam-role-permissions.json",
+    "session-manager.json": "session-manager.json",
+}
+PARAMETERS = [("AiUnlimitedName", "test-unlimited"), ("IamRole", "New"), ("IamRoleName", ""), ("Session", "true")]
+
+
+def product_repository(product: Path) -> None:
+    aws = product / "deployments" / "aws"
+    (aws / "templates" / "ai-unlimited").mkdir(parents=True)
+    (aws / "templates" / "jupyter").mkdir(parents=True)
+    (aws / "policies").mkdir()
+    (aws / "parameters").mkdir()
+    # The Session Manager policy of this one lacks three actions; the other is in sync.
+    shutil.copy(FIXTURES / "product-shape.yaml", aws / "templates" / "ai-unlimited" / "ai-unlimited-without-lb.yaml")
+    shutil.copy(FIXTURES / "product-shape.synced.yaml", aws / "templates" / "jupyter" / "jupyter-without-lb.yaml")
+    for name, canonical in PRODUCT_POLICIES.items():
+        doc = json.loads((ROOT / "policies" / canonical).read_text())
+        (aws / "policies" / name).write_text(product_copy(doc))
+    for name in ("ai-unlimited-without-lb.json", "jupyter-without-lb.json"):
+        (aws / "parameters" / name).write_text(json.dumps(
+            [{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS], indent=2) + "\n")
+    (product / "README.md").write_text("# AI Unlimited deployments\n")
+
+
+def hook_line(output: str, name: str) -> str:
+    """pre-commit's result for one hook, from its line "name.......Passed"."""
+    [result] = [m.group(1) for ln in output.splitlines() if (m := re.fullmatch(rf"{re.escape(name)}\.+(\w+)", ln))]
+    return result
+
+
+@pytest.mark.timeout(900)
+def test_the_product_repository_with_the_pages_configuration(tmp_path):
+    hooks = tmp_path / "iamdocs"
+    hooks.mkdir()
+    first = hooks_repository(hooks)
+    (hooks / "README.md").write_text((hooks / "README.md").read_text() + "\nA newer commit.\n")
+    git(hooks, "commit", "-q", "-am", "a newer commit")
+    head = git(hooks, "rev-parse", "HEAD")
+
+    product = tmp_path / "product"
+    product.mkdir()
+    product_repository(product)
+    block = page_configuration()
+    assert "repo: {{ hooks_repository() }}" in block and "rev: {{ hooks_commit() }}" in block
+    config = product / ".pre-commit-config.yaml"
+    config.write_text(pointed_at(block, hooks, first))
+    git(product, "init", "-q")
+    git(product, "add", "-A")
+    git(product, "commit", "-q", "-m", "the product's deployments")
+    home = tmp_path / "pre-commit-home"
+
+    # The rev moves with `pre-commit autoupdate --freeze`, as the page says: to the newest commit; nothing else changes.
+    moved = pre_commit(product, home, "autoupdate", "--freeze")
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert config.read_text() == pointed_at(block, hooks, head)
+    git(product, "commit", "-q", "-am", "autoupdate")
+
+    # A template lacking three actions fails, naming them; the copies (two under former names) pass.
+    template = product / "deployments/aws/templates/ai-unlimited/ai-unlimited-without-lb.yaml"
+    run = pre_commit(product, home)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert hook_line(run.stdout, "iamdocs sync --check") == "Failed", run.stdout
+    assert hook_line(run.stdout, "iamdocs drift --copies") == "Passed", run.stdout
+    lines = run.stdout.splitlines()
+    for action in ("ec2messages:GetMessages", "ssmmessages:CreateDataChannel", "ssmmessages:OpenDataChannel"):
+        assert f"+              - {action}" in lines, run.stdout
+    assert "deployments/aws/templates/ai-unlimited/ai-unlimited-without-lb.yaml: would rewrite " \
+           "SessionManagerPolicies = session-manager.json" in lines
+    assert "deployments/aws/templates/jupyter/jupyter-without-lb.yaml: in sync" in lines
+    assert template.read_bytes() == (FIXTURES / "product-shape.yaml").read_bytes()
+
+    # iamdocs sync, through the page's manual hook, writes the fix; then every hook passes.
+    fix = pre_commit(product, home, "run", "--hook-stage", "manual", "iamdocs-sync", "--all-files")
+    assert fix.returncode == 1 and "- files were modified by this hook" in fix.stdout, fix.stdout + fix.stderr
+    assert template.read_bytes() == (FIXTURES / "product-shape.synced.yaml").read_bytes()
+    git(product, "commit", "-q", "-am", "iamdocs sync")
+    clean = pre_commit(product, home)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert hook_line(clean.stdout, "iamdocs sync --check") == "Passed"
+    assert hook_line(clean.stdout, "iamdocs drift --copies") == "Passed"
+
+    # The product's copy of a policy (under its former name) loses an action: the copy hook fails, naming it.
+    copy = product / "deployments/aws/policies/ai-unlimited-workspaces-without-iam-role-permissions.json"
+    text = copy.read_text()
+    assert text.count('"ec2:ImportKeyPair",') == 1
+    copy.write_text(text.replace('"ec2:ImportKeyPair",', ""))
+    lost = pre_commit(product, home)
+    assert lost.returncode == 1, lost.stdout + lost.stderr
+    assert hook_line(lost.stdout, "iamdocs drift --copies") == "Failed"
+    assert hook_line(lost.stdout, "iamdocs sync --check") == "Passed"
+    assert "deployments/aws/policies/ai-unlimited-workspaces-without-iam-role-permissions.json:1:1: drift: " \
+           "ai-unlimited-workspaces-without-iam-role-permissions.json (vs ai-unlimited-without-iam-role-" \
+           "permissions.json): removed ec2:ImportKeyPair" in lost.stdout.splitlines()
+
+    # Nothing of this project is in the product repository: its files are the product's and the configuration.
+    files = set(git(product, "ls-files").splitlines())
+    assert files == {".pre-commit-config.yaml", "README.md"} | {
+        str(p.relative_to(product)) for p in (product / "deployments").rglob("*") if p.is_file()}
+    assert not any(f.startswith("policies/") or f.endswith("catalog.yaml") for f in files)

@@ -213,3 +213,28 @@ def test_condition_keys(db, key: str, entry: tuple | None) -> None:
 ])
 def test_condition_key_applies(db, key: str, action: str, applies: bool | None) -> None:
     assert db.condition_key_applies(key, db.action(action)) is applies
+
+
+def test_condition_keys_per_resource_type(db) -> None:
+    # RunInstances carries the tags of the instance it creates, not of the image it starts from
+    assert "aws:RequestTag/${TagKey}" in db.condition_keys_on("ec2:RunInstances", "instance")
+    assert "ec2:InstanceType" in db.condition_keys_on("ec2:RunInstances", "instance")
+    assert "aws:RequestTag/${TagKey}" not in db.condition_keys_on("ec2:RunInstances", "image")
+    assert "ec2:ImageType" in db.condition_keys_on("ec2:RunInstances", "image")
+    assert "iam:PassedToService" in db.condition_keys_on("iam:PassRole", "role")
+    assert "iam:PermissionsBoundary" in db.condition_keys_on("iam:CreateRole", "role")
+    # a describe action names no resource type: its own keys only
+    assert "aws:RequestTag/${TagKey}" not in db.condition_keys_on("ec2:DescribeInstances")
+    assert db.condition_keys_on("nosuch:Action") == ()
+
+
+def test_global_services_and_rcp_services() -> None:
+    assert iamdb.global_service_region("iam") == "us-east-1"
+    assert iamdb.global_service_region("route53") == "us-east-1"
+    assert iamdb.global_service_region("ec2") is None
+    assert iamdb.global_service_region("s3") is None  # S3 is regional although it has a global endpoint
+    assert iamdb.partition_of("cn-north-1") == "aws-cn"
+    assert iamdb.partition_of("us-gov-west-1") == "aws-us-gov"
+    assert iamdb.partition_of("eu-west-1") == "aws"
+    assert {"s3", "sts", "kms", "sqs", "secretsmanager"} <= iamdb.rcp_services()
+    assert "ec2" not in iamdb.rcp_services() and "iam" not in iamdb.rcp_services()

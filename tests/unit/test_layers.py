@@ -16,17 +16,18 @@ PKG = Path(__file__).resolve().parents[2] / "iamdocs"
 
 # Lowest first. Names on one line share a layer and may import each other.
 LAYERS: list[set[str]] = [
-    {"errors", "output", "fsutil", "positions", "jsonpos", "yamlpos", "datafiles", "iamdb", "placeholders"},
+    {"errors", "output", "fsutil", "positions", "jsonpos", "yamlpos", "datafiles", "iamdb", "conditions",
+     "placeholders"},
     {"model", "sizes", "grants", "access", "aws"},
     {"loader", "history"},
     {"lint", "cfn"},
-    {"drift", "sandbox"},
+    {"drift", "sandbox", "preflight"},
     {"sync"},
     {"render", "commands", "bench"},
-    {"guide", "cli", "launcher", "clidoc", "__main__", "__init__"},
+    {"guide", "cli", "launcher", "clidoc", "__main__", "__init__", "action"},
 ]
 # Siblings of one layer that must not import each other.
-INDEPENDENT = [{"lint", "cfn"}, {"drift", "sandbox"}]
+INDEPENDENT = [{"lint", "cfn"}, {"drift", "sandbox"}, {"drift", "preflight"}, {"sandbox", "preflight"}]
 
 
 def layer_name(module: str) -> str:

@@ -42,6 +42,7 @@ from iamdocs.drift.compare import (
     ExpectedRole,
     Report,
     RoleCopy,
+    access_of,
     canonical_grants,
     choose_expected,
     compare_copies,
@@ -52,7 +53,7 @@ from iamdocs.drift.compare import (
     relate,
 )
 from iamdocs.errors import UserError
-from iamdocs.grants import Grant
+from iamdocs.grants import Grant, document_grants
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import Project
 from iamdocs.placeholders import cfn_parameter_names
@@ -163,23 +164,41 @@ def _error_at(exc: TemplateError, fallback: Location) -> tuple[Location, str]:
 
 def _when(indexes: list[int], br: Branches) -> str:
     """The parameter values under which something occurs, short ("IamRole=New, Session=true"); "" when under
-    every combination checked."""
-    if len(indexes) == len(br.combinations) or not br.varied:
+    every combination."""
+    if not br.varied or (len(indexes) == len(br.combinations) and not br.cut):
         return ""
-    combos = [br.combinations[i] for i in indexes]
-    per: dict[str, list[str]] = {}
-    for name in br.varied:
-        per[name] = list(dict.fromkeys(c[name] for c in combos))
+    per: dict[str, list[str]] = {n: [] for n in br.varied}
+    count = 0
+    for i in indexes:
+        size = 1
+        for group in br.members(i):
+            size *= len(group)
+            for choice in group:
+                for n, v in choice.items():
+                    if n in per and v not in per[n]:
+                        per[n].append(v)
+        count += size
+    all_values: dict[str, list[str]] = {n: [] for n in br.varied}
+    for i in range(len(br.combinations)):
+        for group in br.members(i):
+            for choice in group:
+                for n, v in choice.items():
+                    if n in all_values and v not in all_values[n]:
+                        all_values[n].append(v)
     product = 1
     for v in per.values():
-        product *= len(v)
-    all_values = {n: list(dict.fromkeys(c[n] for c in br.combinations)) for n in br.varied}
-    if product == len(set(tuple(c[n] for n in br.varied) for c in combos)):  # a plain product: name the values
+        product *= max(len(v), 1)
+    if product == count:  # a plain product: name the values that are not all of them
         parts = [f"{n}={show_value(v[0])}" if len(v) == 1 else f"{n} in {{{', '.join(show_value(x) for x in v)}}}"
-                 for n, v in per.items() if len(v) < len(all_values[n])]
+                 for n, v in per.items() if v and len(v) < len(all_values[n])]
         return ", ".join(parts)
-    shown = [show_params({n: c[n] for n in br.varied}) for c in combos[:4]]
-    more = f"; and {len(combos) - 4} more" if len(combos) > 4 else ""
+    shown = []
+    for i in indexes[:4]:
+        choice: dict[str, str] = {}
+        for group in br.members(i):
+            choice.update(group[0])
+        shown.append(show_params({n: choice[n] for n in br.varied if n in choice}))
+    more = f"; and {len(indexes) - 4} more" if len(indexes) > 4 else ""
     return " | ".join(shown) + more
 
 
@@ -298,14 +317,16 @@ def check_template(project: Project, db: IAMDatabase, path: Path, params: Mappin
     unreadable = {d.document for d, _ in seen.values() if d.kind == "unreadable"}
     report.documents = len(compared | unreadable)  # looked at: compared, or found unevaluable (which is drift)
     if br.cut:  # the others may hold drift: never "no drift" from part of the branches
+        found = f"{br.outcomes:,} distinct outcomes" + (" at least" if br.partial else "")
         report.differences.append(Difference(
             "bound", "drift", Location(template.path), "", "", "",
-            f"not proven: checked {len(br.combinations)} of {br.total:,} parameter combinations "
+            f"not proven: checked {len(br.combinations)} of {found} of {br.total:,} parameter combinations "
             f"({', '.join(br.varied)}); fix some with --param NAME=VALUE to check the others"))
     elif br.varied:
         report.differences.append(Difference(
             "branches", "info", Location(template.path), "", "", "",
-            f"checked every branch: {len(br.combinations)} combination(s) of {', '.join(br.varied)}"))
+            f"checked every branch: {len(br.combinations)} distinct outcome(s) of {br.total:,} combination(s) of "
+            f"{', '.join(br.varied)}"))
     if not compared and not report.drift:
         unmatched = "; ".join(f"{d.document}: {d.message}" for d in report.differences if d.kind == "unmatched")
         report.nothing = f"no document in {template.path} resembles a policy in policies/ ({unmatched or 'none'})"
@@ -377,17 +398,47 @@ class MatchedDocument:
 
     `doc` has the logical ID, resource type, policy name, the raw PolicyDocument
     with its `start`/`end` offsets into `template.text`, and its conditions.
-    `canonical` is empty when no branch matched it to a policy in policies/.
+    `canonical` is empty when no branch matched it to a policy in policies/. A part
+    of a policy split over several documents of one role has `share`: the
+    (policy, statement index, action) items of `canonical` it holds. `refused`
+    says why a tool must not write it (it is on a product role but no part of
+    the role's policies, or it is a policy on the wrong role).
     """
 
     doc: PolicyDoc
     canonical: tuple[str, ...]
     branches: list[dict[str, str]]  # the parameter values under which it was compared with `canonical`
+    share: tuple[tuple[str, int, str], ...] = ()
+    refused: str = ""
+
+
+Share = tuple[tuple[str, int, str], ...]
+
+
+def shares(project: Project, db: IAMDatabase, setup: ExpectedRole, copies: list[Copy]) -> dict[str, Share]:
+    """Which document of a role should hold each action of the role's policies: the one that holds it now,
+    else the one that stands for its policy, else the first (a split policy stays split, nothing twice)."""
+    held = [(c, document_grants(c.document, db, c.values)) for c in copies]
+    home = {m: c for c in copies for m in c.matched}
+    out: dict[str, list[tuple[str, int, str]]] = {c.name: [] for c in copies}
+    for name in setup.policies:
+        document = project.policy(name).document
+        statements = document.get("Statement") if isinstance(document, dict) else None
+        for index, st in enumerate(statements if isinstance(statements, list) else [statements]):
+            if not isinstance(st, dict):
+                continue
+            actions = st.get("Action")
+            for action in actions if isinstance(actions, list) else [actions]:
+                one = document_grants({"Statement": [{**st, "Action": [action]}]}, db)
+                owner = next((c for c, g in held if one and one <= g), home.get(name, copies[0]))
+                out[owner.name].append((name, index, str(action)))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def matched_documents(project: Project, db: IAMDatabase, template: Template, params: Mapping[str, str] | None = None,
                       mapping: list[str] | None = None) -> list[MatchedDocument]:
-    """Every identity policy document of the template with the canonical policy it matches (Jaccard or --map).
+    """Every identity policy document of the template with what drift compares it with, as check_template does:
+    a document on a role within the role's policy set, one on no role with the policy it covers.
 
     A document that matches different policies under different branches appears
     once per policy; one that cannot be evaluated in a branch is left out of it.
@@ -396,20 +447,63 @@ def matched_documents(project: Project, db: IAMDatabase, template: Template, par
     fixed = dict(params or {})
     check_params(template, fixed)
     maps = check_map(found, mapping or [], template.path)
-    out: dict[tuple[int, tuple[str, ...]], MatchedDocument] = {}
+    out: dict[tuple[Any, ...], MatchedDocument] = {}
     keep = cfn_parameter_names(project.catalog)
+    canon = canonical_grants(project, db)
+    expected = expected_roles(project)
+    cache: dict[Any, Any] = {}
+    index = {id(doc): n for n, doc in enumerate(found.documents)}
+
+    def record(doc: PolicyDoc, combo: dict[str, str], canonical: tuple[str, ...], share: Share = (),
+               refused: str = "") -> None:
+        key = (index[id(doc)], canonical, share, refused)
+        if key not in out:
+            out[key] = MatchedDocument(doc, canonical, [], share, refused)
+        out[key].branches.append(combo)
+
     for combo in branches(template, fixed).combinations:
         branch = Branch(template, found, combo, keep)
-        for n, doc in enumerate(found.documents):
+        by_role: dict[str, list[tuple[PolicyDoc, Copy]]] = {}
+        for doc in found.documents:
             try:
                 if not branch.exists(doc):
                     continue
-                copy = document_copy(template, doc, branch.evaluate(doc).document, maps)
+                copy = document_copy(template, doc, branch.evaluate(doc, roles=False).document, maps)
+                attached = branch.attached_roles(doc)
             except TemplateError:
                 continue
-            compare_copies(project, [copy], db, "cloudformation", str(template.path))
-            key = (n, copy.matched)
-            if key not in out:
-                out[key] = MatchedDocument(doc, copy.matched, [])
-            out[key].branches.append(combo)
-    return [out[k] for k in sorted(out, key=lambda k: (k[0], k[1]))]
+            for role in attached:
+                by_role.setdefault(role, []).append((doc, copy))
+            if not attached:
+                compare_copies(project, [copy], db, "cloudformation", str(template.path))
+                record(doc, combo, copy.matched)
+        for role_id, pairs in by_role.items():
+            copies = [c for _, c in pairs]
+            rc = RoleCopy(role_id, Location(template.path), None, Location(template.path), copies)
+            setup, _ = _role_setup(rc, project, db, expected, canon, cache)
+            if setup is None:
+                for doc, _ in pairs:
+                    record(doc, combo, ())
+                continue
+            want = access_of([Copy("", project.policy(p).document, Location(template.path)) for p in setup.policies],
+                             db)
+            grants = {c.name: document_grants(c.document, db, c.values) for c in copies}
+            part = {c.name for c in copies if not c.matched
+                    and any(want.covers(g) for g in grants[c.name] if g.effect == "Allow")}
+            # a policy spread over documents (or one policy in two): each document keeps its share
+            split = bool(part) or len({m for c in copies for m in c.matched}) < sum(len(c.matched) for c in copies)
+            parts = shares(project, db, setup, [c for c in copies if c.matched or c.name in part]) if split else {}
+            for doc, c in pairs:
+                if c.matched and not set(c.matched) <= set(setup.policies):
+                    record(doc, combo, c.matched, refused=f"{c.name} is {' + '.join(c.matched)}, which does not go "
+                                                          f"on {role_id} with {setup.label}")
+                elif not c.matched and c.name not in part:
+                    record(doc, combo, (), refused=f"{c.name} on {role_id} grants nothing of the {setup.role} "
+                                                   "role's policies; sync does not remove documents: remove it "
+                                                   "from the template")
+                elif split:
+                    held = parts[c.name]
+                    record(doc, combo, tuple(sorted({p for p, _, _ in held})) or c.matched, share=held)
+                else:
+                    record(doc, combo, c.matched)
+    return [out[k] for k in sorted(out, key=lambda k: (k[0], k[1], k[2], k[3]))]

@@ -6,6 +6,12 @@ template (*.yaml) published in the site. The standard library's HTML parser is
 enough (and keeps this a runtime feature without test-only packages): code
 blocks are the `<code>` elements inside `<pre>`, whatever the highlighter
 wrapped around them; a `filename` title above a block names its policy.
+
+No shape is published and not compared: a code block or download is read in
+whatever shape `shapes.parse` reads (JSON with escaped keys, YAML, a Python dict,
+CLI shorthand), suffixes in any case (`.JSON`, `.htm`), and any other text file
+of the site is searched for policy documents the same way the build's paste
+guard searches docs/ (`shapes.documents`, one definition).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pathlib import Path
 from iamdocs import jsonpos
 from iamdocs.cfn.identity import Branch, find
 from iamdocs.drift.compare import Copy, Difference
+from iamdocs.drift.sources import shapes
 from iamdocs.drift.sources.cloudformation import (
     TemplateError,
     branches,
@@ -101,7 +108,7 @@ def code_blocks(html: str) -> list[CodeBlock]:
     return parser.blocks
 
 
-def _is_identity_policy(doc: object) -> bool:
+def is_identity_policy(doc: object) -> bool:
     """A document with Statement and no Principal: a permissions policy, not a trust policy."""
     if not isinstance(doc, dict) or "Statement" not in doc:
         return False
@@ -159,6 +166,32 @@ def _template_copies(path: Path, rel: Path, label: str,
     return copies, notes
 
 
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_READ_ABOVE = (*HTML_SUFFIXES, ".json", ".yaml", ".yml")
+# What holds no text a reader could copy a policy from.
+BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".avif", ".woff", ".woff2", ".ttf", ".otf",
+                   ".eot", ".pdf", ".zip", ".gz", ".mp4", ".webm")
+# Files the build makes for its own scripts and search: data, not copies a reader takes.
+_SITE_DATA = ("search/search_index.json", "javascripts/iamdocs-data.js", "javascripts/role-check-data.json",
+              "sitemap.xml")
+
+
+def _text_copies(path: Path, site: Path, shown: Path, text: str, names: Mapping[str, str],
+                 values: Mapping[str, str]) -> list[Copy]:
+    """The policy documents of a published text file in any shape (YAML, a dict, shorthand, escaped keys)."""
+    rel = path.relative_to(site)
+    if rel.as_posix() in _SITE_DATA or rel.as_posix().startswith("assets/"):  # the theme's own scripts and data
+        return []
+    out = []
+    for found in shapes.documents(text):
+        if is_identity_policy(found.document):
+            forced = (names[path.name],) if path.name in names else ()
+            line, col = pos(found.document, (found.line, 1))
+            out.append(Copy(f"{rel} ({found.shape})", found.document, Location(shown / rel, line, col), forced,
+                            values))
+    return out
+
+
 _DATED_VERSION = re.compile(r"policies/\d{4}-\d{2}-\d{2}/[^/]+\.json")
 
 
@@ -208,7 +241,7 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
     copies: list[Copy] = []
     notes: list[Difference] = []
     files = list(site_files(site, shown))
-    for path in (f for f in files if f.suffix == ".html"):
+    for path in (f for f in files if f.suffix.lower() in HTML_SUFFIXES):
         rel = shown / path.relative_to(site)
         try:
             html = path.read_text(encoding="utf-8")
@@ -216,24 +249,26 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
             raise UserError(f"{rel}: cannot be read: {exc}") from None
         n = 0
         for block in code_blocks(html):
-            if "Statement" not in block.text:
+            if "Statement" not in block.text and "Effect" not in block.text:
                 continue
             try:
-                doc = from_node(jsonpos.parse(block.text).root, block.line - 1)
+                docs = [from_node(jsonpos.parse(block.text).root, block.line - 1)]
             except jsonpos.JSONPositionError as exc:
                 if block.language == "json":
                     notes.append(Difference("unreadable", "drift", Location(rel, block.line + exc.line - 1, exc.col),
                                             str(path.relative_to(site)), "", "",
                                             f"code block is not valid JSON: {exc.message}"))
-                continue
-            if not _is_identity_policy(doc):
-                continue
-            n += 1
-            label = block.filename or f"code block {n}"
-            line, col = pos(doc, (block.line, 1))
-            copies.append(Copy(f"{path.relative_to(site)} ({label})", doc, Location(rel, line, col),
-                               (names[block.filename],) if block.filename in names else (), values))
-    for path in (f for f in files if f.suffix == ".json"):
+                    continue
+                docs = [f.document for f in shapes.documents(block.text, block.line)]  # YAML, a dict, shorthand
+            for doc in docs:
+                if not is_identity_policy(doc):
+                    continue
+                n += 1
+                label = block.filename or f"code block {n}"
+                line, col = pos(doc, (block.line, 1))
+                copies.append(Copy(f"{path.relative_to(site)} ({label})", doc, Location(rel, line, col),
+                                   (names[block.filename],) if block.filename in names else (), values))
+    for path in (f for f in files if f.suffix.lower() == ".json"):
         rel = shown / path.relative_to(site)
         if _DATED_VERSION.fullmatch(path.relative_to(site).as_posix()):
             continue  # an earlier version of a policy (policies/<date>/), as the history replays it: not a copy
@@ -241,21 +276,29 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
         if pf.root is None:
             continue  # not a policy (or not JSON): the site also ships search indexes and the like
         doc = from_node(pf.root)
-        if not _is_identity_policy(doc):
+        if not is_identity_policy(doc):
             continue
         forced = (names[path.name],) if path.name in names else ()
         copies.append(Copy(str(path.relative_to(site)), doc, Location(rel, 1, 1), forced, values))
-    for path in (f for f in files if f.suffix in (".yaml", ".yml")):
+    for path in (f for f in files if f.suffix.lower() in (".yaml", ".yml")):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if "AWS::IAM::" not in text or "Resources" not in text:
-            continue
-        copies_, notes_ = _template_copies(path, shown / path.relative_to(site), str(path.relative_to(site)),
-                                              cfn_parameter_names(project.catalog))
-        copies.extend(copies_)
-        notes.extend(notes_)
+        if "AWS::IAM::" in text and "Resources" in text:
+            copies_, notes_ = _template_copies(path, shown / path.relative_to(site), str(path.relative_to(site)),
+                                                  cfn_parameter_names(project.catalog))
+            copies.extend(copies_)
+            notes.extend(notes_)
+        else:
+            copies.extend(_text_copies(path, site, shown, text, names, values))
+    for path in (f for f in files if f.suffix.lower() not in _READ_ABOVE and f.suffix.lower() not in BINARY_SUFFIXES):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # not text
+        if "Statement" in text or "Effect" in text:
+            copies.extend(_text_copies(path, site, shown, text, names, values))
     if not copies and not notes:
         raise UserError(f"{shown}: no policy documents in this site (no JSON code block or download with a Statement)",
                         hint="is this the built site folder? run: make site")
