@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 
 from iamdocs.model import RoleOption, RoleSetup, SoundProject
@@ -90,7 +89,8 @@ def stacked_table(header: list[str], rows: list[list[str]], css_class: str) -> s
     a page only as inert() Markdown, which an attribute would not read as such."""
     out = ['<div class="iamdocs-stacked-wrap" markdown="1">',
            f'<table class="iamdocs-stacked {css_class}" markdown="1">',
-           "<thead><tr>" + "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in header) + "</tr></thead>",
+           # inert(): character references, which HTML reads as the characters (a carriage return stays one)
+           "<thead><tr>" + "".join(f"<th>{inert(h)}</th>" for h in header) + "</tr></thead>",
            '<tbody markdown="1">']
     for row in rows:
         # md_in_html reads Markdown only in elements that ask for it, each on a line of its own
@@ -119,7 +119,8 @@ def trust_policy(project: SoundProject, role_id: str) -> str:
 SHELL_VARIABLES = {
     "ACCOUNT_ID": "$(aws sts get-caller-identity --query Account --output text)",
     "PARTITION": "$(aws sts get-caller-identity --query Arn --output text | cut -d: -f2)",
-    "REGION": "$(aws configure get region)",
+    # AWS CloudShell and CI set the Region in the environment, where `aws configure get` does not look
+    "REGION": "${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}",
     "BOUNDARY_POLICY_NAME": "YOUR-BOUNDARY-POLICY",
 }
 _VARIABLE_COMMENTS = {

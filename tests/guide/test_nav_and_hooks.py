@@ -127,7 +127,7 @@ def test_page_data_for_the_fill_in_form(mini, mini_root):
     assert data["variables"] == [
         {"name": "ACCOUNT_ID", "default": "$(aws sts get-caller-identity --query Account --output text)"},
         {"name": "PARTITION", "default": "$(aws sts get-caller-identity --query Arn --output text | cut -d: -f2)"},
-        {"name": "REGION", "default": "$(aws configure get region)"},
+        {"name": "REGION", "default": "${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}"},
         {"name": "BOUNDARY_POLICY_NAME", "default": "YOUR-BOUNDARY-POLICY"},
     ]
     app = (mini_root / "policies" / "app.json").read_text()

@@ -173,7 +173,7 @@ def test_cli_commands_managed_inline_and_instance_profile(mini):
         "```bash\n"
         + ACCOUNT_LINES +
         "# The Region where AI Unlimited runs (the form above fills it in)\n"
-        "REGION=$(aws configure get region)\n"
+        "REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}\n"
         "\n"
         "# Worker role: choose its name\n"
         "WORKER_ROLE=ai-unlimited-worker\n"
@@ -198,7 +198,7 @@ def test_cli_commands_of_a_combination_put_the_addition_on_the_role(mini):
         "```bash\n"
         + ACCOUNT_LINES +
         "# The Region where AI Unlimited runs (the form above fills it in)\n"
-        "REGION=$(aws configure get region)\n"
+        "REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}\n"
         "# The name of the permissions boundary policy your organization requires\n"
         "BOUNDARY_POLICY_NAME=YOUR-BOUNDARY-POLICY\n"
         'BOUNDARY_POLICY_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"\n'
@@ -313,7 +313,7 @@ def test_cfn_stack_command_existing_role(project):
         "\n"
         "```bash\n"
         "# The Region where AI Unlimited runs (the form above fills it in)\n"
-        "REGION=$(aws configure get region)\n"
+        "REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}\n"
         "# ai-unlimited-with-nlb.json (from the product repository) with the IAM values of "
         "ai-unlimited-iam-parameters.json\n"
         "# in place of its own (needs jq)\n"
