@@ -259,9 +259,19 @@ def _normalized(st: Any, values: Mapping[str, str] | None) -> Any:
     return out
 
 
+# A policy of fewer grants than this is recognised by a covering grant (`GetSecretValue on *` for the engine
+# policy's one secret pattern) only in access that stays within its services: every vendor's instance role that
+# reads a secret among other things would otherwise be the engine role. Elsewhere only its grants as written count.
+EXACT_BELOW = 3
+
+
 def coverage(have: Access, need: Iterable[Grant]) -> tuple[int, int]:
-    """(covered, needed): how many of the Allow grants in `need` this access grants."""
+    """(covered, needed): how many of the Allow grants in `need` this access grants (see EXACT_BELOW)."""
     wanted = [g for g in need if g.effect == "Allow"]
+    if len(wanted) < EXACT_BELOW:
+        services = {g.action.partition(":")[0] for g in wanted}
+        if any(g.action.partition(":")[0] not in services for g in have.allowed):
+            return sum(1 for g in wanted if g in have.allowed), len(wanted)
     return sum(1 for g in wanted if have.covers(g)), len(wanted)
 
 

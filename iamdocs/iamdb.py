@@ -426,7 +426,15 @@ class _Canonical:
                 prefix = template.partition(":")[0].lower()
                 self._by_prefix.setdefault(prefix, []).append((re.compile(rx, re.IGNORECASE | re.DOTALL), template))
 
+        self._seen: dict[str, str] = {}  # the data repeats a few thousand keys a hundred thousand times
+
     def __call__(self, key: str) -> str:
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._spell(key)
+        return found
+
+    def _spell(self, key: str) -> str:
         for rx, template in self._by_prefix.get(key.partition(":")[0].lower(), ()):
             if rx.fullmatch(key):
                 return template

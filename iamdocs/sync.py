@@ -19,15 +19,15 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from iamdocs.cfn.evaluate import is_function
-from iamdocs.cfn.identity import Branch, find
-from iamdocs.cfn.reader import Template, decode_template, parse_template, read_bytes
+from iamdocs.cfn.identity import Branch, PolicyDoc, find
+from iamdocs.cfn.reader import Template, TemplateError, decode_template, parse_template, parse_text, read_bytes
 from iamdocs.drift.compare import covered_scores
 from iamdocs.drift.sources.cloudformation import matched_documents
 from iamdocs.errors import UserError
@@ -65,6 +65,9 @@ class Found:
     documents: tuple[Any, ...]  # evaluated, once per branch that creates it
     canonical: tuple[str, ...]
     share: tuple[tuple[str, int, str], ...] = ()  # a part of a split policy: the items it holds (drift's shares)
+    doc: PolicyDoc | None = None  # the template's document, for evaluating a rewritten text of it
+    combos: tuple[dict[str, str], ...] = ()  # the parameter values of each branch in `documents`
+    shared: bool = False  # another document is the same text (a YAML alias): rewriting it changes both
 
 
 @dataclass
@@ -437,8 +440,11 @@ def find_documents(template: Template, project: Project, db: IAMDatabase,
             raise UserError(f"{where}: {doc.name} resembles {canonical[0]} and {', '.join(tied)} equally",
                             hint=f"name its policy with --map {doc.name}=policy-file.json")
         out.append(Found(doc.name, raw, Span(raw.start, _trimmed_end(template.text, raw.start, raw.end)),
-                         tuple(evaluated), canonical, share))
-    return sorted({f.span.start: f for f in out}.values(), key=lambda f: f.span.start)  # an alias is one text
+                         tuple(evaluated), canonical, share, doc, tuple(combo for m in group for combo in m.branches)))
+    starts = [f.span.start for f in out]
+    once = {f.span.start: f for f in out}  # an alias is one text
+    return sorted((replace(f, shared=starts.count(f.span.start) > 1) for f in once.values()),
+                  key=lambda f: f.span.start)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -589,10 +595,54 @@ def sync_template(template: Template, project: Project, db: IAMDatabase,
     if any(p is not None for p in patched):
         attempts.append(lambda: [e for f in drifted for e in whole(f)])  # written whole, if a kept layout failed
     for edits in attempts:
-        after = splice(text, edits())
-        if not drifted or not _drifted(parse_template(after, template.path), project, db, mapping):
+        chosen = edits()
+        after = splice(text, chosen)
+        if not drifted:
+            return after, names
+        verdict = _rewritten_grant_canonical(template, drifted, chosen, project, db)
+        if verdict is None:  # a document's new text cannot be read on its own: read the whole template back
+            verdict = not _drifted(parse_template(after, template.path), project, db, mapping)
+        if verdict:
             return after, names
     raise RuntimeError(f"{template.path}: the rewritten template still differs from policies/")
+
+
+def _rewritten_grant_canonical(template: Template, drifted: Sequence[Found], edits: Sequence[tuple[Span, str]],
+                               project: Project, db: IAMDatabase) -> bool | None:
+    """Whether each rewritten document grants exactly its canonical policies under each of its branches.
+
+    Only the rewritten documents are read back, each on its own (the rest of the template is unchanged), so a
+    large template is not parsed twice. None when that cannot be done: a document another one shares through
+    a YAML alias, or new text that does not read on its own (an alias to an anchor outside it).
+    """
+    found = find(template)
+    placeholders = cfn_parameter_names(project.catalog)
+    branches: dict[tuple[tuple[str, str], ...], Branch] = {}
+    for f in drifted:
+        if f.shared or f.doc is None:
+            return None
+        own = [(Span(s.start - f.span.start, s.end - f.span.start), new) for s, new in edits
+               if f.span.start <= s.start and s.end <= f.span.end]
+        new_text = splice(template.text[f.span.start:f.span.end], own)
+        line_start = template.text.rfind("\n", 0, f.span.start) + 1
+        lead = re.sub(r"[^\t]", " ", template.text[line_start:f.span.start])  # same columns, no parent key
+        try:
+            value, _ = parse_text(lead + new_text, template.path)
+        except TemplateError:
+            return None
+        doc = replace(f.doc, document=value)
+        base = document_grants(target_document(project, f), db)
+        for combo in f.combos:
+            key = tuple(sorted(combo.items()))
+            if key not in branches:
+                branches[key] = Branch(template, found, combo, placeholders)
+            try:
+                evaluated = branches[key].evaluate(doc, roles=False).document
+            except TemplateError:
+                return False
+            if document_grants(evaluated, db) != base:
+                return False
+    return True
 
 
 def sync_file(path: Path, project: Project, db: IAMDatabase, mapping: Sequence[str] = ()) -> Result:

@@ -12,7 +12,7 @@ import pkgutil
 import statistics
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -26,10 +26,30 @@ class Row:
 def measure(cmd: Sequence[str], repeat: int = 5, cwd: str | None = None, env: dict | None = None,
             ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
     """Median wall time (s) and largest peak RSS (MB) of `cmd` run as a fresh process `repeat` times."""
-    walls, peaks = [], []
+    wall, peak, _ = measure_cpu(cmd, repeat, cwd, env, ok_codes)
+    return wall, peak
+
+
+def user_env(env: dict | None = None) -> dict:
+    """The environment a user's or CI's command has: compiled modules are used and written as usual."""
+    out = {**os.environ, **(env or {})}
+    out.pop("PYTHONDONTWRITEBYTECODE", None)
+    return out
+
+
+def measure_cpu(cmd: Sequence[str], repeat: int = 5, cwd: str | None = None, env: dict | None = None,
+                ok_codes: tuple[int, ...] = (0,), before: Callable[[], object] | None = None,
+                ) -> tuple[float, float, float]:
+    """Median wall time (s), largest peak RSS (MB) and median CPU time (user + system, s) of `cmd`.
+
+    `before` runs ahead of each run (e.g. to empty a cache), outside the time measured.
+    """
+    walls, peaks, cpus = [], [], []
     for _ in range(repeat):
+        if before is not None:
+            before()
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+        proc = subprocess.Popen(cmd, cwd=cwd, env=user_env(env),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         walls.append(time.perf_counter() - start)
@@ -41,7 +61,8 @@ def measure(cmd: Sequence[str], repeat: int = 5, cwd: str | None = None, env: di
         if code not in ok_codes:
             raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err[-2000:]}")
         peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
-    return statistics.median(walls), max(peaks)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(walls), max(peaks), statistics.median(cpus)
 
 
 def sections() -> list:

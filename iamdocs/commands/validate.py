@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from iamdocs.commands._options import add_project_argument, project_root
@@ -71,8 +72,30 @@ def _context(project: Project, paths: list[str]) -> Context:
     own = {_real(project.policies_dir / f.name): f for f in project.files}
     if {_real(t) for t in targets} == set(own) and own:
         return Context(project=project, files=project.files)
-    files: list[PolicyFile] = [own.get(_real(t)) or read_policy_file(t) for t in targets]
-    return Context(project=project, files=files, lone=True)
+    return Context(project=project, files=LazyFiles(targets, own), lone=True)
+
+
+class LazyFiles(Sequence[PolicyFile]):
+    """Lone files, read when reached: the rules see one at a time, and each is dropped after its turn."""
+
+    def __init__(self, paths: list[Path], own: dict[Path, PolicyFile]) -> None:
+        self._paths = paths
+        self._own = own  # the project's own files, already read
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __getitem__(self, i):  # type: ignore[override]  # Sequence's int/slice overloads
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self._read(self._paths[i])
+
+    def __iter__(self) -> Iterator[PolicyFile]:
+        for path in self._paths:  # unlike Sequence's own, holds no file while it reads the next
+            yield self._read(path)
+
+    def _read(self, path: Path) -> PolicyFile:
+        return self._own.get(_real(path)) or read_policy_file(path)
 
 
 def _select(raw: str | None) -> set[str] | None:

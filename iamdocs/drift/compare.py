@@ -409,8 +409,10 @@ def choose_expected(copies: list[Copy], db: IAMDatabase, expected: list[Expected
     Which set a role is, is told by what it allows (its Denies are then compared like any
     other grant, so a Deny that empties it is drift, not "someone else's role"). Of the sets
     it covers, one that holds every policy its documents stand for and the fewest others is
-    preferred, then the fewest differences, then the smaller surplus. Policies a document is
-    mapped to (--map) are in the set whatever it covers.
+    preferred, then the fewest differences, then the smaller surplus. A document that grants
+    nothing beyond a set is a part of it, whatever it resembles on its own (a split policy's
+    parts stand for the policy they were cut from). Policies a document is mapped to (--map)
+    are in the set whatever it covers.
     """
     homes = {m for c in copies for m in c.matched}
     forced = {p for c in copies for p in c.canonical}
@@ -419,14 +421,26 @@ def choose_expected(copies: list[Copy], db: IAMDatabase, expected: list[Expected
     if forced and not candidates:
         candidates = [ExpectedRole("", tuple(sorted(forced)), ("--map",))]
     best: tuple[tuple[Any, ...], ExpectedRole, int, int] | None = None
+    allows = [[g for g in document_grants(c.document, db, c.values) if g.effect == "Allow"] for c in copies]
+    alone = {p: effective(canon[p]) for e in candidates for p in e.policies if p in canon}
     for e in candidates:
         want = effective(set().union(*(canon[p] for p in e.policies if p in canon)))
         covered, needed = coverage(allowed, want.allowed)
         if not forced and not is_covered(covered, needed):
             continue
         extra = len(access.grants - want.grants)
-        others = len(set(e.policies) - homes) if homes else 0  # policies none of its documents stands for
-        key = (not homes <= set(e.policies), others, needed - covered + extra, extra, e.label, e.role)
+        # A document that grants nothing beyond the set is a part of it (a split policy): it stands for the set's
+        # policies it grants from, whatever it resembles on its own (a part with `secretsmanager:*` on "*" covers
+        # the one-grant engine policy); any other document stands for the policy it covers on its own.
+        outside: set[str] = set()
+        stands: set[str] = set()
+        for c, mine in zip(copies, allows, strict=True):
+            if mine and all(want.covers(g) for g in mine):
+                stands.update(p for p in e.policies if p in alone and any(alone[p].covers(g) for g in mine))
+            else:
+                outside.update(c.matched)
+        others = len(set(e.policies) - stands - outside) if homes else 0  # policies none of its documents stands for
+        key = (not outside <= set(e.policies), others, needed - covered + extra, extra, e.label, e.role)
         if best is None or key < best[0]:
             best = (key, e, covered, needed)
     return (best[1], best[2], best[3]) if best else None
@@ -660,13 +674,17 @@ def compare_roles(project: Project, roles: list[RoleCopy],
 
     A role is recognised by the policies attached to it, not by its logical ID:
     it is the catalog role that some option (or the product's template) gives all
-    of them. When no catalog role gets them all, a policy is on the wrong role.
+    of them. When no catalog role gets them all, a policy is on the wrong role; so it
+    is when two roles are the same catalog role and their policies together are a set
+    of it that neither has (the Session Manager policy on a role of its own, while the
+    role with the manager policy goes without it).
     """
     catalog = project.catalog
     if catalog is None:
         return []
     allowed = catalog_role_policies(project)
     out: list[Difference] = []
+    placed: dict[str, list[tuple[RoleCopy, list[str]]]] = defaultdict(list)
     for n, role in enumerate(roles):
         setup = setups[n] if n < len(setups) else None
         have = sorted({m for c in role.documents for m in c.matched}) or (list(setup.policies) if setup else [])
@@ -685,6 +703,7 @@ def compare_roles(project: Project, roles: list[RoleCopy],
         fits.sort(key=lambda rid: (trust_grants(catalog.roles[rid].trust_policy()) != actual,
                                    rid != catalog.cloudformation.role, rid))
         rid = fits[0]
+        placed[rid].append((role, have))
         out.append(Difference("role", "info", role.loc, role.name, rid, "",
                               f"{role.name} matches the catalog's {catalog.roles[rid].title.lower()} "
                               f"(it gets {', '.join(have)})"))
@@ -701,4 +720,35 @@ def compare_roles(project: Project, roles: list[RoleCopy],
             out.append(Difference("trust", "drift", role.trust_loc, role.name, rid, g[1],
                                   f"trust policy also allows {_show_trust(g)} (the {rid} role's trust policy "
                                   "does not)"))
+    out.extend(_split_over_roles(project, placed))
+    return out
+
+
+def _split_over_roles(project: Project, placed: Mapping[str, list[tuple[RoleCopy, list[str]]]]) -> list[Difference]:
+    """Roles that are the same catalog role, whose policies together are one of its sets that none of them has.
+
+    Each role alone may be a set of the catalog (the manager policy alone is option engine-a; the Session
+    Manager policy alone is the Jupyter template's role), but the template gives the catalog role's
+    policies to several roles: the one that should have them all lacks some. Said at the roles that have less.
+    """
+    sets = {(e.role, frozenset(e.policies)): e for e in expected_roles(project)}
+    out: list[Difference] = []
+    for rid, held in placed.items():
+        union = frozenset(p for _, have in held for p in have)
+        e = sets.get((rid, union))
+        if len(held) < 2 or e is None or any(set(have) == union for _, have in held):
+            continue
+        # the role that should have them all: the one with the template's own policies (or else the most)
+        inline = set(project.catalog.cloudformation.inline_policies) if project.catalog else set()
+        main, main_has = min(held, key=lambda h: (not inline <= set(h[1]), -len(h[1]), h[0].name))
+        title = project.catalog.roles[rid].title.lower() if project.catalog else rid
+        for role, have in held:
+            if role is main:
+                continue
+            rest = sorted(union - set(have))
+            out.append(Difference(
+                "wrong-role", "drift", role.loc, role.name, " + ".join(have), "",
+                f"{role.name} gets {', '.join(have)}, which the catalog's {title} gets together with "
+                f"{', '.join(rest)} ({', '.join(e.where)}); {main.name} gets {', '.join(main_has)} without "
+                f"{'it' if len(have) == 1 else 'them'}"))
     return out

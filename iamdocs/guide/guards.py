@@ -54,11 +54,17 @@ def canonical_actions(files: Iterable[Any]) -> dict[str, frozenset[str]]:
             for f in files}
 
 
-def _copy_of(actions: frozenset[str], canonical: Mapping[str, frozenset[str]]) -> str | None:
-    """The canonical policy whose actions these cover (more than half; all of a policy of one or two), if any."""
+# A list in prose names a policy's actions when it has at least this many of them (and more than half):
+# a sentence may well name the one action of a one-action policy.
+LISTED_ACTIONS = 3
+
+
+def _copy_of(actions: frozenset[str], canonical: Mapping[str, frozenset[str]], least: int = 1) -> str | None:
+    """The canonical policy whose actions these cover (more than half; all of a policy of one or two), if any,
+    naming at least `least` of them."""
     best, score = None, 0.0
     for name, want in sorted(canonical.items()):
-        if not want:
+        if len(actions & want) < max(least, 1):
             continue
         covered = len(actions & want) / len(want)
         if (covered == 1 if len(want) <= 2 else covered > 0.5) and covered > score:
@@ -88,20 +94,29 @@ def pasted_policies(text: str, canonical: Mapping[str, frozenset[str]]) -> list[
     for line, what in pasted_iam_json(shapes.decoded(text)):
         found[line] = (f"{what} is pasted here; show policies with {{{{ policy_json(\"<file>.json\") }}}} instead, "
                        "so they cannot drift from policies/")
+    keys = dict(pasted_iam_json(shapes.decoded(text)))
     named: list[frozenset[str]] = []  # the actions of each document found: its own lines are no second paste
+    spans: list[tuple[int, int]] = []
     for doc in shapes.documents(text):
         named.append(_named_actions(doc.document))
+        spans.append((doc.line, doc.end))
         statements = doc.document.get("Statement")
         items = statements if isinstance(statements, list) else [statements]
         if any(isinstance(st, dict) and ("Principal" in st or "NotPrincipal" in st) for st in items):
             macro = 'trust_policy("<role>")'
         else:
             macro = f'policy_json("{_copy_of(_named_actions(doc.document), canonical) or "<file>.json"}")'
+        for line in range(doc.line + 1, doc.end + 1):  # its keys' lines name the same macro
+            if line in keys:
+                found[line] = f"{keys[line]} is pasted here; show it with {{{{ {macro} }}}} instead, so it cannot " \
+                              "drift from policies/"
         found[doc.line] = (f"a policy document ({doc.shape}) is pasted here; show it with {{{{ {macro} }}}} instead, "
                            "so it cannot drift from policies/")
     services = frozenset(a.split(":", 1)[0] for want in canonical.values() for a in want)
-    for first, last, actions in shapes.clusters(shapes.grants(text, services)):
-        name = _copy_of(actions, canonical)
+    listed = [(line, a) for line, a in shapes.grants(text, services)
+              if not any(start <= line <= end for start, end in spans)]  # not the actions of a document found
+    for first, last, actions in shapes.clusters(listed):
+        name = _copy_of(actions, canonical, LISTED_ACTIONS)
         if name and not any(first <= line <= last for line in found) and not any(actions <= a for a in named):
             found[first] = (f"the actions of {name} are listed here; show them with "
                             f"{{{{ permissions_table(\"{name}\") }}}} instead, so they cannot drift from policies/")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import ClassVar, TypeVar
@@ -41,7 +41,7 @@ class Context:
     """What the rules look at: the project (catalog and files) and the files being checked."""
 
     project: Project
-    files: list[PolicyFile]
+    files: Sequence[PolicyFile]  # lone files may be read one at a time as run() reaches them (LazyFiles)
     lone: bool = False  # files outside the project: check grammar and content, not catalog relations
     options: dict = field(default_factory=dict)
 
@@ -79,6 +79,11 @@ class Context:
     @cached_property
     def _memo(self) -> dict:
         return {}
+
+    def forget(self) -> None:
+        """Drop what was computed about the statements checked so far (run() does after each lone file)."""
+        self._actions_cache.clear()
+        self._memo.clear()
 
     def granted_actions(self, st: Statement) -> dict[str, tuple[iamdb.Action, Value]]:
         """Like statement_actions, but a NotAction statement covers every known action it does not name.
@@ -152,6 +157,7 @@ def discover_rules() -> list[type[Rule]]:
 def run(ctx: Context, select: set[str] | None = None) -> list[Finding]:
     """Run every rule (or the selected IDs) and return the findings, sorted by place."""
     findings: list[Finding] = []
+    rules = []
     for rule_cls in discover_rules():
         if select and rule_cls.id not in select:
             continue
@@ -159,10 +165,19 @@ def run(ctx: Context, select: set[str] | None = None) -> list[Finding]:
             continue
         if not ctx.lone and ctx.catalog is None and rule_cls.id[0] != "E":
             continue  # warnings need the catalog (to accept them); without it they bury its one error
-        rule = rule_cls()
-        for f in ctx.files:
-            findings.extend(rule.check_file(f, ctx))
-        if not ctx.lone:
+        rules.append(rule_cls())
+    # File by file, every rule on one file before the next is read: lone files (LazyFiles) are then dropped
+    # with what the rules computed about them, so memory does not grow with the number of files.
+    for f in ctx.files:
+        found = [x for rule in rules for x in rule.check_file(f, ctx)]
+        if ctx.lone:
+            ctx.forget()
+            if f.path not in ctx.project_paths:  # no catalog entry can accept it: its key is dead weight
+                found = [replace(x, key=()) if x.key else x for x in found]
+        findings.extend(found)
+        del f  # before the next file is read
+    if not ctx.lone:
+        for rule in rules:
             findings.extend(rule.check_project(ctx))
     findings = [_accept(f, ctx) for f in findings]
     return sorted(set(findings), key=lambda f: (str(f.loc.path), f.loc.line, f.loc.col, f.rule, f.message))

@@ -31,6 +31,11 @@ def test_best_covered_prefers_full_coverage_then_smaller_surplus_then_name():
     one = {"e.json": {Grant("Allow", "s:get", "arn:{partition}:s:::mine/*")}}
     assert best_covered({Grant("Allow", "s:get", "arn:{partition}:s:::theirs/*")}, one) is None
     assert best_covered({Grant("Allow", "s:get", "*")}, one) == ("e.json", 1, 1)
+    # ... and a covering grant ("*") counts only in a copy that grants nothing of other services: an instance
+    # role that also talks to Systems Manager and reads any secret is not the engine role
+    assert best_covered({Grant("Allow", "s:get", "*"), Grant("Allow", "ssm:update", "*")}, one) is None
+    assert best_covered({Grant("Allow", "s:get", "arn:{partition}:s:::mine/*"), Grant("Allow", "ssm:update", "*")},
+                        one) == ("e.json", 1, 1)
 
 
 @pytest.mark.parametrize(("pattern", "resource", "covered"), [

@@ -289,3 +289,25 @@ def test_sync_leaves_a_vendor_role_beside_the_product_role_alone(cli, tmp_path):
     text = path.read_text()
     assert "ssm:GetManifest" in text.split("  SessionManagerPolicies:\n")[1].split("  VendorRole:\n")[0]
     assert vendor in text  # byte for byte
+
+
+def test_vendor_instance_role_with_session_actions_and_any_secret_is_nobodys(drift_main, tmp_path):
+    """In the shape of public GitLab, Gitea and VS Code server templates: one policy with ec2messages:*,
+    ssm:UpdateInstanceInformation, ssmmessages:* and secretsmanager:GetSecretValue on "*". It covers neither
+    the engine policy (its one grant is on compute-engine/* secrets) nor the Session Manager policy (11 of its
+    23 actions), so it is not compared; its AWS managed policy makes nothing "not proven" either."""
+    path = tmp_path / "server.yaml"
+    path.write_text("Resources:\n  InstanceRole:\n    Type: AWS::IAM::Role\n    Properties:\n"
+                    "      AssumeRolePolicyDocument:\n        Statement:\n          - Action: sts:AssumeRole\n"
+                    "            Effect: Allow\n            Principal: {Service: ec2.amazonaws.com}\n"
+                    "      ManagedPolicyArns:\n"
+                    "        - !Sub 'arn:${AWS::Partition}:iam::aws:policy/CloudWatchAgentServerPolicy'\n"
+                    "  InstanceRolePolicy:\n    Type: AWS::IAM::RolePolicy\n    Properties:\n"
+                    "      RoleName: !Ref InstanceRole\n      PolicyName: InstanceRolePolicy\n"
+                    "      PolicyDocument:\n        Statement:\n          - Action: [ec2messages:*, "
+                    "ssm:UpdateInstanceInformation, ssmmessages:*, secretsmanager:GetSecretValue]\n"
+                    "            Effect: Allow\n            Resource: '*'\n")
+    proc = drift_main("--cloudformation", str(path))
+    assert proc.returncode == 4, proc.stdout
+    assert drift_lines(proc) == []
+    assert proc.stdout.splitlines()[-1].startswith("nothing to compare: ")

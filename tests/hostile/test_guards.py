@@ -8,6 +8,7 @@ from iamdocs.guide.guards import (
     front_matter_lines,
     outside_code,
     pasted_iam_json,
+    pasted_policies,
     template_problems,
     unrendered_macros,
 )
@@ -52,3 +53,26 @@ def test_template_problems_name_the_line_and_the_closest_name() -> None:
     ]
     assert template_problems(env, "{{ policy_json( }}", MACROS, {}, []) == [
         (1, "Jinja syntax error: unexpected '}', expected ')'")]
+
+
+def test_a_pasted_policy_names_the_macro_for_the_policy_it_copies_on_every_line() -> None:
+    """Issue 18: each line of one paste says which macro shows that policy instead."""
+    canonical = {"app.json": frozenset({"s3:getobject", "s3:putobject", "s3:listbucket"}),
+                 "ops.json": frozenset({"ec2:runinstances", "ec2:stopinstances", "ec2:startinstances",
+                                        "ec2:tagresource"})}
+    text = ('Add this:\n\n```json\n{\n  "Effect": "Allow",\n  "Action": ["s3:GetObject", "s3:PutObject"]\n}\n```\n\n'
+            "| Action |\n|---|\n| ec2:RunInstances |\n| ec2:StartInstances |\n| ec2:StopInstances |\n")
+    assert pasted_policies(text, canonical) == [
+        (4, 'a policy document (JSON) is pasted here; show it with {{ policy_json("app.json") }} instead, so it '
+            "cannot drift from policies/"),
+        (5, 'part of a policy ("Effect": "Allow") is pasted here; show it with {{ policy_json("app.json") }} '
+            "instead, so it cannot drift from policies/"),
+        (6, 'part of a policy ("Action":) is pasted here; show it with {{ policy_json("app.json") }} instead, so it '
+            "cannot drift from policies/"),
+        (12, 'the actions of ops.json are listed here; show them with {{ permissions_table("ops.json") }} instead, '
+             "so they cannot drift from policies/"),
+    ]
+    # a sentence that names a few actions is no copy, not even of a policy it names wholly
+    assert pasted_policies("Use `ec2:RunInstances`, `ec2:TagResource` and `s3:GetObject` here.", canonical) == []
+    assert pasted_policies("The engine reads its secret (secretsmanager:GetSecretValue).",
+                           {"engine.json": frozenset({"secretsmanager:getsecretvalue"})}) == []

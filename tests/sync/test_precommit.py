@@ -9,6 +9,7 @@ repository gets the configuration block of the writers' page, with only `repo:` 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -48,6 +49,27 @@ def hooks_repository(target: Path) -> str:
     return git(target, "rev-parse", "HEAD")
 
 
+@pytest.fixture(scope="session")
+def hooks_clone(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple[Path, str, str, Path]:
+    """(clone, an older commit, HEAD, PRE_COMMIT_HOME), made once per test run whichever worker comes first.
+
+    A local clone of this project with two commits, so that autoupdate has somewhere to move; one
+    pre-commit home, so that pre-commit installs iamdocs (pip, about a minute) once per rev, not per test.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    clone, home = shared / "hooks-clone", shared / "pre-commit-home"
+    with open(shared / "hooks-clone.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (clone / ".git").is_dir():
+            clone.mkdir(exist_ok=True)
+            hooks_repository(clone)
+            (clone / "README.md").write_text((clone / "README.md").read_text() + "\nA newer commit.\n")
+            git(clone, "commit", "-q", "-am", "a newer commit")
+    first, head = git(clone, "rev-list", "--max-count=2", "--reverse", "HEAD").split()
+    return clone, first, head, home
+
+
 def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
     env.pop("IAMDOCS_DEBUG", None)
@@ -84,10 +106,9 @@ def test_manifest_is_valid_and_its_entries_are_commands():
     assert (args.project, args.cloudformation) == (Path("p"), [Path("a.yaml")])
 
 
-def test_pre_commit_fails_on_a_drifted_template_and_passes_after_sync(tmp_path, capsys):
-    hooks = tmp_path / "iamdocs"
-    hooks.mkdir()
-    rev = hooks_repository(hooks)
+@pytest.mark.timeout(900)  # the first pre-commit run installs iamdocs with pip; on a busy machine that is minutes
+def test_pre_commit_fails_on_a_drifted_template_and_passes_after_sync(tmp_path, capsys, hooks_clone):
+    hooks, _, rev, home = hooks_clone
     product = tmp_path / "product"
     template = product / "deployments" / "aws" / "templates" / "ai-unlimited.yaml"
     template.parent.mkdir(parents=True)
@@ -107,7 +128,6 @@ def test_pre_commit_fails_on_a_drifted_template_and_passes_after_sync(tmp_path, 
     git(product, "add", "-A")
     git(product, "commit", "-q", "-m", "templates")
 
-    home = tmp_path / "pre-commit-home"
     first = pre_commit(product, home)
     assert first.returncode == 1, first.stdout + first.stderr
     lines = first.stdout.splitlines()
@@ -216,14 +236,9 @@ def hook_line(output: str, name: str) -> str:
     return result
 
 
-@pytest.mark.timeout(900)
-def test_the_product_repository_with_the_pages_configuration(tmp_path):
-    hooks = tmp_path / "iamdocs"
-    hooks.mkdir()
-    first = hooks_repository(hooks)
-    (hooks / "README.md").write_text((hooks / "README.md").read_text() + "\nA newer commit.\n")
-    git(hooks, "commit", "-q", "-am", "a newer commit")
-    head = git(hooks, "rev-parse", "HEAD")
+@pytest.mark.timeout(900)  # as above: pip installs iamdocs into pre-commit's environment
+def test_the_product_repository_with_the_pages_configuration(tmp_path, hooks_clone):
+    hooks, first, head, home = hooks_clone
 
     product = tmp_path / "product"
     product.mkdir()
@@ -235,7 +250,6 @@ def test_the_product_repository_with_the_pages_configuration(tmp_path):
     git(product, "init", "-q")
     git(product, "add", "-A")
     git(product, "commit", "-q", "-m", "the product's deployments")
-    home = tmp_path / "pre-commit-home"
 
     # The rev moves with `pre-commit autoupdate --freeze`, as the page says: to the newest commit; nothing else changes.
     moved = pre_commit(product, home, "autoupdate", "--freeze")

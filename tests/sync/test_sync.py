@@ -304,3 +304,17 @@ def test_map_to_two_files_writes_both(tmp_path, project, capsys):
     assert sids[-3:] == ["- Sid: SessionManagerAgent", "- Sid: SessionManagerChannels", "- Sid: SessionManagerMessages"]
     capsys.readouterr()
     assert main(["drift", "--map", mapping, "--cloudformation", str(path)]) == 0
+
+
+@pytest.mark.parametrize(("name", "expected"), CASES)
+def test_sync_reads_back_only_the_rewritten_documents(tmp_path, project, capsys, monkeypatch, name, expected):
+    # The check of sync's own result reads each rewritten document on its own: the template is parsed once.
+    import iamdocs.sync
+
+    def second_parse(*_args, **_kwargs):
+        raise AssertionError("the whole template was parsed a second time")
+
+    monkeypatch.setattr(iamdocs.sync, "parse_template", second_parse)
+    path = copy(tmp_path, name)
+    assert main(["sync", "--cloudformation", str(path)]) == 0
+    assert path.read_bytes() == (FIXTURES / expected).read_bytes()

@@ -44,6 +44,21 @@ class Found:
     line: int  # 1-based line of the text where the document starts
     document: dict[str, Any]  # {"Statement": [...], ...}, with positions when JSON or YAML gave them
     shape: str  # JSON, YAML, Python, CLI shorthand
+    end: int = 0  # its last line (the last line of its block when the shape gives no positions)
+
+
+def _last_line(value: Any, default: int) -> int:
+    """The last line any positioned value inside `value` is on."""
+    last, stack = default, [value]
+    while stack:
+        v = stack.pop()
+        last = max(last, pos(v)[0])
+        if isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return last
 
 
 def _is_statement(value: Any) -> bool:
@@ -212,11 +227,13 @@ def documents(text: str, line: int = 1) -> list[Found]:
         if parsed is None:
             continue
         value, shape = parsed
+        block_end = line + start - 1 + block.count("\n")
         for doc in policy_documents(value):
             at = pos(doc)[0] or pos(doc.get("Statement"))[0] or line + start - 1
             if at not in seen:
                 seen.add(at)
-                found.append(Found(at, doc, shape))
+                end = _last_line(doc, at) if shape in ("JSON", "YAML") else block_end
+                found.append(Found(at, doc, shape, end))
     return sorted(found, key=lambda f: f.line)
 
 
