@@ -23,6 +23,7 @@ from iamdocs.model import (
     AcceptedFinding,
     Catalog,
     CloudFormationSpec,
+    Guardrail,
     HistoryEntry,
     Limits,
     Placeholder,
@@ -274,8 +275,14 @@ def _build_catalog(shown: Path, d: dict[str, Any], locate: Callable[[Sequence[st
     cfn = CloudFormationSpec(c["role"], list(c["inline_policies"]), list(c["session_policies"]),
                              locate(["cloudformation"]), stands_for.get("new_role"), stands_for.get("session"),
                              stands_for.get("boundary"))
+    guardrails = {
+        gid: Guardrail(gid, g["title"], g["what"], g["attached"], g["document"], g["exception"]["kind"],
+                       list(g["exception"].get("roles") or []), g["exception"]["text"], list(g["check"]["options"]),
+                       str(g["check"]["region"]), dict(g["check"].get("role_names") or {}), locate(["guardrails", gid]))
+        for gid, g in (d.get("guardrails") or {}).items()
+    }
     return Catalog(shown, d["product"], placeholders, limits, roles, policies, options, cfn, relations, accepted,
-                   history, d, locate)
+                   history, d, locate, guardrails)
 
 
 def _display(path: Path, root: Path) -> Path:

@@ -285,6 +285,24 @@ class CloudFormationSpec:
 
 
 @dataclass
+class Guardrail:
+    """A guardrail organisations commonly set that can stop AI Unlimited, and the exception that lets it through."""
+
+    id: str
+    title: str
+    what: str  # what it does and why organisations set it
+    attached: str  # scp (a service control policy) or boundary (a permissions boundary)
+    document: dict[str, Any]  # the guardrail as organisations commonly write it
+    exception_kind: str  # exempt-roles, allow-services or allow-actions
+    exception_roles: list[str]  # exempt-roles: the role ARN patterns the Deny statements leave alone
+    exception_text: str
+    options: list[str]  # the options it is checked against, with and without the exception
+    region: str
+    role_names: dict[str, str]  # the role names the check assumes (as the exception's text advises)
+    loc: Location
+
+
+@dataclass
 class Limits:
     managed_policy_chars: int = 6144
     inline_policy_chars_per_role: int = 10240
@@ -308,6 +326,7 @@ class Catalog:
     history: list[HistoryEntry]
     data: Any  # the plain data, for the schema check
     locate: Any  # callable(path tuple) -> Location
+    guardrails: dict[str, Guardrail] = field(default_factory=dict)
 
     # Combinations: the one place that says which options go together -----------------------------------
 

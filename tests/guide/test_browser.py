@@ -36,6 +36,7 @@ CUSTOMER_PAGES = {
     "overview": "",
     "create-role": GUIDE,
     "check-role": CHECK,
+    "guardrails": "guide/guardrails-that-block-ai-unlimited/",
     "what-changed": SINCE,
     "troubleshooting": TROUBLE,
     "reference": "reference/",
@@ -641,6 +642,7 @@ def test_the_diagram_labels_are_readable_on_a_desktop(browser, base_url):
 def browser_input(case: dict) -> dict:
     """What the reader enters for a case: each level's policies pasted as JSON text."""
     return {"options": case["options"], "region": case["region"], "account": case["account"],
+            "roleNames": case.get("role_names", {}),
             "scps": [json.dumps(level, indent=2) for level in case["scps"]],
             "rcps": [json.dumps(level, indent=2) for level in case["rcps"]],
             "boundary": json.dumps(case["boundary"]) if case["boundary"] else None}

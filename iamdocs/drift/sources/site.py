@@ -48,6 +48,7 @@ class CodeBlock:
     line: int  # line of the HTML file where the code text starts
     language: str  # from a language-* class, or ""
     filename: str  # from a `filename` title just before the block, or ""
+    guardrail: str = ""  # the catalog guardrail an enclosing element says it shows (data-iamdocs-guardrail)
     text: str = ""
     parts: list[str] = field(default_factory=list)
 
@@ -59,6 +60,7 @@ class _CodeBlocks(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[CodeBlock] = []
         self._stack: list[tuple[str, str]] = []  # (tag, class) of open elements
+        self._guardrails: list[tuple[int, str]] = []  # (depth, id) of open elements that show a guardrail
         self._code: CodeBlock | None = None
         self._code_depth = 0
         self._filename: str | None = None  # text of the last `filename` span, until a block takes it
@@ -69,6 +71,9 @@ class _CodeBlocks(HTMLParser):
         if tag in ("br", "img", "input", "hr", "meta", "link", "wbr", "source"):
             return
         self._stack.append((tag, cls))
+        guardrail = next((v or "" for k, v in attrs if k == "data-iamdocs-guardrail"), None)
+        if guardrail is not None:
+            self._guardrails.append((len(self._stack), guardrail))
         if self._code is not None:
             return
         if tag == "span" and "filename" in cls.split():
@@ -76,7 +81,8 @@ class _CodeBlocks(HTMLParser):
         if tag == "code" and any(t == "pre" for t, _ in self._stack[:-1]):
             lang = next((c[len("language-"):] for _, k in reversed(self._stack) for c in k.split()
                          if c.startswith("language-")), "")
-            self._code = CodeBlock(self.getpos()[0], lang, (self._filename or "").strip())
+            self._code = CodeBlock(self.getpos()[0], lang, (self._filename or "").strip(),
+                                   self._guardrails[-1][1] if self._guardrails else "")
             self._filename = None
             self._code_depth = len(self._stack)
 
@@ -85,6 +91,8 @@ class _CodeBlocks(HTMLParser):
             return
         while self._stack:
             t, _ = self._stack.pop()
+            while self._guardrails and self._guardrails[-1][0] > len(self._stack):
+                self._guardrails.pop()
             if self._code is not None and len(self._stack) < self._code_depth:
                 self._code.text = "".join(self._code.parts)
                 self.blocks.append(self._code)
@@ -225,6 +233,26 @@ def site_files(site: Path, shown: Path) -> Iterator[Path]:
     return iter(sorted(found))
 
 
+def _guardrail_notes(project: Project, block: CodeBlock, docs: list[object], rel: Path,
+                     page: str) -> list[Difference]:
+    """A guardrail the page shows is an organisation's rule, not a role's policy: it is compared with the
+    catalog's guardrail of that name (the page's promise that its exception lets the options through is
+    checked by the build, with preflight)."""
+    catalog = project.catalog
+    guardrail = catalog.guardrails.get(block.guardrail) if catalog is not None else None
+    where = Location(rel, block.line, 1)
+    label = f"{page} (guardrail {block.guardrail})"
+    if guardrail is None:
+        return [Difference("unknown-guardrail", "drift", where, label, "", "",
+                           "shows a guardrail the catalog does not have")]
+    if docs != [guardrail.document]:  # positioned values are dicts, lists and strings: equal as such
+        return [Difference("guardrail", "drift", where, label, "", "",
+                           f"differs from the catalog's guardrail {block.guardrail} ({guardrail.title})")]
+    return [Difference("guardrail", "info", where, label, "", "",
+                       f"the catalog's guardrail {block.guardrail} as the catalog has it (a rule of the "
+                       "organisation, not a role's policy)")]
+
+
 def site_copies(site: Path, project: Project, display: Path | None = None) -> tuple[list[Copy], list[Difference]]:
     """Every policy document in the built site, and what could not be compared.
 
@@ -260,6 +288,9 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
                                             f"code block is not valid JSON: {exc.message}"))
                     continue
                 docs = [f.document for f in shapes.documents(block.text, block.line)]  # YAML, a dict, shorthand
+            if block.guardrail:
+                notes.extend(_guardrail_notes(project, block, docs, rel, str(path.relative_to(site))))
+                continue
             for doc in docs:
                 if not is_identity_policy(doc):
                     continue
