@@ -9,7 +9,7 @@ from pathlib import Path
 
 from iamdocs.commands._options import add_project_argument, add_target_arguments, project_root, target_spec
 from iamdocs.errors import UserError
-from iamdocs.fsutil import check_target
+from iamdocs.fsutil import REFUSED_TARGETS, check_target
 from iamdocs.loader import load_sound_project
 from iamdocs.sandbox.deploy import cleanup, deploy, stack_names
 from iamdocs.sandbox.faults import Faults
@@ -42,7 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"deploy only this stack combination (repeatable): {', '.join(stack_names())}")
     p.add_argument("--cleanup", action="store_true",
                    help="deploy nothing: remove the leftovers of earlier runs, found by their iamdocs tags")
-    p.add_argument("--report", metavar="FILE", type=Path, help="write the JSON report to FILE")
+    p.add_argument("--report", metavar="FILE", type=Path, help=f"write the JSON report to FILE ({REFUSED_TARGETS})")
     add_project_argument(p)
 
 
