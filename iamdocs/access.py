@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -108,8 +108,6 @@ def disjoint(a: str, b: str, b_in_segment: bool = False) -> bool:
             return None if segment and c == ":" else i
         return i + 1 if p[i] in ("?", c) else None
 
-    # the characters that matter: those the patterns name, and one they do not
-    alphabet = {c for c in a + b if c not in "*?"} | {"\x00", ":"}
     seen: set[tuple[int, int]] = set()
     todo = list(closure(0, 0))
     while todo:
@@ -119,7 +117,10 @@ def disjoint(a: str, b: str, b_in_segment: bool = False) -> bool:
         seen.add((i, j))
         if i == len(a) and j == len(b):
             return False
-        for c in alphabet:
+        # the characters that matter here: a literal either pattern needs next; where both take any character,
+        # one that neither names stands for all of them (each leads to the same next positions)
+        chars = {p[k] for p, k in ((a, i), (b, j)) if k < len(p) and p[k] not in "*?"} or {"\x00"}
+        for c in chars:
             x, y = step(a, i, c), step(b, j, c, b_in_segment)
             if x is not None and y is not None:
                 todo.extend(closure(x, y) - seen)
@@ -373,10 +374,54 @@ class Layer:
     level: int
     files: tuple[str, ...]
     rules: tuple[Rule, ...]
+    # what the layer says about an action and a request, kept for the next evaluator that asks (a preflight
+    # decides the same requests for every option against the same guardrails)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def origin(self) -> Origin:
         return Origin(self.part, self.level, self.files[0] if self.files else "")
+
+    def named(self, action: str, services: frozenset[str] | None = None) -> tuple[list[Rule], list[Rule]]:
+        """(Deny statements, Allow statements) that name the lower-case action; with `services`, none unless
+        the action's service is one of them (RCPs apply only to theirs)."""
+        found = self.memo.get(action)
+        if found is None:
+            rules = self.rules if services is None or action.split(":", 1)[0] in services else ()
+            hit = [r for r in rules if any(rx.match(action) for rx in r.actions) != r.not_action]
+            found = self.memo[action] = ([r for r in hit if not r.allow], [r for r in hit if r.allow])
+        return found
+
+    def judge(self, req: Request, key: Hashable | None = None) -> tuple[Origin | None, list, list, bool]:
+        """(the first Deny that applies, the Denies that may, the Allows that may, whether an Allow applies).
+
+        With a `key` that stands for the request (its action, resource and context), the answer is kept.
+        """
+        found = self.memo.get(("judge", key)) if key is not None else None
+        if found is None:
+            denies, allows = self.named(req.action.lower(), rcp_services() if self.part == "rcp" else None)
+            found = _judge(denies, allows, req)
+            if key is not None:
+                self.memo[("judge", key)] = found
+        return found
+
+
+def _judge(denies: list[Rule], allows: list[Rule], req: Request) -> tuple[Origin | None, list, list, bool]:
+    maybe_denied: list[tuple[Origin, frozenset[str]]] = []
+    for rule in denies:
+        t = _applies_named(rule, req)
+        if t is True:
+            return rule.origin, [], [], False
+        if t is not False:
+            maybe_denied.append((rule.origin, t))
+    maybe_allowed: list[tuple[Origin, frozenset[str]]] = []
+    for rule in allows:
+        t = _applies_named(rule, req)
+        if t is True:
+            return None, maybe_denied, [], True
+        if t is not False:
+            maybe_allowed.append((rule.origin, t))
+    return None, maybe_denied, maybe_allowed, False
 
 
 @dataclass(frozen=True)
@@ -412,6 +457,7 @@ class Decision:
     conditions: tuple[tuple[Origin, frozenset[str]], ...] = ()  # CONDITIONAL: each deciding statement, its keys
 
 
+@lru_cache(maxsize=65536)  # a preflight asks about the same few patterns for every statement that names them
 def resource_truth(request: str, pattern: str, is_pattern: bool) -> Truth:
     """Whether a statement's resource (after its variables are replaced) matches the request's: the whole ARN
     with * and ?, case-sensitively, as resource_covers compares them. For a request whose resource is a
@@ -427,6 +473,8 @@ def resource_truth(request: str, pattern: str, is_pattern: bool) -> Truth:
 
 
 def _resources_truth(rule: Rule, req: Request) -> Truth:
+    if "*" in rule.resources:  # every resource, whatever the other entries say
+        return not rule.not_resource
     parts: list[Truth] = []
     for raw in rule.resources:
         try:
@@ -441,12 +489,8 @@ def _resources_truth(rule: Rule, req: Request) -> Truth:
     return t_not(hit) if rule.not_resource else hit
 
 
-def applies(rule: Rule, req: Request) -> Truth:
-    """Whether a statement applies to a request: action, resource and condition."""
-    action = req.action.lower()
-    named = any(rx.match(action) for rx in rule.actions)
-    if named == rule.not_action:
-        return False
+def _applies_named(rule: Rule, req: Request) -> Truth:
+    """Whether a statement that names the request's action (Layer.named found it) applies: resource and condition."""
     res = _resources_truth(rule, req)
     if res is False:
         return False
@@ -454,52 +498,33 @@ def applies(rule: Rule, req: Request) -> Truth:
 
 
 class Evaluator:
-    """Decides requests against one set of policies; the statements that name an action are found once per
-    action, so that deciding many requests (a preflight of every option) stays fast."""
+    """Decides requests against one set of policies. Each layer finds the statements that name an action
+    once, and keeps its answer for a request given with a key, so deciding the same requests for many
+    options against the same guardrails (a preflight of every option) stays fast."""
 
     def __init__(self, policies: Policies) -> None:
         self.policies = policies
         self._layers = policies.layers()
-        self._rcp_rules = [r for layer in policies.rcps for r in layer.rules]
-        self._by_action: dict[str, tuple[list[Rule], list[list[Rule]]]] = {}
 
-    def _rules(self, action: str) -> tuple[list[Rule], list[list[Rule]]]:
-        """(the Deny statements that name the action, each layer's Allow statements that name it)."""
-        found = self._by_action.get(action)
-        if found is None:
-            def names(rule: Rule) -> bool:
-                return any(rx.match(action) for rx in rule.actions) != rule.not_action
+    def decide(self, req: Request, key: Hashable | None = None) -> Decision:
+        """AWS's answer to one request, or CONDITIONAL with the statements and keys it depends on.
 
-            rcps = self._rcp_rules if action.split(":", 1)[0] in rcp_services() else []
-            denies = [r for layer in self._layers for r in layer.rules if not r.allow and names(r)]
-            denies += [r for r in rcps if not r.allow and names(r)]
-            allows = [[r for r in layer.rules if r.allow and names(r)] for layer in self._layers]
-            found = self._by_action[action] = (denies, allows)
-        return found
-
-    def decide(self, req: Request) -> Decision:
-        """AWS's answer to one request, or CONDITIONAL with the statements and keys it depends on."""
-        denies, allows = self._rules(req.action.lower())
+        `key` stands for the request in the guardrails' memo; the role's own policies are never kept.
+        """
+        judged = [layer.judge(req, key if layer.part != "identity" else None)
+                  for layer in [*self._layers, *self.policies.rcps]]
         unknown: list[tuple[Origin, frozenset[str]]] = []
-        for rule in denies:
-            t = applies(rule, req)
-            if t is True:
-                return Decision(DENIED, rule.origin)
-            if t is not False:
-                unknown.append((rule.origin, t))
+        for denied, maybe_denied, _, _ in judged:
+            if denied is not None:
+                return Decision(DENIED, denied)
+            unknown.extend(maybe_denied)
         missing: Origin | None = None
-        for layer, rules in zip(self._layers, allows, strict=True):
-            found: list[tuple[Origin, frozenset[str]]] = []
-            for rule in rules:
-                t = applies(rule, req)
-                if t is True:
-                    break
-                if t is not False:
-                    found.append((rule.origin, t))
-            else:
-                if not found:
-                    missing = missing or layer.origin
-                unknown.extend(found)
+        for layer, (_, _, maybe_allowed, allowed) in zip(self._layers, judged, strict=False):
+            if allowed:
+                continue
+            if not maybe_allowed:
+                missing = missing or layer.origin
+            unknown.extend(maybe_allowed)
         if missing is not None:
             return Decision(IMPLICIT, missing)
         if unknown:

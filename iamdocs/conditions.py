@@ -57,15 +57,33 @@ PRESENT, ABSENT, UNKNOWN = "present", "absent", "unknown"
 
 
 @dataclass(frozen=True)
+class Shape:
+    """A single value known only by its shape, such as a role's ARN whose name is not known.
+
+    `relate(shape, policy value, wildcards)` says whether every value of the shape matches the policy value
+    (True), none does (False), or some do (None); `wildcards` is False for an equality operator, which
+    reads the policy value as plain text.
+    """
+
+    pattern: str
+    relate: Callable[[str, str, bool], bool | None]
+
+
+# The operators that can compare a Shape: the string and ARN families; any other comparison is unknown.
+_SHAPED = {"stringequals": False, "stringnotequals": False, "stringlike": True, "stringnotlike": True,
+           "arnequals": True, "arnlike": True, "arnnotequals": True, "arnnotlike": True}
+
+
+@dataclass(frozen=True)
 class Context:
     """The request context as far as it is known.
 
-    `values` maps lower-case keys to a string (single-valued) or a tuple of strings (multivalued).
+    `values` maps lower-case keys to a string (single-valued), a tuple of strings (multivalued) or a Shape.
     A key not in `values` is unknown when `unknown(key)` says so, and absent otherwise; without an
     `unknown` function every key is known (the differential tests give complete contexts).
     """
 
-    values: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    values: Mapping[str, str | tuple[str, ...] | Shape] = field(default_factory=dict)
     unknown: Callable[[str], bool] | None = None
 
     def lookup(self, key: str) -> tuple[str, str | tuple[str, ...] | None]:
@@ -433,8 +451,18 @@ def _policy_values(test: Test, ctx: Context) -> tuple[list[str], frozenset]:
     return out, frozenset(unknown)
 
 
-def _matches(base: Operator, value: str, policy: list[str], unknown: frozenset) -> Truth:
+def _matches(base: Operator, value: str | Shape, policy: list[str], unknown: frozenset, key: str) -> Truth:
     """Whether one request value matches one of the policy values (the positive form of the operator)."""
+    if isinstance(value, Shape):
+        wildcards = _SHAPED.get(base.name.lower())
+        if wildcards is None:
+            return frozenset({key.lower()})
+        if base.name.startswith("Arn"):
+            policy = [p for p in policy if _arn_parts(p) is not None]  # ArnLike matches whole ARNs only
+        answers = [value.relate(value.pattern, p if wildcards else literal(p), wildcards) for p in policy]
+        if True in answers:
+            return True
+        return unknown | {key.lower()} if None in answers else unknown or False
     if any(base.test(value, p) for p in policy):
         return True
     return unknown or False
@@ -458,7 +486,7 @@ def evaluate_test(test: Test, ctx: Context) -> Truth:
     except Unresolved:
         return False
     values = value if isinstance(value, tuple) else (value,)
-    per_value = [_matches(test.base, v, policy, unknown) for v in values]
+    per_value = [_matches(test.base, v, policy, unknown, test.key) for v in values]
     if test.base.negated:
         per_value = [t_not(p) for p in per_value]
     if test.qualifier == "forallvalues":

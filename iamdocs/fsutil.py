@@ -17,6 +17,11 @@ from pathlib import Path
 
 from iamdocs.errors import UserError
 
+# What every command that writes a file says in its --help: a hard link is refused, never written through
+# (writing through would change the other names too; replacing breaks the link silently).
+REFUSED_TARGETS = ("a file that is a symbolic link, has other hard links or is read-only (even for root) is refused, "
+                   "not written")
+
 
 def _umask() -> int:
     mask = os.umask(0)

@@ -555,6 +555,10 @@ def partitions() -> dict[str, Partition]:
     return out
 
 
+# The partitions whose Regions the guide's form offers: the commercial one, AWS GovCloud (US) and China.
+GUIDE_PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
+
+
 @lru_cache(maxsize=1)
 def rcp_services() -> frozenset[str]:
     """The services resource control policies apply to (the data's list); RCPs do not affect the others."""

@@ -23,6 +23,7 @@ from iamdocs.model import (
     AcceptedFinding,
     Catalog,
     CloudFormationSpec,
+    Guardrail,
     HistoryEntry,
     Limits,
     Placeholder,
@@ -242,11 +243,12 @@ def _build_catalog(shown: Path, d: dict[str, Any], locate: Callable[[Sequence[st
     for oid, o in d["options"].items():
         setups = {
             rid: RoleSetup(rid, list(s.get("managed") or []), list(s.get("inline") or []),
-                           bool(s.get("permissions_boundary", False)), locate(["options", oid, "roles", rid]))
+                           bool(s.get("permissions_boundary", False)), locate(["options", oid, "roles", rid]),
+                           s.get("additions") == "inline")
             for rid, s in o["roles"].items()
         }
         options[oid] = RoleOption(oid, o["group"], o["title"], o["when"], o.get("setup_field"), setups,
-                                  locate(["options", oid]))
+                                  locate(["options", oid]), o.get("label", ""), list(o.get("combines_with") or []))
     relations = [
         Relation(r["policy"], r["equals"], list(r.get("minus") or []), list(r.get("plus") or []), r.get("why", ""),
                  locate(["relations", i]))
@@ -269,10 +271,18 @@ def _build_catalog(shown: Path, d: dict[str, Any], locate: Callable[[Sequence[st
                                     locate(["history", i])))
     limits = Limits(**(d.get("limits") or {}))
     c = d["cloudformation"]
+    stands_for = c.get("options") or {}
     cfn = CloudFormationSpec(c["role"], list(c["inline_policies"]), list(c["session_policies"]),
-                             locate(["cloudformation"]))
+                             locate(["cloudformation"]), stands_for.get("new_role"), stands_for.get("session"),
+                             stands_for.get("boundary"))
+    guardrails = {
+        gid: Guardrail(gid, g["title"], g["what"], g["attached"], g["document"], g["exception"]["kind"],
+                       list(g["exception"].get("roles") or []), g["exception"]["text"], list(g["check"]["options"]),
+                       str(g["check"]["region"]), dict(g["check"].get("role_names") or {}), locate(["guardrails", gid]))
+        for gid, g in (d.get("guardrails") or {}).items()
+    }
     return Catalog(shown, d["product"], placeholders, limits, roles, policies, options, cfn, relations, accepted,
-                   history, d, locate)
+                   history, d, locate, guardrails)
 
 
 def _display(path: Path, root: Path) -> Path:

@@ -7,6 +7,7 @@ name file, line and column.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -170,6 +171,9 @@ class RoleSetup:
     inline: list[str]
     permissions_boundary: bool
     loc: Location
+    # The policies an addition brings go on this role inline (the template puts every policy of the role it
+    # creates inline), whatever the addition says.
+    add_inline: bool = False
 
     @property
     def policies(self) -> list[str]:
@@ -185,6 +189,45 @@ class RoleOption:
     setup_field: str | None
     roles: dict[str, RoleSetup]
     loc: Location
+    label: str = ""  # a short name for lists and choices ("Engine option A"); the title when not given
+    # The options this one goes on top of. Empty: a base option, complete on its own (a reader picks one).
+    combines_with: list[str] = field(default_factory=list)
+
+    @property
+    def short(self) -> str:
+        return self.label or self.title
+
+    @property
+    def is_addition(self) -> bool:
+        return bool(self.combines_with)
+
+
+class CombinationError(ValueError):
+    """Options that do not make one valid combination; the message says why, for the reader."""
+
+
+@dataclass(frozen=True)
+class Combination:
+    """One base option with the additions chosen on top of it: what a reader actually sets up.
+
+    `roles` is what each role gets in the end, the additions' policies merged into the base's.
+    """
+
+    options: tuple[str, ...]  # the base first, then the additions in catalog order
+    title: str
+    roles: dict[str, RoleSetup]
+
+    @property
+    def id(self) -> str:
+        return "+".join(self.options)
+
+    @property
+    def base(self) -> str:
+        return self.options[0]
+
+    @property
+    def additions(self) -> tuple[str, ...]:
+        return self.options[1:]
 
 
 @dataclass
@@ -234,6 +277,29 @@ class CloudFormationSpec:
     inline_policies: list[str]
     session_policies: list[str]
     loc: Location
+    # The catalog options its parameters stand for: IamRole = New, and on top of it Session = true and a
+    # permissions boundary (IamPermissionsBoundary). None where the catalog names none.
+    new_role_option: str | None = None
+    session_option: str | None = None
+    boundary_option: str | None = None
+
+
+@dataclass
+class Guardrail:
+    """A guardrail organisations commonly set that can stop AI Unlimited, and the exception that lets it through."""
+
+    id: str
+    title: str
+    what: str  # what it does and why organisations set it
+    attached: str  # scp (a service control policy) or boundary (a permissions boundary)
+    document: dict[str, Any]  # the guardrail as organisations commonly write it
+    exception_kind: str  # exempt-roles, allow-services or allow-actions
+    exception_roles: list[str]  # exempt-roles: the role ARN patterns the Deny statements leave alone
+    exception_text: str
+    options: list[str]  # the options it is checked against, with and without the exception
+    region: str
+    role_names: dict[str, str]  # the role names the check assumes (as the exception's text advises)
+    loc: Location
 
 
 @dataclass
@@ -260,6 +326,78 @@ class Catalog:
     history: list[HistoryEntry]
     data: Any  # the plain data, for the schema check
     locate: Any  # callable(path tuple) -> Location
+    guardrails: dict[str, Guardrail] = field(default_factory=dict)
+
+    # Combinations: the one place that says which options go together -----------------------------------
+
+    def bases(self) -> list[RoleOption]:
+        """The options complete on their own, in catalog order: a reader picks exactly one."""
+        return [o for o in self.options.values() if not o.is_addition]
+
+    def additions_for(self, base_id: str) -> list[RoleOption]:
+        """The additions that go on top of this base option, in catalog order."""
+        return [o for o in self.options.values() if base_id in o.combines_with]
+
+    def combinations(self) -> list[Combination]:
+        """Every valid combination: each base alone, then with each set of its additions (one per group)."""
+        out = []
+        for base in self.bases():
+            chosen: list[list[RoleOption]] = [[]]
+            for addition in self.additions_for(base.id):
+                chosen += [[*c, addition] for c in chosen if all(a.group != addition.group for a in c)]
+            chosen.sort(key=len)  # stable: by size, then in catalog order
+            out += [self._merge(base, c) for c in chosen]
+        return out
+
+    def combination(self, ids: Iterable[str]) -> Combination:
+        """The combination these option IDs make ("engine-b", "session-manager"; or "engine-b+session-manager").
+
+        Raises CombinationError with what is wrong: an unknown option, no base or two, an addition that does not
+        go with the base, two additions of one group.
+        """
+        wanted: list[str] = []
+        for i in ids:
+            for part in str(i).split("+"):
+                if part and part not in wanted:
+                    wanted.append(part)
+        bases = ", ".join(o.id for o in self.bases())
+        unknown = [i for i in wanted if i not in self.options]
+        if unknown:
+            raise CombinationError(f"no role option {', '.join(unknown)} in the catalog; options: "
+                                   f"{', '.join(self.options)}")
+        picked = [o for o in self.bases() if o.id in wanted]
+        if not picked:
+            raise CombinationError(f"{' and '.join(wanted) or 'nothing'}: choose one of the options {bases} "
+                                   "(the others are additions on top of one of them)")
+        if len(picked) > 1:
+            raise CombinationError(f"{' and '.join(o.id for o in picked)} exclude each other: choose one of {bases}")
+        base = picked[0]
+        additions = [o for o in self.options.values() if o.is_addition and o.id in wanted]
+        for a in additions:
+            if base.id not in a.combines_with:
+                raise CombinationError(f"{a.id} does not combine with {base.id}; it combines with "
+                                       f"{', '.join(a.combines_with)}")
+        for a in additions:
+            clash = [b.id for b in additions if b is not a and b.group == a.group]
+            if clash:
+                raise CombinationError(f"{a.id} and {' and '.join(clash)} exclude each other (group {a.group})")
+        return self._merge(base, additions)
+
+    def _merge(self, base: RoleOption, additions: list[RoleOption]) -> Combination:
+        roles = {rid: RoleSetup(rid, list(s.managed), list(s.inline), s.permissions_boundary, s.loc, s.add_inline)
+                 for rid, s in base.roles.items()}
+        for a in additions:
+            for rid, s in a.roles.items():
+                target = roles.setdefault(rid, RoleSetup(rid, [], [], False, s.loc))
+                for name in s.managed:
+                    if name not in target.policies:
+                        (target.inline if target.add_inline else target.managed).append(name)
+                for name in s.inline:
+                    if name not in target.policies:
+                        target.inline.append(name)
+                target.permissions_boundary = target.permissions_boundary or s.permissions_boundary
+        title = " + ".join([base.short, *(a.short for a in additions)]) if additions else base.title
+        return Combination((base.id, *(a.id for a in additions)), title, roles)
 
 
 @dataclass

@@ -22,6 +22,10 @@ LOOSE_RE = re.compile(r"<([A-Za-z0-9_]*)>")  # anything written like one, for th
 # Placeholders that CloudFormation fills by itself, with its pseudo parameter.
 PSEUDO = {"REGION": "AWS::Region", "ACCOUNT_ID": "AWS::AccountId", "PARTITION": "AWS::Partition"}
 
+# Placeholders whose value follows from another one's: the form asks only for the other (the Region) and
+# fills these in (the partition of that Region).
+DERIVED = {"PARTITION": "REGION"}
+
 _POLICY_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
@@ -80,14 +84,18 @@ def cfn_variable(name: str) -> str:
     return "${" + (PSEUDO.get(name) or cfn_parameter(name)) + "}"
 
 
-def to_cfn(value: Any, partition: bool = False) -> Any:
+def to_cfn(value: Any, partition: bool | None = None) -> Any:
     """A document for a template: strings with placeholders become Fn::Sub with the matching variables.
 
-    With `partition`, `arn:aws:` is written `arn:${AWS::Partition}:`, for templates that spell ARNs so.
+    A template's own style decides how an ARN's partition is spelt: with `partition` True, `arn:aws:` is written
+    `arn:${AWS::Partition}:` (templates that spell ARNs so); with False, `arn:<PARTITION>:` is written `arn:aws:`
+    (templates that spell the partition out); by default each is kept as the policy writes it.
     """
     if isinstance(value, str):
-        if partition and value.startswith("arn:aws:"):
+        if partition is True and value.startswith("arn:aws:"):
             value = "arn:<PARTITION>:" + value[len("arn:aws:"):]
+        elif partition is False and value.startswith("arn:<PARTITION>:"):
+            value = "arn:aws:" + value[len("arn:<PARTITION>:"):]
         if not PLACEHOLDER_RE.search(value):
             return value
         # Fn::Sub would read a policy variable such as ${aws:username} as its own: write it ${!aws:username}.

@@ -20,6 +20,8 @@ def cli_args(case: dict[str, Any], folder: Path) -> list[str]:
         args += ["--region", case["region"]]
     for option in case["options"]:
         args += ["--option", option]
+    for role, name in case.get("role_names", {}).items():
+        args += ["--role-name", f"{role}={name}"]
     for kind in ("scp", "rcp"):
         for i, level in enumerate(case[kind + "s"]):
             path = folder / f"{kind}-level-{i + 1}.json"

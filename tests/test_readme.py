@@ -55,3 +55,36 @@ def test_template_command_refuses_an_unwritable_place(cli, tmp_path):
     result = cli("template", "--output", str(blocker / "t.yaml"))
     assert result.returncode == 2
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+def _where_things_live(text: str) -> list[list[str]]:
+    """The paths named in the first column of the README's "Where things live" table, row by row."""
+    section = text[text.index("## Where things live"):]
+    section = section[:section.index("\n## ", 1)]
+    rows = [line.split(" | ")[0] for line in section.splitlines() if line.startswith("| `")]
+    return [re.findall(r"`([^`]+)`", row) for row in rows]
+
+
+def test_where_things_live_matches_the_tree(root):
+    """Every path the table names exists (a bare name after a path is in that path's folder), and every module
+    and package of iamdocs/ and every folder at the top has a row: the table is how a newcomer finds a home."""
+    text = (root / "README.md").read_text(encoding="utf-8")
+    named: set[str] = set()
+    missing = []
+    for row in _where_things_live(text):
+        folder = ""
+        for path in row:
+            full = path if "/" in path.rstrip("/") or not folder else folder + path
+            folder = full.rsplit("/", 1)[0] + "/" if "/" in full.rstrip("/") else folder
+            named.add(full.rstrip("/"))
+            if not (root / full).exists():
+                missing.append(full)
+    assert not missing, f"README names what is not in the tree: {missing}"
+    package = {f"iamdocs/{p.name}" for p in (root / "iamdocs").iterdir()
+               if p.name not in ("__init__.py", "__pycache__", "_project") and (p.is_dir() or p.suffix == ".py")}
+    ignored = {line.strip("/") for line in (root / ".gitignore").read_text().splitlines() if line.startswith("/")}
+    top = {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "iamdocs"
+           and p.name not in ignored and not p.name.endswith(".egg-info")}
+    named |= {n.split("/")[0] for n in named}
+    unnamed = sorted((package | top) - named)
+    assert not unnamed, f"README's 'Where things live' has no row for: {unnamed}"

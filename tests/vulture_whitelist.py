@@ -11,6 +11,9 @@ handle_endtag
 handle_data
 nav  # mkdocs reads config.nav (guide/hooks.py)
 on_files  # mkdocs hooks, found by name (guide/hooks.py)
+on_startup
+on_post_page
+dirty  # on_startup's signature: mkdocs passes it by name
 define_env  # mkdocs-macros calls these, found by name in a module it loads (guide/macros.py)
 on_pre_page_macros
 on_post_page_macros

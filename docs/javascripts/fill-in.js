@@ -14,7 +14,8 @@
 
   var STORE = "iamdocs.fill.v1";
   var data = window.iamdocsData || { fields: [], sources: {} };
-  var names = data.fields.map(function (f) { return f.name; });
+  // The form's fields, and the values that follow from them (the partition): all are filled into the page.
+  var names = data.fields.map(function (f) { return f.name; }).concat(Object.keys(data.derived || {}));
   var originals = new WeakMap(); // code element -> its HTML with placeholders
   var blobUrls = [];
 
@@ -44,10 +45,32 @@
   function stored() {
     try {
       var values = JSON.parse(window.localStorage.getItem(STORE) || "null");
-      return values && validate(values).length === 0 ? values : null;
+      return values && validate(values).length === 0 ? withDerived(values) : null;
     } catch (e) {
       return null;
     }
+  }
+
+  /* The values that follow from the entered ones (the partition of the Region), added to a copy. */
+  function withDerived(values) {
+    var out = {};
+    Object.keys(values).forEach(function (k) { out[k] = values[k]; });
+    Object.keys(data.derived || {}).forEach(function (name) {
+      var rule = data.derived[name];
+      var value = rule.values[values[rule.from]];
+      if (value) out[name] = value;
+      else delete out[name];
+    });
+    return out;
+  }
+
+  /* Which account, Region and partition the page is filled in for, in words. */
+  function describe(values) {
+    var parts = [];
+    if (values.ACCOUNT_ID) parts.push("account " + values.ACCOUNT_ID);
+    if (values.REGION) parts.push("Region " + values.REGION + (values.PARTITION ? " (partition " + values.PARTITION + ")" : ""));
+    if (values.BOUNDARY_POLICY_NAME) parts.push("boundary policy " + values.BOUNDARY_POLICY_NAME);
+    return parts.join(", ");
   }
 
   /* Messages for the values that are not acceptable; empty when all are. */
@@ -201,9 +224,13 @@
         empty.value = "";
         empty.textContent = "<" + field.name + ">";
         input.appendChild(empty);
+        var partitions = (data.derived && data.derived.PARTITION && data.derived.PARTITION.from === field.name)
+          ? data.derived.PARTITION.values : {};
         field.choices.forEach(function (choice) {
           var option = document.createElement("option");
-          option.value = option.textContent = choice;
+          option.value = choice;
+          var partition = partitions[choice];
+          option.textContent = partition && partition !== "aws" ? choice + " (" + partition + ")" : choice;
           input.appendChild(option);
         });
       } else {
@@ -215,6 +242,9 @@
       }
       input.name = field.name;
       input.title = field.description;
+      Object.keys(data.derived || {}).forEach(function (name) { // the Region also gives the partition
+        if (data.derived[name].from === field.name) input.title += " " + data.derived[name].description;
+      });
       label.appendChild(input);
       form.appendChild(label);
     });
@@ -247,7 +277,7 @@
     var content = document.querySelector("article.md-content__inner");
     if (!content || content.querySelector("[data-iamdocs-fill]")) return;
     if (!hasPlaceholders(content)) {
-      fillDownloads(content, stored()); // no form here, but downloads still get the saved values
+      fillDownloads(content, stored()); // no form here, but downloads still get the saved values (derived ones too)
       return;
     }
     pageText = Array.prototype.map.call(content.querySelectorAll("pre > code"), function (c) { return c.textContent; }).join("\n");
@@ -260,7 +290,7 @@
     if (values) {
       names.forEach(function (name) { if (form.elements[name]) form.elements[name].value = values[name] || ""; });
       apply(content, values);
-      say(box, "Filled in with your saved values.", "ok");
+      say(box, "Filled in for " + describe(values) + " (your saved values). Run the commands signed in to that account.", "ok");
     }
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
@@ -280,8 +310,10 @@
         return;
       }
       try { window.localStorage.setItem(STORE, JSON.stringify(entered)); } catch (e) { /* private mode: fill anyway */ }
-      apply(content, entered);
-      say(box, "Filled in. The values are saved in this browser for the other pages.", "ok");
+      var filled = withDerived(entered);
+      apply(content, filled);
+      say(box, "Filled in for " + describe(filled) + ". Run the commands signed in to that account. " +
+        "The values are saved in this browser for the other pages.", "ok");
     });
     box.querySelector("[data-action=reset]").addEventListener("click", function () {
       try { window.localStorage.removeItem(STORE); } catch (e) { /* nothing stored */ }

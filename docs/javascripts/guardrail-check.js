@@ -314,7 +314,26 @@
     return out;
   }
 
-  function matches(base, value, policy, unknown) {
+  /* A value known by its shape (conditions.Shape): a role's ARN whose name is not known. */
+  var SHAPED = { stringequals: false, stringnotequals: false, stringlike: true, stringnotlike: true,
+    arnequals: true, arnlike: true, arnnotequals: true, arnnotlike: true };
+  function isShape(v) { return isDict(v) && has(v, "shape"); }
+  function shapeRelation(shape, pattern, wildcards) {
+    if (!wildcards) return like(pattern, shape) ? null : false;
+    if (patternCovers(pattern, shape)) return true;
+    return disjoint(pattern, shape, true) ? false : null;
+  }
+
+  function matches(base, value, policy, unknown, key) {
+    if (isShape(value)) {
+      var wildcards = SHAPED[base.name.toLowerCase()];
+      if (wildcards === undefined) return new Set([key.toLowerCase()]);
+      if (base.name.indexOf("Arn") === 0) policy = policy.filter(function (p) { var a = splitArn(p); return a.length === 6 && a[0] === "arn"; });
+      var answers = policy.map(function (p) { return shapeRelation(value.shape, wildcards ? p : literal(p), wildcards); });
+      if (answers.indexOf(true) >= 0) return true;
+      if (answers.indexOf(null) >= 0) { var keys = new Set(unknown); keys.add(key.toLowerCase()); return keys; }
+      return unknown.size ? unknown : false;
+    }
     for (var i = 0; i < policy.length; i++) if (base.test(value, policy[i])) return true;
     return unknown.size ? unknown : false;
   }
@@ -346,7 +365,7 @@
       policy = test.values;
     }
     var values = Array.isArray(value) ? value : [value];
-    var perValue = values.map(function (v) { return matches(test.base, v, policy, unknown); });
+    var perValue = values.map(function (v) { return matches(test.base, v, policy, unknown, test.key); });
     if (test.base.negated) perValue = perValue.map(tNot);
     if (test.qualifier === "forallvalues") return tAnd(perValue);
     if (test.qualifier === "foranyvalue") return tOr(perValue);
@@ -568,8 +587,11 @@
     return template.split("{partition}").join(partition).split("{region}").join(region || "*").split("{account}").join(account || "*");
   };
 
-  Checker.prototype.contextFor = function (need, region, account) {
+  Checker.prototype.contextFor = function (need, region, account, roleNames) {
     var data = this.data, values = new Map();
+    var name = (roleNames || {})[need.role], partition = region ? this.partitionOf(region) : "aws";
+    if (name && account) values.set("aws:principalarn", "arn:" + partition + ":iam::" + account + ":role/" + name);
+    else values.set("aws:principalarn", { shape: "arn:" + partition + ":iam::" + (account || "*") + ":role/*" });
     var requested = need.requestedRegion || region;
     if (requested) values.set("aws:requestedregion", requested);
     Object.keys(data.always).forEach(function (key) {
@@ -590,9 +612,9 @@
     return new Context(values, unknown);
   };
 
-  Checker.prototype.requestFor = function (need, region, account) {
+  Checker.prototype.requestFor = function (need, region, account, roleNames) {
     var resource = this.fill(need.resource, region, account);
-    return { action: need.action, resource: resource, context: this.contextFor(need, region, account),
+    return { action: need.action, resource: resource, context: this.contextFor(need, region, account, roleNames),
       pattern: resource !== "*" && (resource.indexOf("*") >= 0 || resource.indexOf("?") >= 0) };
   };
 
@@ -719,11 +741,16 @@
   /* {allowed, actions, blocked, conditional} as `iamdocs preflight --format json` gives them, or {error}. */
   Checker.prototype.check = function (input) {
     var self = this, options = input.options || [], region = input.region || "", account = (input.account || "").replace(/-/g, "");
+    var roleNames = {};
+    Object.keys(input.roleNames || {}).forEach(function (r) { if (input.roleNames[r]) roleNames[r] = input.roleNames[r]; });
     try {
       if (!options.length) throw new InputError("Choose at least one option.");
       options.forEach(function (o) { if (!has(self.data.options, o)) throw new InputError("No such option: " + o); });
       if (region && !self.isRegion(region)) throw new InputError(region + " is not an AWS Region.");
       if (account && !/^[0-9]{12}$/.test(account)) throw new InputError("An account ID has 12 digits.");
+      Object.keys(roleNames).forEach(function (r) {
+        if (!/^[A-Za-z0-9+=,.@_-]{1,64}$/.test(roleNames[r])) throw new InputError(roleNames[r] + " is not a role name IAM accepts.");
+      });
       var scps = (input.scps || []).map(function (t, i) { var w = "SCP level " + (i + 1); return guardrailLayer("scp", i + 1, documents(t, w, self.data.managed), w); });
       var rcps = (input.rcps || []).map(function (t, i) { var w = "RCP level " + (i + 1); return guardrailLayer("rcp", i + 1, documents(t, w, self.data.managed), w); });
       var boundary = null;
@@ -745,7 +772,7 @@
     var blocked = [], pending = [], seen = new Set(), blockedActions = new Set(), actions = new Set();
     wanted.forEach(function (need) {
       actions.add(need.action);
-      var decision = evaluators[need.role].decide(self.requestFor(need, region, account));
+      var decision = evaluators[need.role].decide(self.requestFor(need, region, account, roleNames));
       var purposes = self.data.policies[need.policy].purposes;
       var common = { action: need.action, role: need.role, resource: self.fill(need.resource, region, account), policy: need.policy,
         policy_statement: need.statement, breaks: has(purposes, need.statement) ? purposes[need.statement] : "" };
@@ -850,6 +877,13 @@
       if (saved && typeof saved.ACCOUNT_ID === "string") account.value = saved.ACCOUNT_ID;
     } catch (e) { /* nothing saved */ }
     [regionLabel, region, accountLabel, account].forEach(function (e) { form.appendChild(e); });
+    var roleInputs = {};
+    Object.keys(data.roles).forEach(function (rid) {
+      var id = "iamdocs-guardrails-role-" + rid;
+      form.appendChild(el("label", data.roles[rid] + " name (optional: decides rules that exempt roles by name)", { "for": id }));
+      roleInputs[rid] = el("input", null, { id: id, type: "text", autocomplete: "off", spellcheck: "false" });
+      form.appendChild(roleInputs[rid]);
+    });
     var levels = el("div", null, { "class": "iamdocs-guardrails__levels" });
     form.appendChild(levels);
     function addBox(container, id, label) {
@@ -885,7 +919,9 @@
       var boundary = document.getElementById("iamdocs-guardrails-boundary").value;
       var r;
       try {
-        r = checker.check({ options: options, region: region.value.trim(), account: account.value.trim(), scps: scps,
+        var roleNames = {};
+        Object.keys(roleInputs).forEach(function (rid) { roleNames[rid] = roleInputs[rid].value.trim(); });
+        r = checker.check({ options: options, region: region.value.trim(), account: account.value.trim(), roleNames: roleNames, scps: scps,
           rcps: rcp.trim() ? [rcp] : [], boundary: boundary.trim() ? boundary : null });
       } catch (e) {
         r = { error: "The guardrails could not be checked: " + (e && e.message ? e.message : String(e)) };

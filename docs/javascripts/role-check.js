@@ -1,6 +1,7 @@
 /*
  * Check an existing role, in the browser: the reader pastes the output of
- * `aws iam get-account-authorization-details`, picks the role and the option, and sees which
+ * `aws iam get-account-authorization-details`, picks the role and the combination of options it
+ * was set up for (an option with its additions, as the catalog allows them), and sees which
  * actions are missing, denied or extra, as `iamdocs drift --role` reports them (wildcards,
  * case, NotAction, NotResource, Deny). Nothing is sent anywhere: the paste never leaves the page.
  *
@@ -226,8 +227,20 @@
     return { docs: docs, values: values };
   }
 
-  /* {missing, denied, extra} as rolecheck.check returns them, or {error}. */
-  Checker.prototype.check = function (text, roleName, optionId, asRole, region) {
+  /*
+   * The combination that options name: "engine-b+session-manager", or a list of option IDs. Only the
+   * combinations the build wrote (from the catalog's one function) exist; anything else is null.
+   */
+  Checker.prototype.combination = function (options) {
+    var wanted = (Array.isArray(options) ? options : String(options).split("+")).filter(function (o) { return o; });
+    var key = wanted.slice().sort().join("+");
+    var found = null;
+    this.data.combinations.forEach(function (c) { if (!found && c.options.slice().sort().join("+") === key) found = c; });
+    return found;
+  };
+
+  /* {missing, denied, extra} as paste.check returns them, or {error}. */
+  Checker.prototype.check = function (text, roleName, options, asRole, region) {
     var self = this;
     var found;
     try {
@@ -238,9 +251,10 @@
     }
     var sts = [];
     found.docs.forEach(function (d) { sts = sts.concat(statements(d, found.values)); });
-    var option = this.data.options[optionId];
+    var combo = this.combination(options);
+    if (!combo || !combo.roles[asRole]) return { error: "Choose an option, its additions and the role it plays." };
     var needed = [];
-    option.roles[asRole].policies.forEach(function (name) {
+    combo.roles[asRole].policies.forEach(function (name) {
       self.data.policies[name].forEach(function (g) { needed.push({ action: g[0], display: g[1], resource: g[3], condition: g[4] }); });
     });
     var out = { missing: [], denied: [], extra: [] };
@@ -313,6 +327,73 @@
     fetch(src).then(function (r) { return r.json(); }).then(function (data) { build(root, data); });
   }
 
+  /*
+   * The reader's combination: one option complete on its own, the additions that go with it (one per group),
+   * and the role of that combination being checked. Only what the catalog's combinations allow can be chosen.
+   */
+  function combinationPicker(data, checker) {
+    var box = el("fieldset", null, { "class": "iamdocs-check__combination" });
+    box.appendChild(el("legend", "What the role should be set up for"));
+    var baseLabel = el("label", "Option", { "for": "iamdocs-check-option" });
+    var base = el("select", null, { id: "iamdocs-check-option" });
+    var additions = [];
+    Object.keys(data.options).forEach(function (oid) {
+      var o = data.options[oid];
+      if (!o.combinesWith || !o.combinesWith.length) base.appendChild(el("option", o.title, { value: oid }));
+    });
+    box.appendChild(baseLabel);
+    box.appendChild(base);
+    Object.keys(data.options).forEach(function (oid) {
+      var o = data.options[oid];
+      if (!o.combinesWith || !o.combinesWith.length) return;
+      var id = "iamdocs-check-add-" + oid;
+      var row = el("div", null, { "class": "iamdocs-check__addition" });
+      var input = el("input", null, { type: "checkbox", id: id, name: "iamdocs-check-addition", value: oid, "data-group": o.group });
+      row.appendChild(input);
+      row.appendChild(el("label", "With " + o.title.charAt(0).toLowerCase() + o.title.slice(1), { "for": id }));
+      box.appendChild(row);
+      additions.push(input);
+    });
+    var asLabel = el("label", "The role you check is its", { "for": "iamdocs-check-as" });
+    var as = el("select", null, { id: "iamdocs-check-as" });
+    box.appendChild(asLabel);
+    box.appendChild(as);
+
+    function chosenOptions() {
+      return [base.value].concat(additions.filter(function (a) { return a.checked && !a.disabled; }).map(function (a) { return a.value; }));
+    }
+    function refresh() {
+      additions.forEach(function (a) {
+        var fits = data.options[a.value].combinesWith.indexOf(base.value) >= 0;
+        a.disabled = !fits;
+        if (!fits) a.checked = false;
+      });
+      var combo = checker.combination(chosenOptions());
+      var keep = as.value;
+      while (as.firstChild) as.removeChild(as.firstChild);
+      Object.keys(combo ? combo.roles : {}).forEach(function (rid) {
+        as.appendChild(el("option", combo.roles[rid].title.toLowerCase(), { value: rid }));
+      });
+      if (keep && combo && combo.roles[keep]) as.value = keep;
+    }
+    base.addEventListener("change", refresh);
+    additions.forEach(function (a) {
+      a.addEventListener("change", function () {
+        if (a.checked) additions.forEach(function (b) { if (b !== a && b.getAttribute("data-group") === a.getAttribute("data-group")) b.checked = false; });
+        refresh();
+      });
+    });
+    refresh();
+    return {
+      element: box,
+      value: function () {
+        var combo = checker.combination(chosenOptions());
+        return { options: chosenOptions(), as: as.value, title: combo ? combo.title : "",
+          roleTitle: combo && combo.roles[as.value] ? combo.roles[as.value].title : "" };
+      }
+    };
+  }
+
   function build(root, data) {
     var checker = new Checker(data);
     window.iamdocsRoleCheck = checker; // for the browser tests, which run the shared cases against it
@@ -321,13 +402,7 @@
     var paste = el("textarea", null, { id: "iamdocs-check-paste", rows: "8", spellcheck: "false", autocomplete: "off" });
     var roleLabel = el("label", "Role", { "for": "iamdocs-check-role" });
     var role = el("select", null, { id: "iamdocs-check-role" });
-    var optLabel = el("label", "Option and role it plays", { "for": "iamdocs-check-option" });
-    var opt = el("select", null, { id: "iamdocs-check-option" });
-    Object.keys(data.options).forEach(function (oid) {
-      Object.keys(data.options[oid].roles).forEach(function (rid) {
-        opt.appendChild(el("option", data.options[oid].title + ": " + data.options[oid].roles[rid].title.toLowerCase(), { value: oid + "/" + rid }));
-      });
-    });
+    var picker = combinationPicker(data, checker);
     var regionLabel = el("label", "Region (for ARNs with a Region)", { "for": "iamdocs-check-region" });
     var region = el("input", null, { id: "iamdocs-check-region", type: "text", autocomplete: "off", spellcheck: "false", placeholder: "us-west-2" });
     try {
@@ -344,7 +419,7 @@
     });
     var button = el("button", "Check the role", { type: "submit" });
     var result = el("div", null, { "class": "iamdocs-check__result", role: "status", "aria-live": "polite" });
-    [fileLabel, file, pasteLabel, paste, roleLabel, role, optLabel, opt, regionLabel, region, button].forEach(function (e) { form.appendChild(e); });
+    [fileLabel, file, pasteLabel, paste, roleLabel, role, picker.element, regionLabel, region, button].forEach(function (e) { form.appendChild(e); });
     root.appendChild(form);
     root.appendChild(result);
 
@@ -358,10 +433,10 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       while (result.firstChild) result.removeChild(result.firstChild);
-      var parts = opt.value.split("/");
+      var chosen = picker.value();
       var r;
       try {
-        r = checker.check(paste.value, role.value, parts[0], parts[1], region.value.trim());
+        r = checker.check(paste.value, role.value, chosen.options, chosen.as, region.value.trim());
       } catch (e) {
         r = { error: "The paste could not be checked: " + (e && e.message ? e.message : String(e)) };
       }
@@ -370,7 +445,8 @@
         return;
       }
       var ok = !r.missing.length && !r.denied.length;
-      result.appendChild(el("p", ok ? "Nothing is missing: the role grants everything this option needs."
+      result.appendChild(el("p", "Checked as the " + chosen.roleTitle.toLowerCase() + " of: " + chosen.title + ".", { "class": "iamdocs-check__what" }));
+      result.appendChild(el("p", ok ? "Nothing is missing: the role grants everything this combination needs."
         : (r.missing.length + r.denied.length) + " needed action(s) missing or denied.", { "data-kind": ok ? "ok" : "error" }));
       result.appendChild(list("Missing", r.missing, "missing"));
       result.appendChild(list("Denied by the role's own policies", r.denied, "denied"));

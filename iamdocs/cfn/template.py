@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from iamdocs.model import SoundProject
+from iamdocs.model import Catalog, Combination, SoundProject
 from iamdocs.placeholders import cfn_parameters, to_cfn
 
 BOUNDARY_PATTERN = r"^(arn:aws(-[a-z]+)*:iam::([0-9]{12}|aws):policy/([!-~]+/)?[\w+=,.@-]{1,128})?$"
@@ -74,6 +74,30 @@ def capabilities(parameters: dict[str, str]) -> list[str]:
     new = parameters.get("IamRole", PARAMETERS["IamRole"]["Default"]) == "New"
     named = bool(parameters.get("IamRoleName", ""))
     return ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] if new and named else ["CAPABILITY_IAM"]
+
+
+def stack_parameters(catalog: Catalog, combo: Combination, role_name: str) -> dict[str, str]:
+    """The template's IAM parameter values that set up a combination of the catalog's options.
+
+    IamRole = New stands for the catalog's cloudformation.options.new_role; Session = true and
+    IamPermissionsBoundary for its session and boundary additions, which the template applies only to the role
+    it creates. With any other option the reader creates the manager role (`role_name`): IamRole = Existing,
+    and puts the additions on it as the guide's other steps show. The boundary is an ARN built from the
+    placeholders the guide's form fills in.
+    """
+    spec = catalog.cloudformation
+    new = combo.base == spec.new_role_option
+    values = {"IamRole": "New" if new else "Existing", "IamRoleName": "" if new else role_name,
+              "IamPermissionsBoundary": "", "Session": "false"}
+    for addition in combo.additions:
+        if addition == spec.session_option and new:
+            values["Session"] = "true"
+        elif addition == spec.boundary_option and new:
+            values["IamPermissionsBoundary"] = BOUNDARY_ARN
+    return values
+
+
+BOUNDARY_ARN = "arn:<PARTITION>:iam::<ACCOUNT_ID>:policy/<BOUNDARY_POLICY_NAME>"
 
 
 def _policy_name(file_name: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from iamdocs.commands._options import add_project_argument, add_target_arguments, project_root, target_spec
 from iamdocs.errors import UserError
-from iamdocs.fsutil import check_target
+from iamdocs.fsutil import REFUSED_TARGETS, check_target
 from iamdocs.loader import load_sound_project
 from iamdocs.sandbox.deploy import cleanup, deploy, stack_names
 from iamdocs.sandbox.faults import Faults
@@ -17,9 +17,10 @@ from iamdocs.sandbox.report import Report
 from iamdocs.sandbox.target import EMBEDDED_REGION, PROJECT_SETTING, TargetOptions
 
 NAME = "deploy"
-HELP = "deploy every role option and the CloudFormation stack into a sandbox, verify, and remove them"
+HELP = "deploy every combination of role options and the CloudFormation stacks into a sandbox, verify, and remove them"
 DESCRIPTION = (
-    "Create every role option of policies/catalog.yaml and the generated CloudFormation template in a sandbox "
+    "Create every valid combination of the role options of policies/catalog.yaml (an option with the additions "
+    "that go on top of it) and the generated CloudFormation template in a sandbox "
     "(by default an embedded moto server that this command starts and stops), read everything back and compare "
     "it with the policy files, then delete it all. Exit 0 when every check passed and nothing is left behind, "
     "1 when a check failed or something is left behind, 2 for a usage error or a refused account, "
@@ -33,14 +34,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--allow-account", metavar="ID", action="append", default=[],
                    help=f"an account ID this command may change (repeatable; also [tool.iamdocs] {PROJECT_SETTING} "
                         "in pyproject.toml); required for anything but the embedded server")
-    g = p.add_argument_group("what to deploy (default: every role option and every stack)")
+    g = p.add_argument_group("what to deploy (default: every valid combination of role options and every stack)")
     g.add_argument("--option", metavar="ID", action="append",
-                   help="deploy only this role option of the catalog (repeatable)")
+                   help="deploy only the combination of these role options (repeat it: --option engine-b "
+                        "--option session-manager)")
     g.add_argument("--stack", metavar="NAME", action="append", choices=stack_names(),
                    help=f"deploy only this stack combination (repeatable): {', '.join(stack_names())}")
     p.add_argument("--cleanup", action="store_true",
                    help="deploy nothing: remove the leftovers of earlier runs, found by their iamdocs tags")
-    p.add_argument("--report", metavar="FILE", type=Path, help="write the JSON report to FILE")
+    p.add_argument("--report", metavar="FILE", type=Path, help=f"write the JSON report to FILE ({REFUSED_TARGETS})")
     add_project_argument(p)
 
 
@@ -77,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         return _finish(cleanup(opts), args.report)
     project = load_sound_project(root)
     if args.option is not None or args.stack is not None:
-        options, stacks = list(args.option or []), list(args.stack or [])
+        # the --option values together name one combination ("engine-b" and "session-manager")
+        options, stacks = (["+".join(args.option)] if args.option else []), list(args.stack or [])
     else:
         options, stacks = None, None
     report = deploy(opts, project, options=options, stacks=stacks, faults=Faults.from_env())

@@ -19,7 +19,7 @@ from iamdocs.drift.report import FORMATS
 from iamdocs.errors import UserError
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.loader import load_sound_project
-from iamdocs.model import SoundProject
+from iamdocs.model import CombinationError, SoundProject
 from iamdocs.output import annotation, github_log, printable, workflow_command
 
 NAME = "drift"
@@ -70,7 +70,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                           "ParameterKey/ParameterValue, or {\"Name\": \"value\"}); --param wins over it")
     role = add_target_arguments(p, "--role (read-only IAM calls; no embedded server: the role must exist)",
                                 "the Region the role's resources name (default: the profile's, or us-east-1)")
-    role.add_argument("--option", metavar="OPTION", help="the role option the role should satisfy, e.g. engine-a")
+    role.add_argument("--option", metavar="OPTION", action="append",
+                      help="a role option the role should satisfy, e.g. engine-b; repeat it for the additions on "
+                           "top (--option engine-b --option session-manager), as the catalog combines them")
     role.add_argument("--as", dest="as_role", metavar="ROLE", default="manager",
                       help="which of the option's roles this is (default: manager)")
     p.add_argument("--skip-unrelated", action="store_true", help=f"with --cloudformation or --copies: {SKIP_UNRELATED}")
@@ -136,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     if args.site:
         from iamdocs.drift.sources.site import site_copies  # lazy: only the source asked for
 
-        copies, notes = site_copies(args.site, project)
+        copies, notes = site_copies(args.site, project, db)
         report = compare.compare_copies(project, copies, db, "site", str(args.site))
         report.differences.extend(notes)
     elif args.role:
@@ -271,15 +273,21 @@ def _role(args: argparse.Namespace, project: SoundProject, db: IAMDatabase) -> c
     choices = ", ".join(catalog.options)
     if not args.option:
         raise UserError("--role needs --option: which role option should the role satisfy?", hint=f"options: {choices}")
-    option = catalog.options.get(args.option)
-    if option is None:
-        raise UserError(f"--option {args.option}: no such role option", hint=f"options: {choices}")
-    setup = option.roles.get(args.as_role)
+    unknown = [o for o in args.option if o not in catalog.options]
+    if unknown:
+        raise UserError(f"--option {', '.join(unknown)}: no such role option", hint=f"options: {choices}")
+    try:
+        combo = catalog.combination(args.option)
+    except CombinationError as exc:
+        valid = "; ".join(c.id for c in catalog.combinations())
+        raise UserError(f"--option {' --option '.join(args.option)}: {exc}", hint=f"valid combinations: {valid}") \
+            from None
+    setup = combo.roles.get(args.as_role)
     if setup is None:
-        raise UserError(f"--as {args.as_role}: option {args.option} has no {args.as_role} role",
-                        hint=f"its roles: {', '.join(option.roles)}")
+        raise UserError(f"--as {args.as_role}: option {combo.id} has no {args.as_role} role",
+                        hint=f"its roles: {', '.join(combo.roles)}")
     _check_role_name(args.role)
     iam = iam_client(target_spec(args))
     copies, _ = read_role(iam, args.role)
-    return compare.compare_role(project, args.role, copies, setup.policies, args.option, db,
+    return compare.compare_role(project, args.role, copies, setup.policies, combo.id, db,
                                 role_location(args.role))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from iamdocs import iamdb
@@ -44,6 +45,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--region", metavar="REGION",
                    help="the Region AI Unlimited runs in (default: any, so a Region rule makes actions conditional)")
     p.add_argument("--account", metavar="ID", help="the 12-digit account ID (default: any)")
+    p.add_argument("--role-name", metavar="ROLE=NAME", action="append", default=[],
+                   help="the name you give a role of the options, e.g. manager=ai-unlimited-manager: with --account, "
+                        "a guardrail that exempts roles by aws:PrincipalArn is decided instead of conditional")
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     add_project_argument(p)
 
@@ -65,8 +69,25 @@ def run(args: argparse.Namespace) -> int:
     account = (args.account or "").replace("-", "")
     if args.account is not None and not ACCOUNT.fullmatch(account):
         raise UserError(f"--account {args.account}: an account ID has 12 digits")
+    role_names = _role_names(args.role_name, project.catalog.roles)
     scps, rcps, boundary = guardrails(args.scp, args.rcp, args.boundary)
     result = preflight(project, iamdb.load(), list(dict.fromkeys(args.option)), scps, rcps, boundary,
-                       args.region or "", account)
+                       args.region or "", account, role_names)
     sys.stdout.write(FORMATS[args.format](result))
     return 0 if result.allowed else 1
+
+
+ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")  # the characters and length IAM allows in a role name
+
+
+def _role_names(entries: list[str], roles: Mapping[str, object]) -> dict[str, str]:
+    out = {}
+    for entry in entries:
+        role, sep, name = entry.partition("=")
+        if not sep or role not in roles:
+            raise UserError(f"--role-name {entry}: expected ROLE=NAME with ROLE one of {', '.join(roles)}")
+        if not ROLE_NAME.fullmatch(name):
+            raise UserError(f"--role-name {entry}: not a role name IAM accepts (1 to 64 of A-Z a-z 0-9 +=,.@_-)")
+        out[role] = name
+    return out
+

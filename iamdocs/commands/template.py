@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from iamdocs.commands._options import add_project_argument, project_root
-from iamdocs.fsutil import check_target, write_atomic
+from iamdocs.fsutil import REFUSED_TARGETS, check_target, write_atomic
 from iamdocs.loader import load_sound_project
 
 NAME = "template"
@@ -20,7 +20,8 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of standard output")
+    p.add_argument("-o", "--output", metavar="FILE", type=Path,
+                   help=f"write to FILE instead of standard output ({REFUSED_TARGETS})")
     add_project_argument(p)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from iamdocs.commands._options import add_project_argument, project_root
 from iamdocs.errors import UserError
+from iamdocs.fsutil import REFUSED_TARGETS
 from iamdocs.lint import Context, Finding, discover_rules, iter_findings
 from iamdocs.lint.formatters import FORMATS, Run
 from iamdocs.loader import load_project, read_policy_file
@@ -30,7 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="policy files or folders (default: the project's policies/)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="fail on warnings that the catalog has not accepted")
-    p.add_argument("--fix", action="store_true", help="rewrite files into canonical form; changes nothing else")
+    p.add_argument("--fix", action="store_true",
+                   help=f"rewrite files into canonical form; changes nothing else ({REFUSED_TARGETS})")
     p.add_argument("--select", metavar="IDS", help="only these rule IDs, comma-separated (e.g. E010,E021)")
     p.add_argument("--show-accepted", action="store_true", help="also print findings the catalog accepts")
     add_project_argument(p)

@@ -365,6 +365,17 @@ class ExpectedRole:
     def label(self) -> str:
         return " + ".join(self.policies)
 
+    @property
+    def source(self) -> str:
+        """What gives it, in a few words: the product's templates by name, the options' combinations counted."""
+        named = [w for w in self.where if not w.startswith("option ")]
+        options = [w for w in self.where if w.startswith("option ")]
+        if len(options) == 1:
+            named.append(options[0])
+        elif options:
+            named.append(f"{len(options)} combinations of options")
+        return ", ".join(named)
+
 
 def expected_roles(project: Project) -> list[ExpectedRole]:
     """Every set of policies a role of the product may have, from the catalog (never a set it does not name)."""
@@ -378,9 +389,9 @@ def expected_roles(project: Project) -> list[ExpectedRole]:
 
     if catalog is None:
         return []
-    for oid, option in catalog.options.items():
-        for rid, setup in option.roles.items():
-            add(rid, setup.policies, f"option {oid}")
+    for combination in catalog.combinations():  # what a reader sets up: a base with its additions, never one alone
+        for rid, setup in combination.roles.items():
+            add(rid, setup.policies, f"option {combination.id}")
     cfn = catalog.cloudformation
     add(cfn.role, cfn.inline_policies, "the template")
     if cfn.session_policies:
@@ -749,6 +760,6 @@ def _split_over_roles(project: Project, placed: Mapping[str, list[tuple[RoleCopy
             out.append(Difference(
                 "wrong-role", "drift", role.loc, role.name, " + ".join(have), "",
                 f"{role.name} gets {', '.join(have)}, which the catalog's {title} gets together with "
-                f"{', '.join(rest)} ({', '.join(e.where)}); {main.name} gets {', '.join(main_has)} without "
+                f"{', '.join(rest)} ({e.source}); {main.name} gets {', '.join(main_has)} without "
                 f"{'it' if len(have) == 1 else 'them'}"))
     return out

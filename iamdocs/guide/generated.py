@@ -24,7 +24,7 @@ from iamdocs.render._markdown import (
     stem,
     trust_policy_file,
 )
-from iamdocs.render.cloudformation import TEMPLATE_DOWNLOAD
+from iamdocs.render.cloudformation import TEMPLATE_DOWNLOAD, parameter_files
 from iamdocs.render.history import history_download
 from iamdocs.render.policies import (
     download_link,
@@ -37,10 +37,6 @@ from iamdocs.render.policies import (
 )
 from iamdocs.render.roles import SHELL_VARIABLES, trust_policy_text
 from iamdocs.render.security import accepted_findings
-
-DATA_SCRIPT = "javascripts/iamdocs-data.js"
-ROLE_CHECK_DATA = "javascripts/role-check-data.json"
-GUARDRAIL_CHECK_DATA = "javascripts/guardrail-check-data.json"
 
 
 def policy_pages(project: SoundProject) -> dict[str, str]:
@@ -98,6 +94,7 @@ def downloads(project: SoundProject) -> dict[str, bytes]:
     for rid in project.catalog.roles:
         out[f"{TRUST_POLICY_DIR}/{trust_policy_file(rid)}"] = trust_policy_text(project, rid).encode()
     out[TEMPLATE_DOWNLOAD.lstrip("/")] = template_yaml(project).encode()
+    out.update({path: body.encode() for path, body in parameter_files(project).items()})
     out.update(history_downloads(project))
     return out
 
@@ -117,10 +114,16 @@ def history_downloads(project: SoundProject) -> dict[str, bytes]:
 
 
 def page_data(project: SoundProject, regions: list[str]) -> dict:
-    """What the fill-in form needs in the browser: the fields and the downloads that have placeholders."""
+    """What the fill-in form needs in the browser: the fields, the values that follow from them (the partition
+    of the Region), and the downloads that have placeholders."""
     names = list(project.catalog.placeholders)
     fields = []
+    derived = {}
     for name, ph in project.catalog.placeholders.items():
+        if name in placeholders.DERIVED:  # the partition: the form fills it in from the Region
+            derived[name] = {"from": placeholders.DERIVED[name], "description": ph.description,
+                             "values": {r: iamdb.partition_of(r) or ph.example for r in regions}}
+            continue
         pattern = re.compile(ph.pattern)
         field: dict = {"name": name, "label": _label(name), "description": ph.description,
                        "example": ph.example, "pattern": ph.pattern}
@@ -142,7 +145,7 @@ def page_data(project: SoundProject, regions: list[str]) -> dict:
     # The AWS CLI blocks set these shell variables on their first lines; the form puts the reader's value
     # in place of the command that would look it up.
     variables = [{"name": n, "default": v} for n, v in SHELL_VARIABLES.items()]
-    return {"fields": fields, "sources": sources, "variables": variables}
+    return {"fields": fields, "derived": derived, "sources": sources, "variables": variables}
 
 
 def page_data_script(project: SoundProject, regions: list[str]) -> str:
@@ -155,8 +158,10 @@ def _label(name: str) -> str:
 
 
 def aws_regions() -> list[str]:
-    """Region names of the standard AWS partition, from the one reader of botocore's partitions file."""
-    return sorted(iamdb.partitions()["aws"].regions)
+    """Region names of the partitions the guide covers (aws, aws-us-gov, aws-cn), from the one reader of
+    botocore's partitions file."""
+    found = iamdb.partitions()
+    return sorted(r for p in iamdb.GUIDE_PARTITIONS if p in found for r in found[p].regions)
 
 
 def role_check_data(project: SoundProject) -> str:

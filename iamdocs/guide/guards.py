@@ -175,9 +175,15 @@ def page_source(abs_src_path: str | None) -> str:
         return ""
 
 
+# Names Jinja itself defines where they are used: `loop` in a for loop, `caller`, `varargs` and `kwargs` in a
+# macro, `self` for blocks. Used elsewhere they are undefined when the page renders, and that error is one line too.
+JINJA_NAMES = frozenset({"loop", "caller", "varargs", "kwargs", "self"})
+
+
 def template_problems(env: jinja2.Environment, markdown: str, known: Collection[str],
                       policy_args: dict[str, int], policies: Collection[str]) -> list[tuple[int, str]]:
-    """(line, message) for what would fail when the page's macros run: syntax, unknown names, unknown policies.
+    """(line, message) for what would fail when the page's macros run: syntax, unknown names, filters and tests,
+    unknown policies.
 
     Found before rendering, from the template's syntax tree, so each message names the line and
     the closest correct name. `policy_args`: macro -> position of its policy file argument.
@@ -187,6 +193,7 @@ def template_problems(env: jinja2.Environment, markdown: str, known: Collection[
     except jinja2.TemplateSyntaxError as exc:
         return [(exc.lineno or 1, f"Jinja syntax error: {exc.message}")]
     declared = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    declared |= {n.name for n in tree.find_all(nodes.Macro)} | JINJA_NAMES
     problems = []
     for n in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
         tag = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from", nodes.Extends: "extends"}
@@ -195,6 +202,12 @@ def template_problems(env: jinja2.Environment, markdown: str, known: Collection[
     for n in tree.find_all(nodes.Name):
         if n.ctx == "load" and n.name not in known and n.name not in declared:
             problems.append((n.lineno, f"unknown macro or variable {n.name}{did_you_mean(n.name, known)}"))
+    for f in tree.find_all(nodes.Filter):  # `{{ x | f }}` and `{% filter f %}`
+        if f.name not in env.filters:
+            problems.append((f.lineno, f"unknown filter {f.name}{did_you_mean(f.name, env.filters)}"))
+    for test in tree.find_all(nodes.Test):
+        if test.name not in env.tests:
+            problems.append((test.lineno, f"unknown test {test.name}{did_you_mean(test.name, env.tests)}"))
     for call in tree.find_all(nodes.Call):
         if not isinstance(call.node, nodes.Name) or call.node.name not in policy_args:
             continue

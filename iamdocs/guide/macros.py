@@ -7,7 +7,7 @@ It uses the plugin's own hooks and Jinja's own extension point, nothing else:
   iamdocs/render, where it is unit tested. The one wrapper around each macro turns an error
   inside it into one message that names the macro.
 - `on_pre_page_macros` checks a page that is about to be rendered: Jinja syntax, unknown
-  names, unknown policy files, files read into the page; each with the line in the page's
+  names, filters and tests, unknown policy files, files read into the page; each with the line in the page's
   file (front matter counted) and the closest correct name.
 - Pages are rendered as `PageTemplate`s (Jinja's `template_class`): an error anywhere in a
   page, in a macro or not, is recorded with the page's line from the traceback Jinja rewrites

@@ -66,8 +66,9 @@ def fix_files(files: list[PolicyFile]) -> list[str]:
         if jsonpos.parse(new).root.to_python() != f.document:  # never write a different document
             messages.append(f"{f.path}: not rewritten: the canonical form would change the document")
             continue
-        try:  # the file itself, wherever the command runs: f.path is only how reports name it
-            write_atomic(f.source or Path(f.path), new)
+        try:  # the file itself, wherever the command runs: f.path is only how reports name it; a save made
+            # since it was read is kept (the fix was made from the text before it)
+            write_atomic(f.source or Path(f.path), new, unchanged_since=f.raw)
         except UserError as exc:  # a link or a file that cannot be written: the others are still fixed
             messages.append(f"{f.path}: not rewritten: {exc.message.split(': ', 1)[-1]}")
             continue

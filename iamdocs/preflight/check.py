@@ -8,7 +8,7 @@ level), conditional when one depends on a value nobody knows before the install 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from iamdocs import placeholders
@@ -91,7 +91,7 @@ def _identity(project: SoundProject, role: str, options: Sequence[str], values: 
 
 def preflight(project: SoundProject, db: IAMDatabase, options: Sequence[str], scps: Sequence[Layer] = (),
               rcps: Sequence[Layer] = (), boundary: Layer | None = None, region: str = "",
-              account: str = "") -> Result:
+              account: str = "", role_names: Mapping[str, str] | None = None) -> Result:
     """Decide every request of the combination; the findings sorted by action."""
     values = dict(placeholder_values(region, account))
     wanted = needs(project, db, options)
@@ -107,7 +107,10 @@ def preflight(project: SoundProject, db: IAMDatabase, options: Sequence[str], sc
     blocked_actions: set[str] = set()
     pending: list[Finding] = []
     for need in wanted:
-        decision = evaluators[need.role].decide(request_for(need, region, account))
+        # what makes the request (and so the guardrails' answer) one: everything request_for reads
+        key = (need.action, need.resource, need.keys, need.requested_region, (role_names or {}).get(need.role),
+               region, account)
+        decision = evaluators[need.role].decide(request_for(need, region, account, role_names), key)
         for finding in _findings(project, need, decision, spelled):
             ident = (finding.action, finding.origin, finding.key, finding.reason)
             if ident in seen:

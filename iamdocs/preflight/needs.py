@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from iamdocs import iamdb, placeholders
-from iamdocs.access import Request, statement_label
-from iamdocs.conditions import Context
+from iamdocs.access import Request, disjoint, pattern_covers, statement_label
+from iamdocs.conditions import Context, Shape, like
 from iamdocs.grants import display_action, expand_actions
 from iamdocs.iamdb import IAMDatabase
 from iamdocs.model import SoundProject
@@ -38,7 +38,7 @@ ALWAYS: dict[str, str] = {
 # Keys none of its requests carries: they belong to service principals or IAM users.
 ABSENT = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths",
                     "aws:principalservicename", "aws:principalservicenameslist", "aws:username",
-                    "aws:multifactorauthage"})
+                    "aws:multifactorauthage", "aws:assumedroot"})
 # Global keys present only where the Service Authorization Reference lists them for the action.
 LISTED_GLOBAL = ("aws:requesttag/", "aws:tagkeys", "aws:resourcetag/")
 # The service a passed role goes to: the engine role reaches its instances through an instance profile.
@@ -123,9 +123,18 @@ def fill(template: str, region: str, account: str) -> str:
     return template.replace(PARTITION, partition).replace(REGION, region or "*").replace(ACCOUNT, account or "*")
 
 
-def context_for(need: Need, region: str, account: str) -> Context:
-    """The request context of a need: known keys with values, absent keys, and every other key unknown."""
-    values: dict[str, str] = {}
+def context_for(need: Need, region: str, account: str, role_names: Mapping[str, str] | None = None) -> Context:
+    """The request context of a need: known keys with values, absent keys, and every other key unknown.
+
+    With the account and the role's name (--role-name), the caller's ARN is known too (aws:PrincipalArn).
+    """
+    values: dict[str, str | Shape] = {}
+    name = (role_names or {}).get(need.role)
+    partition = iamdb.partition_of(region) if region else "aws"
+    if name and account:
+        values["aws:principalarn"] = f"arn:{partition}:iam::{account}:role/{name}"
+    else:  # a role of this account, whatever its name: never the root user, an IAM user or another account's role
+        values["aws:principalarn"] = Shape(f"arn:{partition}:iam::{account or '*'}:role/*", shape_relation)
     requested = need.requested_region or region
     if requested:
         values["aws:requestedregion"] = requested
@@ -149,10 +158,19 @@ def context_for(need: Need, region: str, account: str) -> Context:
     return Context(values, unknown)
 
 
-def request_for(need: Need, region: str, account: str) -> Request:
+def shape_relation(shape: str, pattern: str, wildcards: bool) -> bool | None:
+    """Whether every (True), none (False) or some (None) of the texts `shape` stands for match a policy value."""
+    if not wildcards:
+        return None if like(pattern, shape) else False
+    if pattern_covers(pattern, shape):
+        return True
+    return False if disjoint(pattern, shape, True) else None
+
+
+def request_for(need: Need, region: str, account: str, role_names: Mapping[str, str] | None = None) -> Request:
     resource = fill(need.resource, region, account)
-    return Request(need.action, resource, context_for(need, region, account), pattern=resource != "*" and (
-        "*" in resource or "?" in resource))
+    return Request(need.action, resource, context_for(need, region, account, role_names),
+                   pattern=resource != "*" and ("*" in resource or "?" in resource))
 
 
 def placeholder_values(region: str, account: str) -> Mapping[str, str]:

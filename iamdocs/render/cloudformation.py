@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from iamdocs.cfn import PARAMETERS
+import json
+
+from iamdocs.cfn import PARAMETERS, stack_parameters
 from iamdocs.cfn.template import capabilities
 from iamdocs.model import SoundProject
-from iamdocs.render._markdown import code, download, fence, table
+from iamdocs.render._markdown import code, download, fence, inert, table
 from iamdocs.render.product import DEFAULT_TEMPLATE
-from iamdocs.render.roles import shell_variables
+from iamdocs.render.roles import default_role_name, shell_variables
 
 TEMPLATE_FILE = "ai-unlimited-iam.yaml"
 TEMPLATE_DOWNLOAD = f"/cloudformation/{TEMPLATE_FILE}"
@@ -35,26 +37,81 @@ def cfn_capabilities(project: SoundProject) -> str:
     )
 
 
-def cfn_stack_command(project: SoundProject, iam_role: str = "New", role_name: bool = False, session: bool = False,
-                      boundary: bool = False) -> str:
-    """The IAM values to set in the template's parameter file, and the `aws cloudformation create-stack` call."""
+PARAMETERS_FILE = "ai-unlimited-iam-parameters.json"
+PARAMETERS_DIR = "cloudformation/parameters"
+MERGED_FILE = "ai-unlimited-parameters.json"
+# jq: the first file's parameters without those the second sets, then the second's
+JQ_MERGE = ("'.[1] as $iam | [.[0][] | select(.ParameterKey as $k | ($iam | map(.ParameterKey) | index($k)) == null)]"
+            " + $iam'")
 
-    values = [("IamRole", iam_role),
-              ("IamRoleName", "your manager role's name" if role_name else "blank (a generated name)"),
-              ("IamPermissionsBoundary", "your boundary policy's ARN" if boundary else "blank"),
-              ("Session", "true" if session else "false")]
-    rows = [[code(k), code(v) if k in ("IamRole", "Session") else v] for k, v in values]
-    caps = capabilities({"IamRole": iam_role, "IamRoleName": "x" if role_name else ""})
+
+def parameters_download(combination_id: str) -> str:
+    """Site path of the IAM parameter file for one combination of options."""
+    return f"/{PARAMETERS_DIR}/{combination_id.replace('+', '-with-')}.json"
+
+
+def parameters_text(project: SoundProject, combination_id: str, name_role: bool = False) -> str:
+    """The IAM parameters that set up a combination, in the AWS CLI's ParameterKey/ParameterValue format.
+
+    The boundary's ARN is built from placeholders the form fills in (partition, account ID, policy name).
+    """
+    combo = project.catalog.combination([combination_id])
+    role = project.catalog.cloudformation.role
+    values = stack_parameters(project.catalog, combo, default_role_name(role))
+    if name_role and values["IamRole"] == "New":
+        values["IamRoleName"] = default_role_name(role)
+    items = [{"ParameterKey": k, "ParameterValue": values[k]} for k in PARAMETERS if k in values]
+    return json.dumps(items, indent=2) + "\n"
+
+
+def cfn_stack_command(project: SoundProject, option: str, name_role: bool = False) -> str:
+    """For one combination of options (`option`, e.g. "cloudformation-new-role+session-manager"): its IAM parameter
+    file to download, and the commands that put it into the product's parameter file and create the stack with
+    the capabilities those values need. Nothing to edit by hand: the form fills in the boundary's ARN."""
+    for part in option.split("+"):
+        if part not in project.catalog.options:
+            raise KeyError(f"no option {part!r} in the catalog; known: {', '.join(project.catalog.options)}")
+    body = parameters_text(project, option, name_role)
+    values = {p["ParameterKey"]: p["ParameterValue"] for p in json.loads(body)}
+    caps = capabilities(values)
+    link = download(code(PARAMETERS_FILE), parameters_download(option) if not name_role else
+                    parameters_download(option + "+named"), PARAMETERS_FILE)
     lines = [
         shell_variables(["REGION"]).rstrip("\n"),
-        f"# The template and parameter file you downloaded, with the IAM values above set in {DEFAULT_TEMPLATE}.json",
+        f"# {DEFAULT_TEMPLATE}.json (from the product repository) with the IAM values of {PARAMETERS_FILE}",
+        "# in place of its own (needs jq)",
+        f"jq -s {JQ_MERGE} \\\n  {DEFAULT_TEMPLATE}.json {PARAMETERS_FILE} > {MERGED_FILE}",
         'aws cloudformation create-stack --region "$REGION" --stack-name ai-unlimited \\',
         f"  --template-body file://{DEFAULT_TEMPLATE}.yaml \\",
-        f"  --parameters file://{DEFAULT_TEMPLATE}.json \\",
+        f"  --parameters file://{MERGED_FILE} \\",
         "  --capabilities " + " ".join(caps),
     ]
-    return (f"Set these IAM values in the parameter file {code(DEFAULT_TEMPLATE + '.json')}:\n\n"
-            + table(["Parameter", "Value"], rows) + "\n" + fence("\n".join(lines) + "\n", "bash"))
+    return (f"The IAM parameters for this choice ({link}, filled in by the form):\n\n"
+            + fence(body, "json", title=PARAMETERS_FILE) + "\n"
+            + "With the template and its parameter file from the product repository in the same folder:\n\n"
+            + fence("\n".join(lines) + "\n", "bash"))
+
+
+def parameter_files(project: SoundProject) -> dict[str, str]:
+    """site path -> text of the IAM parameter file of every combination of options (and of the template's role
+    with a name), from the catalog's combinations."""
+    out = {}
+    for combo in project.catalog.combinations():
+        out[parameters_download(combo.id).lstrip("/")] = parameters_text(project, combo.id)
+        if combo.base == project.catalog.cloudformation.new_role_option:
+            out[parameters_download(combo.id + "+named").lstrip("/")] = parameters_text(project, combo.id, True)
+    return out
+
+
+def cfn_parameter_files(project: SoundProject) -> str:
+    """Table: every combination of options, the IAM parameter values it takes, and its parameter file."""
+    rows = []
+    for combo in project.catalog.combinations():
+        values = json.loads(parameters_text(project, combo.id))
+        shown = {v["ParameterKey"]: v["ParameterValue"] for v in values}
+        link = download(code(PARAMETERS_FILE), parameters_download(combo.id), PARAMETERS_FILE)
+        rows.append([inert(combo.title), *(code(shown[k]) if shown[k] else "blank" for k in PARAMETERS), link])
+    return table(["Your choice", *(code(k) for k in PARAMETERS), "File"], rows)
 
 
 def cfn_template_download(project: SoundProject, label: str = "") -> str:
@@ -73,4 +130,5 @@ def cfn_inline_policies(project: SoundProject) -> str:
     )
 
 
-MACROS = [cfn_parameters, cfn_capabilities, cfn_stack_command, cfn_template_download, cfn_inline_policies]
+MACROS = [cfn_parameters, cfn_capabilities, cfn_stack_command, cfn_parameter_files, cfn_template_download,
+          cfn_inline_policies]

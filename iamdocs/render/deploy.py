@@ -78,9 +78,16 @@ def deploy_stacks(project: SoundProject) -> str:
 
 
 def deploy_role_options(project: SoundProject) -> str:
-    """The role options a run deploys, from the catalog."""
-    rows = [[code(o.id), inert(o.title), ", ".join(code(r) for r in o.roles)] for o in project.catalog.options.values()]
-    return table(["Option", "What it is", "Roles"], rows)
+    """The combinations of role options a run deploys (every valid one, from the catalog's combinations), with what
+    each role gets."""
+    rows = []
+    for c in project.catalog.combinations():
+        roles = "; ".join(
+            f"{code(rid)}: " + ", ".join([*(code(p) for p in s.managed), *(code(p) + " (inline)" for p in s.inline),
+                                          *(["a boundary"] if s.permissions_boundary else [])])
+            for rid, s in c.roles.items())
+        rows.append([code(c.id), inert(c.title), ", ".join(code(r) for r in c.roles), roles])
+    return table(["Combination", "What it is", "Roles", "What they get"], rows)
 
 
 MACROS = [deploy_permissions_policy, deploy_permissions_table, deploy_options, deploy_stacks, deploy_role_options]

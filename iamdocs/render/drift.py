@@ -1,7 +1,7 @@
 """Markdown for the drift pages: the customer's role check and the writers' explanation.
 
 Everything shown comes from the code that does the work (the role reader's
-calls, the catalog's options, the template reader's intrinsics, the Makefile's
+calls, the catalog's combinations of options, the template reader's intrinsics, the Makefile's
 drift lines), so the pages cannot promise what the check does not do.
 """
 
@@ -17,7 +17,7 @@ from iamdocs.drift.report import text as report_text
 from iamdocs.drift.sources.cloudformation import NOT_EVALUATED, SHORT_FORMS
 from iamdocs.drift.sources.paste import READ_COMMAND
 from iamdocs.drift.sources.role import READ_PERMISSIONS, role_location
-from iamdocs.model import SoundProject
+from iamdocs.model import CombinationError, SoundProject
 from iamdocs.render._markdown import code, fence, inert, policy_page, table
 
 READ_POLICY_FILE = "drift-check-read-only.json"
@@ -53,26 +53,37 @@ def drift_read_policy(project: SoundProject) -> str:
     return fence(json.dumps(doc, indent=2), "json", READ_POLICY_FILE)
 
 
+def _option_args(options: tuple[str, ...] | list[str]) -> str:
+    return " ".join(f"--option {o}" for o in options)
+
+
 def drift_role_options(project: SoundProject) -> str:
-    """Table: for each role option and role, the `--option`/`--as` values and the policies checked."""
+    """Table: for each valid combination of options and each of its roles, the `--option`/`--as` values and the
+    policies checked (from the catalog's combinations)."""
     rows = []
-    for oid, option in project.catalog.options.items():
-        for rid, setup in option.roles.items():
+    for combo in project.catalog.combinations():
+        for rid, setup in combo.roles.items():
             role = inert(project.catalog.roles[rid].title)
             policies = ", ".join(f"[{code(p)}]({policy_page(p)})" for p in setup.policies)
-            rows.append([inert(option.title), role, f"{code('--option ' + oid)} {code('--as ' + rid)}", policies])
+            rows.append([inert(combo.title), role, f"{code(_option_args(combo.options))} {code('--as ' + rid)}",
+                         policies])
     return table(["Option", "Role", "Check with", "Must grant everything in"], rows)
 
 
 def drift_command(project: SoundProject, option: str = "engine-a", as_role: str = "manager",
                   role_name: str = "<ROLE_NAME>") -> str:
-    """The command that checks one role against one option, as a shell code block."""
-    if option not in project.catalog.options:
-        raise ValueError(f"drift_command: no role option {option!r}")
-    if as_role not in project.catalog.options[option].roles:
+    """The command that checks one role against one combination ("engine-b+session-manager"), as a shell block."""
+    unknown = [o for o in option.split("+") if o not in project.catalog.options]
+    if unknown:
+        raise ValueError(f"drift_command: no role option {unknown[0]!r}")
+    try:
+        combo = project.catalog.combination([option])
+    except CombinationError as exc:
+        raise ValueError(f"drift_command: {exc}") from None
+    if as_role not in combo.roles:
         raise ValueError(f"drift_command: option {option!r} has no {as_role!r} role")
     as_part = "" if as_role == "manager" else f" --as {as_role}"
-    return fence(f"iamdocs drift --role {role_name} --option {option}{as_part} --profile <PROFILE>", "sh")
+    return fence(f"iamdocs drift --role {role_name} {_option_args(combo.options)}{as_part} --profile <PROFILE>", "sh")
 
 
 def drift_role_example(project: SoundProject, option: str = "engine-a", role_name: str = "my-manager-role",
@@ -82,7 +93,7 @@ def drift_role_example(project: SoundProject, option: str = "engine-a", role_nam
     Produced by the check itself, on a role made up here, so the example cannot fall behind the output.
     """
 
-    needed = project.catalog.options[option].roles["manager"].policies
+    needed = project.catalog.combination([option]).roles["manager"].policies
     doc = json.loads(json.dumps(project.policy(needed[0]).document))
     for st in doc["Statement"]:
         actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]

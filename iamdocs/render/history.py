@@ -7,7 +7,7 @@ from iamdocs.grants import display_action
 from iamdocs.history import replay, versions
 from iamdocs.model import SoundProject
 from iamdocs.render._markdown import code, download, fence, inert, policy_download, policy_page, table
-from iamdocs.render.roles import policy_arn, policy_document_arg, shell_variables
+from iamdocs.render.roles import policy_arn, policy_document_arg, policy_variables, shell_variables
 
 
 def permissions_changelog(project: SoundProject, heading: str = "##") -> str:
@@ -53,7 +53,7 @@ def upgrade_commands(project: SoundProject, name: str) -> str:
     """Commands that replace a managed policy's document with the current file, within the five-version limit."""
 
     prepare, arg = policy_document_arg(project, name)
-    names = ["ACCOUNT_ID"] + (["REGION"] if prepare else [])
+    names = policy_variables(project, [name])
     lines = [
         shell_variables(names).rstrip("\n"),
         f"POLICY_ARN={policy_arn(name)}",

@@ -154,12 +154,18 @@ def policy_usage(project: SoundProject, name: str) -> str:
     """The roles and options that use this policy, and how (managed or inline)."""
     _policy(project, name)
     uses = []
-    for option in project.catalog.options.values():
+    catalog = project.catalog
+    for option in catalog.options.values():
         for rid, setup in option.roles.items():
             how = "managed" if name in setup.managed else "inline" if name in setup.inline else None
             if how:
-                role = inert(project.catalog.roles[rid].title.lower())
-                uses.append(f"{inert(option.title)} ({role}, {how})")
+                role = inert(catalog.roles[rid].title.lower())
+                # an addition's policy goes inline on a role that takes additions inline (the template's)
+                inline_on = [inert(catalog.options[b].short) for b in option.combines_with
+                             if b in catalog.options and rid in catalog.options[b].roles
+                             and catalog.options[b].roles[rid].add_inline and how == "managed"]
+                extra = f"; inline with {', '.join(inline_on)}" if inline_on else ""
+                uses.append(f"{inert(option.title)} ({role}, {how}{extra})")
     return "; ".join(uses) + "." if uses else "no option in the catalog."
 
 

@@ -30,7 +30,7 @@ from iamdocs.cfn.lint import CfnFinding, lint_text
 from iamdocs.cfn.template import template_yaml
 from iamdocs.errors import UserError
 from iamdocs.iamdb import load as load_iamdb
-from iamdocs.model import SoundProject
+from iamdocs.model import CombinationError, SoundProject
 from iamdocs.sandbox import verify
 from iamdocs.sandbox.faults import Faults, InjectedFault
 from iamdocs.sandbox.naming import Naming, new_run_id
@@ -136,8 +136,30 @@ def _start_lint(project: SoundProject) -> Future[list[CfnFinding]]:
 
 
 def option_ids(project: SoundProject) -> list[str]:
-    """Role options in catalog order: the default set a run deploys and the choices of --option."""
-    return list(project.catalog.options)
+    """Every valid combination of role options ("engine-b+session-manager"), from the catalog's one function, in
+    its order: the default set a run deploys."""
+    return [c.id for c in project.catalog.combinations()]
+
+
+def _combinations(project: SoundProject, wanted: list[str] | None) -> list[str]:
+    """The combinations to deploy: all by default; each wanted one resolved by the catalog (or a usage error)."""
+    if wanted is None:
+        return option_ids(project)
+    catalog = project.catalog
+    out = []
+    for w in wanted:
+        unknown = [o for o in w.split("+") if o not in catalog.options]
+        if unknown:
+            raise UserError(f"unknown role option {', '.join(unknown)}",
+                            hint=f"choose from: {', '.join(catalog.options)}")
+        try:
+            combo = catalog.combination([w])
+        except CombinationError as exc:
+            raise UserError(f"role options {w}: {exc}", hint=f"valid combinations: {'; '.join(option_ids(project))}") \
+                from None
+        if combo.id not in out:
+            out.append(combo.id)
+    return out
 
 
 def stack_names() -> list[str]:
@@ -155,7 +177,7 @@ def _select(wanted: list[str] | None, known: list[str], what: str) -> list[str]:
 
 def _sources(project: SoundProject, options: list[str], stacks: list[str]) -> list[Path]:
     catalog = project.catalog
-    names = {f for o in options for s in catalog.options[o].roles.values() for f in s.policies}
+    names = {f for o in options for s in catalog.combination([o]).roles.values() for f in s.policies}
     if stacks:
         names.update(catalog.cloudformation.inline_policies)
         names.update(catalog.cloudformation.session_policies)
@@ -165,11 +187,12 @@ def _sources(project: SoundProject, options: list[str], stacks: list[str]) -> li
 def deploy(opts: TargetOptions, project: SoundProject, *, options: list[str] | None = None,
            stacks: list[str] | None = None, faults: Faults | None = None,
            progress: Callable[[str], None] = stderr_progress, run_id: str | None = None) -> Report:
-    """Deploy the selected role options and stacks (default: all), verify, tear down; return the report.
+    """Deploy the selected combinations of role options and stacks (default: all), verify, tear down; return the
+    report. `options` lists combinations by ID ("engine-a", "engine-b+session-manager").
 
     Raises UserError (exit 2) for bad arguments or a refused target, before anything is created.
     """
-    chosen_options = _select(options, option_ids(project), "role option")
+    chosen_options = _combinations(project, options)
     chosen_stacks = _select(stacks, stack_names(), "stack combination")
     if not chosen_options and not chosen_stacks:
         raise UserError("nothing to deploy: no role option and no stack selected")

@@ -56,8 +56,13 @@ def test_commands(project):
         "```sh\niamdocs drift --role <ROLE_NAME> --option engine-a --profile <PROFILE>\n```\n")
     assert r.drift_command(project, "engine-b", "engine", "my-engine-role") == (
         "```sh\niamdocs drift --role my-engine-role --option engine-b --as engine --profile <PROFILE>\n```\n")
+    assert r.drift_command(project, "engine-b+session-manager") == (
+        "```sh\niamdocs drift --role <ROLE_NAME> --option engine-b --option session-manager --profile <PROFILE>\n"
+        "```\n")
     with pytest.raises(ValueError, match="no role option 'nope'"):
         r.drift_command(project, "nope")
+    with pytest.raises(ValueError, match="engine-a and engine-b exclude each other"):
+        r.drift_command(project, "engine-a+engine-b")
     with pytest.raises(ValueError, match="option 'engine-a' has no 'engine' role"):
         r.drift_command(project, "engine-a", "engine")
 
@@ -67,7 +72,12 @@ def test_role_options_table(project):
     assert rows[0] == "| Option | Role | Check with | Must grant everything in |"
     assert ("| Engine option B: you provide the engine role | Engine role | `--option engine-b` `--as engine` | "
             "[`ai-unlimited-engine.json`](/reference/policies/ai-unlimited-engine.md) |") in rows
-    assert len(rows) == 2 + 6  # header, rule, and one row per (option, role) in the catalog
+    assert ("| Engine option B + Session Manager | Manager role | `--option engine-b --option session-manager` "
+            "`--as manager` | [`ai-unlimited-without-iam-role-permissions.json`](/reference/policies/"
+            "ai-unlimited-without-iam-role-permissions.md), [`session-manager.json`](/reference/policies/"
+            "session-manager.md) |") in rows
+    # header, rule, and one row per (combination, role): 12 combinations, the 4 of option B with two roles
+    assert len(rows) == 2 + 16
 
 
 def test_role_example_is_the_checks_own_output(project):

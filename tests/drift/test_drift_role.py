@@ -85,13 +85,13 @@ def role_report(project, db, iam, name: str, option: str, as_role: str = "manage
     from iamdocs.drift.sources.role import read_role, role_location
 
     copies, _ = read_role(iam, name)
-    return compare_role(project, name, copies, project.catalog.options[option].roles[as_role].policies, option, db,
-                        role_location(name))
+    combo = project.catalog.combination([option])  # "engine-a+session-manager": the catalog's combination
+    return compare_role(project, name, copies, combo.roles[as_role].policies, option, db, role_location(name))
 
 
 def test_role_with_one_policy_left_out_lists_exactly_its_actions(project, db, iam, root):
     name = make_role(iam, managed={"manager": policy(root, "ai-unlimited-workspaces.json")})
-    r = role_report(project, db, iam, name, "session-manager")
+    r = role_report(project, db, iam, name, "engine-a+session-manager")
     assert r.items() == [(name, "missing", a) for a in SESSION_MANAGER_ACTIONS]
     assert all(d.canonical == "session-manager.json" for d in r.differences if d.kind == "missing")
 
@@ -101,7 +101,7 @@ def test_complete_role_has_no_drift_and_extras_are_information(project, db, iam,
         {"Effect": "Allow", "Action": ["s3:ListBucket", "ec2:DescribeRegions"], "Resource": "*"}]})
     name = make_role(iam, managed={"manager": policy(root, "ai-unlimited-workspaces.json"),
                                    "session": policy(root, "session-manager.json")}, inline={"extra": extra})
-    r = role_report(project, db, iam, name, "session-manager")
+    r = role_report(project, db, iam, name, "engine-a+session-manager")
     assert r.items() == []
     assert r.items("info") == [(name, "extra", "ec2:DescribeRegions"), (name, "extra", "s3:ListBucket"),
                                ("inline policy extra", "read", ""),
@@ -122,10 +122,12 @@ def test_wildcards_cover_and_many_extras_are_one_line_per_service(project, db, i
 
 def test_engine_role_with_filled_placeholders(project, db, iam, root):
     good = make_role(iam, inline={"engine": policy(root, "ai-unlimited-engine.json",
-                                                   {"REGION": REGION, "ACCOUNT_ID": ACCOUNT})})
+                                                   {"PARTITION": "aws", "REGION": REGION,
+                                                    "ACCOUNT_ID": ACCOUNT})})
     assert role_report(project, db, iam, good, "engine-b", "engine").items() == []
     other_region = make_role(iam, inline={"engine": policy(root, "ai-unlimited-engine.json",
-                                                           {"REGION": "eu-west-1", "ACCOUNT_ID": ACCOUNT})})
+                                                           {"PARTITION": "aws", "REGION": "eu-west-1",
+                                                            "ACCOUNT_ID": ACCOUNT})})
     r = role_report(project, db, iam, other_region, "engine-b", "engine")
     assert r.items() == [(other_region, "missing", "secretsmanager:GetSecretValue")]
     missing = next(d for d in r.differences if d.kind == "missing")
@@ -177,7 +179,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_cli_against_the_endpoint(iam, endpoint, root):
     name = make_role(iam, managed={"manager": policy(root, "ai-unlimited-workspaces.json")})
-    proc = run_cli("--role", name, "--option", "session-manager", "--endpoint-url", endpoint, "--region", REGION)
+    proc = run_cli("--role", name, "--option", "engine-a", "--option", "session-manager", "--endpoint-url", endpoint,
+                   "--region", REGION)
     assert proc.returncode == 1, proc.stderr
     missing = [line.rsplit(": ", 1)[1] for line in proc.stdout.splitlines() if ": drift: " in line]
     assert missing == [f"missing {a} (needed by session-manager.json)" for a in SESSION_MANAGER_ACTIONS]
@@ -199,6 +202,11 @@ def test_cli_against_the_endpoint(iam, endpoint, root):
     (["--role", "x", "--option", "engine-a", "--endpoint-url", "{endpoint}", "--profile", "p"],
      "--endpoint-url cannot be combined with --aws or --profile"),
     (["--ref", "HEAD", "--option", "engine-a"], "--option apply only to --role"),
+    (["--role", "x", "--option", "session-manager", "--endpoint-url", "{endpoint}"],
+     "--option session-manager: session-manager: choose one of the options engine-a, engine-b, "
+     "cloudformation-new-role (the others are additions on top of one of them)"),
+    (["--role", "x", "--option", "engine-a", "--option", "engine-b", "--endpoint-url", "{endpoint}"],
+     "--option engine-a --option engine-b: engine-a and engine-b exclude each other"),
 ])
 def test_cli_role_errors_exit_2(endpoint, args, message):
     proc = run_cli(*[a.replace("{endpoint}", endpoint) for a in args])

@@ -84,7 +84,7 @@ def test_session_manager_policy_on_a_role_of_its_own_is_drift(drift_main, tmp_pa
     assert proc.returncode == 1, proc.stdout
     assert drift_lines(proc) == [
         "JupyterRole: JupyterRole gets session-manager.json, which the catalog's manager role gets together with "
-        "ai-unlimited-workspaces.json (option session-manager, the template with Session Manager); ManagerRole gets "
+        "ai-unlimited-workspaces.json (the template with Session Manager, 4 combinations of options); ManagerRole gets "
         f"ai-unlimited-workspaces.json without it {SESSION_BRANCH}"]
     assert drift_main("--cloudformation", str(path), "--param", "Session=false").returncode == 0
 

@@ -53,7 +53,7 @@ def site_report(project, db, site: Path):
     from iamdocs.drift.compare import compare_copies
     from iamdocs.drift.sources.site import site_copies
 
-    copies, notes = site_copies(site, project)
+    copies, notes = site_copies(site, project, db=db)
     r = compare_copies(project, copies, db, "site", str(site))
     r.differences.extend(notes)
     return r

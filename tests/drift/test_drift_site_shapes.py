@@ -60,6 +60,17 @@ CASES = [
     ("yaml-download", _put("downloads/policy.Yaml", _yaml()), "downloads/policy.Yaml (YAML)"),
     ("python-dict-in-a-text-download", _put("downloads/policy.txt", "policy = " + _json().replace('"', "'")),
      "downloads/policy.txt (Python)"),
+    # The browser checks' data, which the build writes from the policies: a stale or edited copy gives readers
+    # wrong answers. The guardrail check holds each policy's document; the role check each policy's grants, as
+    # [action in lower case, action, effect, resource, condition].
+    ("guardrail-check-data", _put("javascripts/guardrail-check-data.json", json.dumps(
+        {"options": {}, "policies": {"session-manager.json": {"document": json.loads(_json()), "needs": []}}},
+        separators=(",", ":"))),
+     "javascripts/guardrail-check-data.json (guardrail check: session-manager.json)"),
+    ("role-check-data", _put("javascripts/role-check-data.json", json.dumps(
+        {"options": {}, "policies": {"session-manager.json": [[a.lower(), a, "Allow", "*", ""] for a in _actions()]}},
+        separators=(",", ":"))),
+     "javascripts/role-check-data.json (role check: session-manager.json)"),
 ]
 
 
@@ -68,3 +79,27 @@ def test_every_shape_is_compared(project, db, site, setup, name):  # noqa: F811
     setup(site)
     r = site_report(project, db, site)
     assert r.items() == [(name, "removed", DROPPED)]
+
+
+def test_the_role_checks_grants_are_compared_grant_by_grant(project, db, site):  # noqa: F811
+    """A widened resource is a grant lost and one gained; a row of another shape and a policy that does not exist
+    are drift too, each with its line."""
+    rows = {"ai-unlimited-engine.json": [["secretsmanager:getsecretvalue", "secretsmanager:GetSecretValue", "Allow",
+                                          "arn:{partition}:secretsmanager:{region}:{account}:secret:*", ""]],
+            "session-manager.json": [[a.lower(), a, "Allow", "*", ""] for a in _actions()] + [["ssm:x"]],
+            "gone.json": []}
+    _put("javascripts/role-check-data.json", json.dumps({"policies": rows}, indent=1))(site)
+    r = site_report(project, db, site)
+    lines = sorted((d.document, d.loc.line, d.message) for d in r.differences if d.severity == "drift")
+    engine, session = ("javascripts/role-check-data.json (role check: ai-unlimited-engine.json)",
+                       "javascripts/role-check-data.json (role check: session-manager.json)")
+    assert lines == [
+        (engine, 3, "added secretsmanager:GetSecretValue (Allow on "
+                    "arn:{partition}:secretsmanager:{region}:{account}:secret:*)"),
+        (engine, 3, "removed secretsmanager:GetSecretValue (Allow on "
+                    "arn:{partition}:secretsmanager:{region}:{account}:secret:compute-engine/*)"),
+        ("javascripts/role-check-data.json (role check: gone.json)", 171,
+         "holds grants of a policy that is not in policies/"),
+        (session, 12, f"removed {DROPPED}"),  # json.dumps(indent=1): 22 rows of 7 lines each from line 13 on
+        (session, 167, "a grant that is not [action, name, effect, resource, condition]: ['ssm:x']"),
+    ]

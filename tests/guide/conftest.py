@@ -63,9 +63,9 @@ options:
     group: boundary
     title: Bounded worker
     when: You need a boundary.
+    combines_with: [plain]
     roles:
       worker:
-        managed: [ops.json]
         permissions_boundary: true
 cloudformation:
   role: worker

@@ -30,12 +30,15 @@ AXE = ROOT / "build" / "npm" / "axe-core-4.14.1" / "axe.min.js"  # Makefile AXE_
 GUIDE = "guide/create-an-iam-role-and-policies/"
 CHECK = "guide/check-an-existing-role/"
 SINCE = "guide/what-changed-since-my-install/"
+TROUBLE = "guide/troubleshooting/"
 # Every page of the customers' guide, written out: a page that goes missing fails the tests.
 CUSTOMER_PAGES = {
     "overview": "",
     "create-role": GUIDE,
     "check-role": CHECK,
+    "guardrails": "guide/guardrails-that-block-ai-unlimited/",
     "what-changed": SINCE,
+    "troubleshooting": TROUBLE,
     "reference": "reference/",
     "changelog": "reference/permissions-changelog/",
     "policy-workspaces": "reference/policies/ai-unlimited-workspaces/",
@@ -155,7 +158,8 @@ def test_invalid_account_id_is_refused(page, base_url):
 def test_fill_in_form_fills_code_copy_and_downloads_then_resets(page, base_url, project):
     page.goto(base_url + GUIDE)
     engine_source = project.policy("ai-unlimited-engine.json").text
-    filled = engine_source.replace("<REGION>", "eu-west-1").replace("<ACCOUNT_ID>", "123456789012")
+    filled = (engine_source.replace("<REGION>", "eu-west-1").replace("<ACCOUNT_ID>", "123456789012")
+              .replace("<PARTITION>", "aws"))  # the partition follows from the Region
     page.wait_for_load_state("networkidle")
     engine_link = "a.iamdocs-download[download='ai-unlimited-engine.json']"
     original_href = page.locator(engine_link).first.get_attribute("href")
@@ -383,7 +387,8 @@ def test_role_check_form_reads_a_paste_and_shows_text_not_html(page, base_url, p
     case = next(c for c in _case_texts(project) if c[0]["name"] == "hostile role name is shown as text")
     page.locator("#iamdocs-check-paste").fill(case[1])
     page.locator("#iamdocs-check-role").select_option(case[0]["role"])
-    page.locator("#iamdocs-check-option").select_option("engine-a/manager")
+    page.locator("#iamdocs-check-option").select_option("engine-a")
+    page.locator("#iamdocs-check-as").select_option("manager")
     page.locator(".iamdocs-check button[type=submit]").click()
     assert "Nothing is missing" in page.locator(".iamdocs-check__result").inner_text()
     assert page.locator("article img[src=x]").count() == 0
@@ -458,6 +463,178 @@ def test_customer_path_every_cli_block_runs_in_bash_once_filled(page, base_url, 
     assert "aws cloudformation create-stack" in joined
 
 
+# --- issue 18: combinations, filled pages, the phone, search --------------------------------------------
+
+
+def test_role_check_answers_for_every_combination_through_the_form(page, base_url, project):
+    """As a reader: paste a role made for a combination, choose the option, tick its additions, pick the role."""
+    from rolecheck_cases import COMBINATIONS, combination_cases, paste_text
+
+    page.goto(base_url + CHECK)
+    page.locator("#iamdocs-check-paste").wait_for()
+    additions = [o.id for o in project.catalog.options.values() if o.combines_with]
+    checked = []
+    for case in combination_cases():
+        options = case["option"].split("+")
+        page.locator("#iamdocs-check-paste").fill(paste_text(case, project))
+        page.locator("#iamdocs-check-role").select_option(case["role"])
+        page.locator("#iamdocs-check-option").select_option(options[0])
+        for a in additions:
+            box = page.locator(f"#iamdocs-check-add-{a}")
+            assert box.is_enabled()  # every addition goes with every option today
+            box.set_checked(a in options)
+        page.locator("#iamdocs-check-as").select_option(case["as"])
+        page.locator("#iamdocs-check-region").fill(case["region"])
+        page.locator(".iamdocs-check button[type=submit]").click()
+        result = page.locator(".iamdocs-check__result")
+        text = result.inner_text()
+        assert "Nothing is missing" in text, (case["name"], text)
+        counts = [result.locator(f"[data-kind={k}] li").count() for k in ("missing", "denied", "extra")]
+        assert counts == [0, 0, 0], (case["name"], text)
+        checked.append((case["option"], case["as"]))
+    assert len(checked) == sum(len(roles) for roles in COMBINATIONS.values()) == 16
+    # The issue's case: option B with Session Manager, answered for that combination
+    assert ("engine-b+session-manager", "manager") in checked
+    b_sm = next(c for c in combination_cases() if c["option"] == "engine-b+session-manager" and c["as"] == "manager")
+    page.locator("#iamdocs-check-paste").fill(paste_text(b_sm, project))
+    page.locator("#iamdocs-check-role").select_option(b_sm["role"])
+    page.locator("#iamdocs-check-option").select_option("engine-b")
+    page.locator("#iamdocs-check-add-session-manager").set_checked(True)
+    page.locator("#iamdocs-check-add-permissions-boundary").set_checked(False)
+    page.locator("#iamdocs-check-as").select_option("manager")
+    page.locator(".iamdocs-check button[type=submit]").click()
+    assert "Checked as the manager role of: Engine option B + Session Manager." in page.locator(
+        ".iamdocs-check__result").inner_text()
+    # the same role checked as option B alone: the Session Manager actions are extra, nothing is missing
+    page.locator("#iamdocs-check-add-session-manager").set_checked(False)
+    page.locator(".iamdocs-check button[type=submit]").click()
+    assert page.locator("[data-kind=missing] li").count() == 0
+    assert "ssmmessages:OpenDataChannel" in page.locator("[data-kind=extra] li").all_inner_texts()
+
+
+FILLED = {"REGION": "us-gov-west-1", "ACCOUNT_ID": "123456789012", "BOUNDARY_POLICY_NAME": "org-boundary"}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_after_filling_every_page_with_filled_values(browser, base_url, scheme):
+    """The values the form fills in must keep WCAG 2.1 AA contrast on every page that shows them."""
+    assert AXE.is_file(), "run `make test` (or make build/npm/axe-core-4.14.1/axe.min.js) to fetch axe-core"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    context.add_init_script(f"localStorage.setItem('iamdocs.fill.v1', {json.dumps(json.dumps(FILLED))})")
+    page = context.new_page()
+    filled_pages, found = [], {}
+    for name, path in CUSTOMER_PAGES.items():
+        page.goto(base_url + path)
+        page.wait_for_load_state("load")
+        if page.locator(".iamdocs-filled").count() == 0:
+            continue
+        filled_pages.append(name)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})""")
+        violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})"
+                      for v in result["violations"]]
+        if violations:
+            found[name] = violations
+    context.close()
+    assert {"create-role", "policy-engine", "what-changed"} <= set(filled_pages)
+    assert found == {}
+
+
+def test_filled_for_govcloud_the_partition_follows_the_region(page, base_url, project):
+    page.goto(base_url + GUIDE)
+    form = page.locator("[data-iamdocs-fill] form")
+    assert form.locator("select[name=REGION] option[value=cn-north-1]").count() == 1
+    form.locator("select[name=REGION]").select_option("us-gov-west-1")
+    form.locator("input[name=ACCOUNT_ID]").fill("123456789012")
+    form.locator("input[name=BOUNDARY_POLICY_NAME]").fill("org-boundary")
+    form.locator("button[type=submit]").click()
+    message = page.locator(".iamdocs-fill__message").inner_text()
+    assert "account 123456789012" in message and "us-gov-west-1 (partition aws-us-gov)" in message
+    engine = _code_text(_block(page, "ai-unlimited-engine.json"))
+    assert '"arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:compute-engine/*"' in engine
+    codes = "\n".join(page.locator("article pre > code").all_inner_texts())
+    assert "\nPARTITION=aws-us-gov\n" in codes and "<PARTITION>" not in codes
+    # the CloudFormation tab's parameter file: the boundary's ARN built from the name, account and partition
+    link = page.locator("a[href^='blob:'][download='ai-unlimited-iam-parameters.json']").first
+    with page.expect_download() as info:
+        link.click()
+    body = json.loads(Path(info.value.path()).read_text())
+    assert {"ParameterKey": "IamPermissionsBoundary",
+            "ParameterValue": "arn:aws-us-gov:iam::123456789012:policy/org-boundary"} in body
+
+
+def test_the_decision_table_stacks_on_a_phone(browser, base_url):
+    """At 390 px: no sideways scrolling, each cell labelled, file names broken only after a hyphen or dot."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="light")
+    page = context.new_page()
+    for path in ("", GUIDE):
+        page.goto(base_url + path)
+        table = page.locator("table.iamdocs-decision")
+        table.wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        wrap = page.locator(".iamdocs-stacked-wrap").first
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls sideways"
+        label = table.locator("td .iamdocs-stacked__label").first
+        assert label.is_visible() and label.inner_text() == "Choose"  # each cell says which column it is
+        breaks = table.evaluate("""t => {
+            const out = [];
+            for (const code of t.querySelectorAll('td code')) {
+              const node = code.firstChild, text = node.textContent, range = document.createRange();
+              let top = null;
+              for (let i = 0; i < text.length; i++) {
+                range.setStart(node, i); range.setEnd(node, i + 1);
+                const r = range.getClientRects()[0];
+                if (top !== null && r.top > top + 2) out.push(text.slice(0, i) + '|' + text.slice(i));
+                top = r.top;
+              }
+            }
+            return out;
+        }""")
+        assert all(b.split("|")[0][-1] in "-./_" for b in breaks), breaks
+    context.close()
+
+
+@pytest.mark.parametrize("words", [
+    "is not authorized to perform: iam:PassRole",
+    "EntityAlreadyExists",
+    "NoSuchEntity",
+    "Requires capabilities : [CAPABILITY_IAM]",
+])
+def test_search_for_a_pasted_error_lands_on_troubleshooting(page, base_url, words):
+    page.goto(base_url)
+    href = _search(page, words).get_attribute("href")
+    assert urlsplit(href).path.rstrip("/").endswith("/guide/troubleshooting"), href
+
+
+OPEN_SHADOW = ("const attach = Element.prototype.attachShadow; Element.prototype.attachShadow = "
+               "function (o) { return attach.call(this, Object.assign({}, o, {mode: 'open'})); };")
+
+
+def test_the_diagram_labels_are_readable_on_a_desktop(browser, base_url):
+    """The labels' size as drawn: the SVG's font size times its scale (drawn width / viewBox width), 12 px or more.
+
+    Material draws in a closed shadow root; the test opens it so that it can read the SVG.
+    """
+    sizes = {}
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
+        page = context.new_page()
+        page.add_init_script(OPEN_SHADOW)
+        page.goto(base_url)
+        page.wait_for_function("(() => { const h = document.querySelector('article div.mermaid');"
+                               " return h && h.shadowRoot && h.shadowRoot.querySelector('svg .nodeLabel'); })()")
+        sizes[width] = page.evaluate("""() => {
+            const svg = document.querySelector('article div.mermaid').shadowRoot.querySelector('svg');
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return Math.min(...[...svg.querySelectorAll('.nodeLabel, .edgeLabel')]
+              .map(e => parseFloat(getComputedStyle(e).fontSize) * scale));
+        }""")
+        context.close()
+    assert sizes[1280] >= 12, sizes
+    assert sizes[390] >= 12, sizes
+
+
 # The guardrail check (docs/javascripts/guardrail-check.js): the shared cases (tests/cases/preflight.json), the
 # same answers as `iamdocs preflight`, the same verdicts as the Python evaluator on the differential tests'
 # 10,000 generated requests, and a form that shows pasted text as text and sends nothing.
@@ -465,6 +642,7 @@ def test_customer_path_every_cli_block_runs_in_bash_once_filled(page, base_url, 
 def browser_input(case: dict) -> dict:
     """What the reader enters for a case: each level's policies pasted as JSON text."""
     return {"options": case["options"], "region": case["region"], "account": case["account"],
+            "roleNames": case.get("role_names", {}),
             "scps": [json.dumps(level, indent=2) for level in case["scps"]],
             "rcps": [json.dumps(level, indent=2) for level in case["rcps"]],
             "boundary": json.dumps(case["boundary"]) if case["boundary"] else None}

@@ -53,7 +53,7 @@ def test_every_policy_code_block_equals_its_file(pages, project):
 def test_placeholders_are_intact_in_the_html(pages):
     engine = pages["reference/policies/ai-unlimited-engine/index.html"]
     blocks = dict(_titled_blocks(engine))
-    arn = '"arn:aws:secretsmanager:<REGION>:<ACCOUNT_ID>:secret:compute-engine/*"'
+    arn = '"arn:<PARTITION>:secretsmanager:<REGION>:<ACCOUNT_ID>:secret:compute-engine/*"'
     assert arn in blocks["ai-unlimited-engine.json"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 
 import pytest
@@ -11,7 +13,10 @@ from iamdocs.render import MacroError, discover_macros
 from iamdocs.render.cloudformation import (
     cfn_capabilities,
     cfn_inline_policies,
+    cfn_parameter_files,
     cfn_stack_command,
+    parameter_files,
+    parameters_text,
 )
 from iamdocs.render.history import history_since, history_versions, permissions_changelog, upgrade_commands
 from iamdocs.render.policies import (
@@ -80,29 +85,56 @@ def test_download_link_points_at_the_published_copy(mini):
     )
 
 
-def test_decision_table_one_row_per_option_one_column_per_role(mini):
-    assert decision_table(mini) == (
-        "| If | Choose | Worker role | On the setup page |\n"
-        "|---|---|---|---|\n"
-        "| You want the worker. | Plain worker | "
-        '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }<br>'
-        '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download } (inline) '
-        "| Enter the role in &#42;&#42;Role&#42;&#42;. |\n"  # catalog text is shown as typed, never formatted
+LABEL = '<span class="iamdocs-stacked__label" aria-hidden="true">{}</span>'
+OPS = '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }'
+APP = '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download }'
 
-        "| You need a boundary. | Bounded worker | the policy of the option you chose above: "
-        '[`ops.json`](/policies/ops.json){ download="ops.json" .iamdocs-download }, '
-        '[`app.json`](/policies/app.json){ download="app.json" .iamdocs-download } (plain worker)'
-        "<br>permissions boundary | — |\n"
+
+def test_decision_table_one_row_per_option_one_column_per_role(mini):
+    """An HTML table whose cells carry their column's name, for the stacked layout on a phone."""
+    assert decision_table(mini) == (
+        '<div class="iamdocs-stacked-wrap" markdown="1">\n'
+        '<table class="iamdocs-stacked iamdocs-decision" markdown="1">\n'
+        "<thead><tr><th>Choose</th><th>Worker role</th><th>Combines with</th><th>On the setup page</th></tr></thead>\n"
+        '<tbody markdown="1">\n'
+        '<tr markdown="1">\n'
+        f'<td markdown="span">{LABEL.format("Choose")}**Plain worker**<br>if you want the worker.</td>\n'
+        f'<td markdown="span">{LABEL.format("Worker role")}{OPS}<br>{APP} (inline)</td>\n'
+        f'<td markdown="span">{LABEL.format("Combines with")}add Bounded worker</td>\n'
+        # catalog text is shown as typed, never formatted
+        f'<td markdown="span">{LABEL.format("On the setup page")}Enter the role in &#42;&#42;Role&#42;&#42;.</td>\n'
+        "</tr>\n"
+        '<tr markdown="1">\n'
+        f'<td markdown="span">{LABEL.format("Choose")}**Bounded worker**<br>if you need a boundary.</td>\n'
+        f'<td markdown="span">{LABEL.format("Worker role")}adds a permissions boundary</td>\n'
+        f'<td markdown="span">{LABEL.format("Combines with")}on top of Plain worker</td>\n'
+        f'<td markdown="span">{LABEL.format("On the setup page")}—</td>\n'
+        "</tr>\n"
+        "</tbody>\n"
+        "</table>\n"
+        "</div>\n"
     )
 
 
-def test_decision_table_names_both_manager_policies_for_additions(project):
-    rows = {line.split(" | ")[1]: line for line in decision_table(project).splitlines()[2:]}
+def test_decision_table_says_what_each_addition_adds_and_combines_with(project):
+    rows = {r.split("**")[1]: r for r in decision_table(project).split('<tr markdown="1">')[1:]}
     for title in ("Session Manager access to the manager instance", "A permissions boundary on the manager role"):
-        assert "`ai-unlimited-workspaces.json`" in rows[title], title
-        assert "`ai-unlimited-without-iam-role-permissions.json`" in rows[title], title
+        assert "on top of Engine option A, Engine option B or The template&#x27;s role" in rows[title] or \
+            "on top of Engine option A, Engine option B or The template's role" in rows[title], rows[title]
+        assert "ai-unlimited-workspaces.json" not in rows[title]  # an addition adds only its own part
+    assert "adds [`session-manager.json`]" in rows["Session Manager access to the manager instance"]
     template_row = rows["The CloudFormation template creates the manager role"]
     assert "without-iam-role-permissions" not in template_row  # the template's role always gets option A's policy
+    assert "add Session Manager and/or Permissions boundary" in template_row
+
+
+def test_catalog_text_in_the_decision_table_is_escaped(mini):
+    hostile = dataclasses.replace(mini.catalog.options["plain"], title="<img src=x onerror=alert(1)>",
+                                  when="{{ config }}")
+    catalog = dataclasses.replace(mini.catalog, options={**mini.catalog.options, "plain": hostile})
+    table = decision_table(dataclasses.replace(mini, catalog=catalog))
+    assert "<img" not in table and "&#60;img src=x onerror=alert(1)&#62;" in table
+    assert "{{" not in table and "&#123;&#123; config &#125;&#125;" in table
 
 
 def test_trust_policy_block_and_download(mini):
@@ -128,13 +160,20 @@ def test_trust_policy_block_and_download(mini):
     )
 
 
+ACCOUNT_LINES = (
+    "# Your account ID (the form above fills it in)\n"
+    "ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)\n"
+    "# Your account's partition: aws, aws-us-gov or aws-cn (the form above fills it in)\n"
+    "PARTITION=$(aws sts get-caller-identity --query Arn --output text | cut -d: -f2)\n"
+)
+
+
 def test_cli_commands_managed_inline_and_instance_profile(mini):
     assert cli_commands(mini, "plain") == (
         "```bash\n"
-        "# Your account ID (the form above fills it in)\n"
-        "ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)\n"
+        + ACCOUNT_LINES +
         "# The Region where AI Unlimited runs (the form above fills it in)\n"
-        "REGION=$(aws configure get region)\n"
+        "REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}\n"
         "\n"
         "# Worker role: choose its name\n"
         "WORKER_ROLE=ai-unlimited-worker\n"
@@ -142,8 +181,8 @@ def test_cli_commands_managed_inline_and_instance_profile(mini):
         "  --assume-role-policy-document file://worker-role-trust-policy.json\n"
         "aws iam create-policy --policy-name ops --policy-document file://ops.json\n"
         'aws iam attach-role-policy --role-name "$WORKER_ROLE" \\\n'
-        '  --policy-arn "arn:aws:iam::${ACCOUNT_ID}:policy/ops"\n'
-        "# Fill your Region and account ID into app.json (a download filled in by the form stays the same)\n"
+        '  --policy-arn "arn:${PARTITION}:iam::${ACCOUNT_ID}:policy/ops"\n'
+        "# Fill your values into app.json (a download filled in by the form stays the same)\n"
         'sed -e "s/[<]REGION[>]/$REGION/g" -e "s/[<]ACCOUNT_ID[>]/$ACCOUNT_ID/g" app.json > app.filled.json\n'
         'aws iam put-role-policy --role-name "$WORKER_ROLE" --policy-name app \\\n'
         "  --policy-document file://app.filled.json\n"
@@ -153,15 +192,16 @@ def test_cli_commands_managed_inline_and_instance_profile(mini):
     )
 
 
-def test_cli_commands_with_a_permissions_boundary(mini):
-    text = cli_commands(mini, "bounded")
+def test_cli_commands_of_a_combination_put_the_addition_on_the_role(mini):
+    text = cli_commands(mini, "plain+bounded")
     assert text.startswith(
         "```bash\n"
-        "# Your account ID (the form above fills it in)\n"
-        "ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)\n"
+        + ACCOUNT_LINES +
+        "# The Region where AI Unlimited runs (the form above fills it in)\n"
+        "REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}\n"
         "# The name of the permissions boundary policy your organization requires\n"
         "BOUNDARY_POLICY_NAME=YOUR-BOUNDARY-POLICY\n"
-        'BOUNDARY_POLICY_ARN="arn:aws:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"\n'
+        'BOUNDARY_POLICY_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"\n'
         "\n"
     )
     assert (
@@ -169,24 +209,30 @@ def test_cli_commands_with_a_permissions_boundary(mini):
         "  --assume-role-policy-document file://worker-role-trust-policy.json \\\n"
         '  --permissions-boundary "$BOUNDARY_POLICY_ARN"\n'
     ) in text
-    assert "put-role-policy" not in text
-    assert "REGION" not in text  # ops.json has no placeholder
+    assert text.count("create-policy ") == 1 and text.count("put-role-policy") == 1
 
 
-def test_cli_addition_leaves_out_what_the_first_option_gives(mini):
+def test_cli_addition_adds_only_its_own_part(mini):
     assert cli_addition(mini, "bounded") == (
         "```bash\n"
-        "# Your account ID (the form above fills it in)\n"
-        "ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)\n"
+        + ACCOUNT_LINES +
         "# The name of the permissions boundary policy your organization requires\n"
         "BOUNDARY_POLICY_NAME=YOUR-BOUNDARY-POLICY\n"
-        'BOUNDARY_POLICY_ARN="arn:aws:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"\n'
-        "# The worker role you created (engine option A or B)\n"
+        'BOUNDARY_POLICY_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:policy/${BOUNDARY_POLICY_NAME}"\n'
+        "# The worker role you created (Plain worker)\n"
         "WORKER_ROLE=ai-unlimited-worker\n"
         'aws iam put-role-permissions-boundary --role-name "$WORKER_ROLE" \\\n'
         '  --permissions-boundary "$BOUNDARY_POLICY_ARN"\n'
         "```\n"
     )
+
+
+def test_cli_addition_names_the_options_whose_role_the_reader_creates(project):
+    text = cli_addition(project, "session-manager")
+    assert "# The manager role you created (Engine option A or Engine option B)\n" in text  # not the template's
+    assert ("aws iam create-policy --policy-name session-manager --policy-document file://session-manager.json\n"
+            'aws iam attach-role-policy --role-name "$MANAGER_ROLE" \\\n'
+            '  --policy-arn "arn:${PARTITION}:iam::${ACCOUNT_ID}:policy/session-manager"\n') in text
 
 
 def test_cli_removal_detaches_everything_then_deletes(mini):
@@ -198,9 +244,18 @@ def test_cli_removal_detaches_everything_then_deletes(mini):
     assert "for name in ops; do" in text  # only the managed policy the option created
 
 
+def test_cli_removal_deletes_what_every_addition_created(project):
+    """Removal after engine option B with Session Manager leaves nothing: its policy is in the list too."""
+    text = cli_removal(project, "engine-b")
+    assert "for name in ai-unlimited-without-iam-role-permissions ai-unlimited-engine session-manager; do" in text
+    assert '  aws iam get-policy --policy-arn "$arn" >/dev/null 2>&1 || continue\n' in text
+    assert text.count("delete-role --role-name") == 2
+    assert "for name in ai-unlimited-workspaces session-manager; do" in cli_removal(project, "engine-a")
+
+
 def test_upgrade_commands_respect_the_five_version_limit(mini):
     text = upgrade_commands(mini, "ops.json")
-    assert 'POLICY_ARN="arn:aws:iam::${ACCOUNT_ID}:policy/ops"\n' in text
+    assert 'POLICY_ARN="arn:${PARTITION}:iam::${ACCOUNT_ID}:policy/ops"\n' in text
     assert 'if [ "$COUNT" -ge 5 ]; then\n' in text
     assert "sort_by(Versions[?!IsDefaultVersion], &CreateDate)[0].VersionId" in text
     assert text.index("delete-policy-version") < text.index("create-policy-version")
@@ -240,27 +295,62 @@ def test_cfn_capabilities_table(mini):
     )
 
 
-def test_cfn_stack_command_existing_named_role(mini):
-    assert cfn_stack_command(mini, "Existing", role_name=True) == (
-        "Set these IAM values in the parameter file `ai-unlimited-with-nlb.json`:\n\n"
-        "| Parameter | Value |\n"
-        "|---|---|\n"
-        "| `IamRole` | `Existing` |\n"
-        "| `IamRoleName` | your manager role's name |\n"
-        "| `IamPermissionsBoundary` | blank |\n"
-        "| `Session` | `false` |\n"
+def test_cfn_stack_command_existing_role(project):
+    assert cfn_stack_command(project, "engine-b") == (
+        "The IAM parameters for this choice ([`ai-unlimited-iam-parameters.json`](/cloudformation/parameters/"
+        'engine-b.json){ download="ai-unlimited-iam-parameters.json" .iamdocs-download }, filled in by the form):\n'
+        "\n"
+        '```json title="ai-unlimited-iam-parameters.json"\n'
+        "[\n"
+        '  {\n    "ParameterKey": "IamRole",\n    "ParameterValue": "Existing"\n  },\n'
+        '  {\n    "ParameterKey": "IamRoleName",\n    "ParameterValue": "ai-unlimited-manager"\n  },\n'
+        '  {\n    "ParameterKey": "IamPermissionsBoundary",\n    "ParameterValue": ""\n  },\n'
+        '  {\n    "ParameterKey": "Session",\n    "ParameterValue": "false"\n  }\n'
+        "]\n"
+        "```\n"
+        "\n"
+        "With the template and its parameter file from the product repository in the same folder:\n"
         "\n"
         "```bash\n"
         "# The Region where AI Unlimited runs (the form above fills it in)\n"
-        "REGION=$(aws configure get region)\n"
-        "# The template and parameter file you downloaded, with the IAM values above set in "
-        "ai-unlimited-with-nlb.json\n"
+        "REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region)}}\n"
+        "# ai-unlimited-with-nlb.json (from the product repository) with the IAM values of "
+        "ai-unlimited-iam-parameters.json\n"
+        "# in place of its own (needs jq)\n"
+        "jq -s '.[1] as $iam | [.[0][] | select(.ParameterKey as $k | ($iam | map(.ParameterKey) | index($k)) == "
+        "null)] + $iam' \\\n"
+        "  ai-unlimited-with-nlb.json ai-unlimited-iam-parameters.json > ai-unlimited-parameters.json\n"
         'aws cloudformation create-stack --region "$REGION" --stack-name ai-unlimited \\\n'
         "  --template-body file://ai-unlimited-with-nlb.yaml \\\n"
-        "  --parameters file://ai-unlimited-with-nlb.json \\\n"
+        "  --parameters file://ai-unlimited-parameters.json \\\n"
         "  --capabilities CAPABILITY_IAM\n"
         "```\n"
     )
+
+
+@pytest.mark.parametrize(("option", "values"), [
+    ("cloudformation-new-role", ["New", "", "", "false"]),
+    ("cloudformation-new-role+session-manager", ["New", "", "", "true"]),
+    ("cloudformation-new-role+permissions-boundary",
+     ["New", "", "arn:<PARTITION>:iam::<ACCOUNT_ID>:policy/<BOUNDARY_POLICY_NAME>", "false"]),
+    ("cloudformation-new-role+session-manager+permissions-boundary",
+     ["New", "", "arn:<PARTITION>:iam::<ACCOUNT_ID>:policy/<BOUNDARY_POLICY_NAME>", "true"]),
+    # the template puts nothing on a role it does not create: the reader adds Session Manager and the boundary
+    ("engine-a+session-manager+permissions-boundary", ["Existing", "ai-unlimited-manager", "", "false"]),
+])
+def test_cfn_parameters_for_each_combination(project, option, values):
+    body = json.loads(parameters_text(project, option))
+    assert body == [{"ParameterKey": k, "ParameterValue": v}
+                    for k, v in zip(["IamRole", "IamRoleName", "IamPermissionsBoundary", "Session"], values,
+                                    strict=True)]
+
+
+def test_cfn_parameter_files_one_per_combination(project):
+    files = parameter_files(project)
+    assert len(files) == 12 + 4  # every combination, and the template's role with a name
+    assert "cloudformation/parameters/engine-b-with-session-manager.json" in files
+    rows = cfn_parameter_files(project).splitlines()
+    assert len(rows) == 2 + 12
 
 
 def test_product_templates_link_the_four_that_exist(mini):
@@ -270,8 +360,11 @@ def test_product_templates_link_the_four_that_exist(mini):
     assert "alb" not in text and "all-in-one" not in text
 
 
-def test_cfn_stack_command_new_named_role_needs_named_iam(mini):
-    assert "  --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM\n" in cfn_stack_command(mini, "New", role_name=True)
+def test_cfn_stack_command_new_named_role_needs_named_iam(project):
+    text = cfn_stack_command(project, "cloudformation-new-role", name_role=True)
+    assert "  --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM\n" in text
+    assert '"ParameterValue": "ai-unlimited-manager"' in text
+    assert "  --capabilities CAPABILITY_IAM\n" in cfn_stack_command(project, "cloudformation-new-role")
 
 
 def test_cfn_inline_policies_from_the_catalog(mini):
@@ -349,7 +442,7 @@ def test_former_names_are_listed_with_downloads(mini):
 def test_policy_usage(mini):
     assert policy_usage(mini, "app.json") == "Plain worker (worker role, inline)."
     assert policy_usage(mini, "ops.json") == (
-        "Plain worker (worker role, managed); Bounded worker (worker role, managed)."
+        "Plain worker (worker role, managed)."
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from rolecheck_cases import load_cases, outcome, paste_text
+from rolecheck_cases import COMBINATIONS, combination_cases, load_cases, outcome, paste_text
 
 from iamdocs import iamdb
 from iamdocs.drift.sources.paste import browser_data, catalog_services, check
@@ -42,3 +42,17 @@ def test_the_browser_gets_only_the_services_the_policies_use(project):
 
 def test_catalog_services_of_the_mini_project(mini):
     assert catalog_services(mini) == ["ec2", "s3", "secretsmanager"]
+
+
+def test_the_hand_written_combinations_are_the_catalogs(project):
+    """A combination the catalog adds (or loses) must get (or lose) its hand-written paste."""
+    assert [c.id for c in project.catalog.combinations()] == list(COMBINATIONS)
+    assert {c.id: list(c.roles) for c in project.catalog.combinations()} == {
+        k: list(v) for k, v in COMBINATIONS.items()}
+
+
+@pytest.mark.parametrize("case", combination_cases(), ids=lambda c: c["name"])
+def test_a_role_made_for_each_combination_passes_its_check(case, project):
+    result = check(project, iamdb.load(), paste_text(case, project), case["role"], case["option"], case["as"],
+                   case["region"])
+    assert result == case["expect"]

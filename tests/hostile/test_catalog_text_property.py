@@ -3,7 +3,7 @@
 Hypothesis puts a random string of Markdown, HTML and Jinja metacharacters into every text field
 of the catalog (the fields are found from the catalog's JSON Schema: every string with no pattern
 or format), builds the writers' site (every page) with the real `mkdocs build --strict`, and reads
-every page, the search index and the scripts' data:
+every page, the search index and the scripts' data (every data file the build writes for them):
 
 - with html5lib, the WHATWG parser browsers use, the text a reader sees at each place a field is
   shown equals the field (a role's title may be shown in lower case; the decision table names an
@@ -32,10 +32,13 @@ from guide_copy import MKDOCS, ROOT, site_copy
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from iamdocs.drift.sources.site import DATA_SCRIPT, GUARDRAIL_CHECK_DATA, ROLE_CHECK_DATA
+
 pytestmark = pytest.mark.timeout(600)
 
 SCHEMA = json.loads((ROOT / "policies/schema/catalog.schema.json").read_text(encoding="utf-8"))
 CATALOG = yaml.safe_load((ROOT / "policies/catalog.yaml").read_text(encoding="utf-8"))
+SCRIPT_DATA = (DATA_SCRIPT, ROLE_CHECK_DATA, GUARDRAIL_CHECK_DATA)
 NOT_PROSE = {"example"}  # a placeholder's example must match the placeholder's pattern
 # Text fields the site does not show: the product's name goes only into the generated template's
 # Description (YAML, a download), and these two are read by validate and the writers only.
@@ -124,10 +127,9 @@ class Site:
         self.search = {f"search index entry {n} ({d['location'].split('#')[0]}) {k}":
                        html5lib.parseFragment(d[k], namespaceHTMLElements=False)
                        for n, d in enumerate(index["docs"]) for k in ("title", "text")}
-        self.data_text = [(root / "javascripts/iamdocs-data.js").read_text(encoding="utf-8"),
-                          (root / "javascripts/role-check-data.json").read_text(encoding="utf-8")]
-        self.data = [json.loads(self.data_text[0].removeprefix("window.iamdocsData = ").rstrip(";\n")),
-                     json.loads(self.data_text[1])]
+        # every data file the build writes for the pages' scripts (the role and guardrail checks' show catalog text)
+        self.data_text = [(root / name).read_text(encoding="utf-8") for name in SCRIPT_DATA]
+        self.data = [json.loads(text.removeprefix("window.iamdocsData = ").rstrip(";\n")) for text in self.data_text]
 
     def trees(self) -> dict:
         return {**self.pages, **self.search}
@@ -255,7 +257,12 @@ def check(site: Site, baseline: Site, values: list[str], kinds: list[tuple[int, 
 
 
 def test_plain_text_in_every_field_is_shown_somewhere(baseline: Site) -> None:
-    """The property below is only as good as its coverage: every text field reaches the site."""
+    """The property below is only as good as its coverage: every text field reaches the site, and every file the
+    build writes for the scripts beside their own (docs/javascripts/) is read, as is the search index."""
+    made = {p.relative_to(baseline.root).as_posix() for folder in ("javascripts", "search")
+            for p in (baseline.root / folder).rglob("*")
+            if p.is_file() and not (ROOT / "docs" / p.relative_to(baseline.root)).exists()}
+    assert made == {*SCRIPT_DATA, "search/search_index.json"}
     values = ["plain"] * SLOTS
     assert SLOTS >= 60
     assert check(baseline, baseline, values, [(i, False) for i in range(SLOTS)]) == []

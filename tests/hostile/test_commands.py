@@ -8,6 +8,7 @@ the exit code and a whole line the user must see. The commands run in this proce
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -38,6 +39,34 @@ _POLICY = ("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:
 
 def tab_template(d: Path) -> None:
     (d / "engine.json").write_text(tabs((FIXTURES / "engine.json").read_text()))
+
+
+def hard_linked(name: str, fixture: str) -> Callable[[Path], None]:
+    """`name`, a copy of a fixture, with a second name (`name`.bak) for the same file."""
+    def setup(d: Path) -> None:
+        shutil.copy(FIXTURES / fixture, d / name)
+        os.link(d / name, d / f"{name}.bak")
+    return setup
+
+
+def read_only(d: Path) -> None:
+    shutil.copy(FIXTURES / "engine.json", d / "engine.json")
+    (d / "engine.json").chmod(0o444)
+
+
+def ssm_parameter() -> str:
+    """The product's template in sync, with one action taken from an SSM parameter: its Default is the parameter's
+    name in Systems Manager, not the action, so sync cannot know what the document grants and must not guess."""
+    text = (FIXTURES / "product-shape.synced.yaml").read_text()
+    text = text.replace("Parameters:\n", "Parameters:\n  Extra:\n    Type: AWS::SSM::Parameter::Value<String>\n"
+                        "    Default: ssm:SendCommand\n", 1)
+    text = text.replace("              - ssmmessages:CreateControlChannel\n",
+                        "              - ssmmessages:CreateControlChannel\n              - !Ref Extra\n", 1)
+    return text
+
+
+_HARD_LINKS = "has 2 hard links; replacing it would leave the other names with the old text, so iamdocs refuses"
+_ROLE = "Resources:\n  R:\n    Type: AWS::IAM::Role\n"
 
 
 @dataclass
@@ -99,6 +128,37 @@ CASES = [
     Case("sync-tab-indented-json", tab_template, ("sync", "--cloudformation", "engine.json"), 0,
          ("engine.json: rewrote EngineRole/engine = ai-unlimited-engine.json",),
          {"engine.json": lambda: tabs((FIXTURES / "engine.synced.json").read_text())}),
+    # --- what used to be an internal error (exit 3) is one located line, exit 2
+    Case("number-of-5000-digits-in-metadata", write("t.yaml", "Metadata:\n  X: " + "9" * 5000 + "\n" + _ROLE),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs drift: error: t.yaml:2:6: the number has too many digits (5,000 characters)",)),
+    Case("action-as-a-yaml-set", write("t.yaml", _POLICY.replace("['secretsmanager:GetSecretValue']",
+                                                                 "!!set {a: null}")),
+         ("sync", "--check", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs sync: error: t.yaml:8:21: unsupported YAML tag tag:yaml.org,2002:set; CloudFormation reads only "
+          "mappings, lists and scalars",)),
+    # --- writes: a hard link is refused, never broken silently (every command that writes says so in --help); a
+    # read-only file is refused even as root; nothing is written, the other name keeps the same text
+    Case("sync-hard-link", hard_linked("engine.json", "engine.json"), ("sync", "--cloudformation", "engine.json"), 2,
+         (f"iamdocs sync: error: engine.json: {_HARD_LINKS}",),
+         {"engine.json": (FIXTURES / "engine.json").read_text,
+          "engine.json.bak": (FIXTURES / "engine.json").read_text}),
+    Case("template-output-hard-link", hard_linked("out.json", "engine.json"), ("template", "--output", "out.json"), 2,
+         (f"iamdocs template: error: out.json: {_HARD_LINKS}",),
+         {"out.json": (FIXTURES / "engine.json").read_text, "out.json.bak": (FIXTURES / "engine.json").read_text}),
+    Case("deploy-report-hard-link", hard_linked("report.json", "engine.json"), ("deploy", "--report", "report.json"),
+         2, (f"iamdocs deploy: error: report.json: {_HARD_LINKS}",),
+         {"report.json": (FIXTURES / "engine.json").read_text}),
+    Case("sync-read-only", read_only, ("sync", "--cloudformation", "engine.json"), 2,
+         ("iamdocs sync: error: engine.json: is read-only (mode 0444); iamdocs does not write over it, even as root",),
+         {"engine.json": (FIXTURES / "engine.json").read_text}),
+    # --- sync never takes an SSM parameter's name for its value
+    Case("sync-ssm-parameter", lambda d: (d / "t.yaml").write_text(ssm_parameter()),
+         ("sync", "--cloudformation", "t.yaml"), 2,
+         ("iamdocs sync: error: t.yaml:70:9: SessionManagerPolicies: not compared under any parameter values (it "
+          "cannot be evaluated, or nothing creates it); sync cannot tell what it should grant",
+          "hint: iamdocs drift --cloudformation t.yaml says why"),
+         {"t.yaml": ssm_parameter}),
 ]
 
 
@@ -145,6 +205,11 @@ BUILD_CASES = [
               "by zero"),
     BuildCase("undefined-attribute", lambda r: _page(r, "x\n{{ {}.x.y }}"),
               "ERROR   -  docs/guide/check-an-existing-role.md:6: UndefinedError: 'dict object' has no attribute 'x'"),
+    # mkdocs-macros' own report of these was many lines, at "Line 1", with exit 100
+    BuildCase("unknown-filter", lambda r: _page(r, 'x\n{{ "a" | uppper }}'),
+              "ERROR   -  docs/guide/check-an-existing-role.md:6: unknown filter uppper; did you mean upper?"),
+    BuildCase("unknown-test", lambda r: _page(r, "{% if 1 is od %}y{% endif %}"),
+              "ERROR   -  docs/guide/check-an-existing-role.md:5: unknown test od; did you mean odd?"),
 ]
 
 
@@ -231,3 +296,45 @@ def test_a_tab_indented_template_stays_tabs_when_synced(tmp_path: Path, cli) -> 
     assert "\t\t\t\t\t\t\t\t\t\"Sid\": \"ReadEngineSecrets\",\n" in text
     assert not re.search(r"(?m)^\t* ", text)
     shutil.rmtree(tmp_path)
+
+
+@pytest.mark.parametrize("command", ["sync", "template", "validate", "deploy"])
+def test_every_command_that_writes_says_in_its_help_that_hard_links_are_refused(command: str, cli) -> None:
+    """Hard links are refused, not written through; the user reads which in --help (argparse wraps the lines)."""
+    result = cli(command, "--help")
+    assert result.returncode == 0
+    text = re.sub(r"-\s+", "-", " ".join(result.stdout.split()))  # argparse may break "read-only" after the hyphen
+    for said in ("has other hard links", "read-only (even for root)", "refused, not written"):
+        assert said in text, text
+
+
+def test_a_page_may_use_jinja_as_jinja_is_written(project_copy: Path) -> None:
+    """`loop` in a for loop and a macro of the page's own are no unknown names (the check used to stop the build)."""
+    site_copy(project_copy)
+    _page(project_copy, '{% macro item(name) %}- {{ name }} ({{ caller() }}){% endmacro %}'
+                        '{% for p in ["one", "two"] %}{% call item(p) %}number {{ loop.index }}{% endcall %}\n'
+                        '{% endfor %}')
+    result = build(project_copy)
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = (project_copy / "site/guide/check-an-existing-role/index.html").read_text()
+    assert "<li>one (number 1)</li>" in page and "<li>two (number 2)</li>" in page
+
+
+def test_validate_fix_keeps_an_edit_saved_while_it_runs(project_copy: Path, cli, monkeypatch) -> None:
+    """--fix read the file, a writer saved it, --fix wrote its canonical form of the old text: the edit was lost."""
+    from iamdocs.lint import fix
+
+    policy = project_copy / "policies" / "session-manager.json"
+    policy.write_text(policy.read_text().replace("  ", "    "))  # 4-space indent: not canonical, so --fix rewrites
+    saved = policy.read_text().replace('"ssm:GetManifest",', '"ssm:GetManifest", "ssm:GetParameter",')
+    real = fix.canonical_json
+
+    def and_then_a_writer_saves(document: object) -> str:
+        policy.write_text(saved)  # after validate read the file, before --fix writes
+        return real(document)
+
+    monkeypatch.setattr(fix, "canonical_json", and_then_a_writer_saves)
+    result = cli("validate", "--fix", "--select", "W070", cwd=project_copy)
+    assert "policies/session-manager.json: not rewritten: changed since iamdocs read it; nothing written" in \
+        result.stderr.splitlines(), result.stdout + result.stderr
+    assert policy.read_text() == saved

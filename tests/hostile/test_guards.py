@@ -76,3 +76,25 @@ def test_a_pasted_policy_names_the_macro_for_the_policy_it_copies_on_every_line(
     assert pasted_policies("Use `ec2:RunInstances`, `ec2:TagResource` and `s3:GetObject` here.", canonical) == []
     assert pasted_policies("The engine reads its secret (secretsmanager:GetSecretValue).",
                            {"engine.json": frozenset({"secretsmanager:getsecretvalue"})}) == []
+
+
+def test_jinjas_own_names_and_a_pages_own_macros_are_known() -> None:
+    """A page may use Jinja as Jinja is written: `loop` in a for, a macro of its own, `caller` in it."""
+    env = jinja2.Environment()
+    known = {*MACROS, *env.globals}
+    page = ('{% for p in ["a.json", "b.json"] %}{{ loop.index }}. {{ policy_json(p) }}\n{% endfor %}'
+            '{% macro row(name) %}| {{ name }} | {{ varargs }} {{ kwargs }} {{ caller() }} |{% endmacro %}\n'
+            '{% call row("x") %}y{% endcall %}{{ row("z") }}\n{% set ns = namespace(n=0) %}{{ ns.n }}\n')
+    assert template_problems(env, page, known, {"policy_json": 0}, ["a.json", "b.json"]) == []
+    assert template_problems(env, "{{ rowz() }}", known, {}, []) == [(1, "unknown macro or variable rowz")]
+
+
+def test_an_unknown_filter_or_test_is_one_line_naming_it() -> None:
+    """Before: no problem found here, and mkdocs-macros printed its own many-line report at the page's first line."""
+    env = jinja2.Environment()
+    page = 'Intro\n\n{{ "x" | uppper }}\n{% filter nosuch %}x{% endfilter %}\n{% if 1 is od %}y{% endif %}\n'
+    assert template_problems(env, page, MACROS, {}, []) == [
+        (3, "unknown filter uppper; did you mean upper?"),
+        (4, "unknown filter nosuch"),
+        (5, "unknown test od; did you mean odd?"),
+    ]

@@ -58,7 +58,7 @@ MALFORMED: list[tuple[str, str | bytes, str, tuple[str, ...]]] = [
     ("unknown action", doc(STMT.replace("s3:GetObject", "s3:GetObjects")), "E021", ()),
     ("wildcard matching nothing", doc(STMT.replace("s3:GetObject", "s3:Fetch*")), "E021", ()),
     ("s3 ARN for a secret", doc(STMT.replace("s3:GetObject", "secretsmanager:GetSecretValue")), "E023", ()),
-    ("undeclared placeholder", doc(STMT.replace("arn:aws:s3:::bucket/*", "arn:<PARTITION>:s3:::bucket/*")),
+    ("undeclared placeholder", doc(STMT.replace("arn:aws:s3:::bucket/*", "arn:aws:s3:::<BUCKET_NAME>/*")),
      "E030", ()),
     ("lower-case placeholder", doc(STMT.replace("bucket/*", "<bucket>/*")), "E032", ()),
     ("short account ID", doc('{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", '

@@ -154,3 +154,14 @@ def test_no_guardrails_means_allowed(cli):
     proc = cli("preflight", "--option", "engine-a", "--option", "session-manager", "--region", "eu-west-1")
     assert proc.returncode == 0
     assert proc.stdout.splitlines()[-1] == "allowed: all 122 actions the options need"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("manager", "--role-name manager: expected ROLE=NAME with ROLE one of manager, engine"),
+    ("boss=x", "--role-name boss=x: expected ROLE=NAME with ROLE one of manager, engine"),
+    ("manager=has space", "--role-name manager=has space: not a role name IAM accepts"),
+])
+def test_bad_role_names(cli, value, message):
+    proc = cli("preflight", "--option", "engine-a", "--role-name", value)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0].startswith(f"iamdocs preflight: error: {message}")

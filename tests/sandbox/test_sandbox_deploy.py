@@ -1,4 +1,4 @@
-"""A full deploy cycle per role option and for the stacks, against the worker's moto server.
+"""A full deploy cycle per combination of role options and for the stacks, against the worker's moto server.
 
 Expectations are written out by hand from policies/catalog.yaml and the facts
 file; the server is inspected with plain boto3 clients while the run is paused
@@ -8,6 +8,7 @@ between steps (through the progress callback), and again after teardown.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import socket
@@ -24,14 +25,25 @@ pytestmark = pytest.mark.sandbox
 
 ENGINE_SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:compute-engine/*"
 
-# option -> role -> (managed policy names, inline policy names, has boundary)
+# combination of options -> role -> (managed policy names, inline policy names, has boundary), written out by
+# hand from the facts file: Session Manager and the boundary go on top of engine option A, engine option B and
+# the template's role (whose policies are all inline, as the template puts them)
+WS, WO, ENG, SM = ("ai-unlimited-workspaces", "ai-unlimited-without-iam-role-permissions", "ai-unlimited-engine",
+                   "session-manager")
 OPTIONS: dict[str, dict[str, tuple[set[str], set[str], bool]]] = {
-    "engine-a": {"manager": ({"ai-unlimited-workspaces"}, set(), False)},
-    "engine-b": {"manager": ({"ai-unlimited-without-iam-role-permissions"}, set(), False),
-                 "engine": ({"ai-unlimited-engine"}, set(), False)},
-    "cloudformation-new-role": {"manager": (set(), {"ai-unlimited-workspaces"}, False)},
-    "session-manager": {"manager": ({"ai-unlimited-workspaces", "session-manager"}, set(), False)},
-    "permissions-boundary": {"manager": (set(), {"ai-unlimited-workspaces"}, True)},
+    "engine-a": {"manager": ({WS}, set(), False)},
+    "engine-a+session-manager": {"manager": ({WS, SM}, set(), False)},
+    "engine-a+permissions-boundary": {"manager": ({WS}, set(), True)},
+    "engine-a+session-manager+permissions-boundary": {"manager": ({WS, SM}, set(), True)},
+    "engine-b": {"manager": ({WO}, set(), False), "engine": ({ENG}, set(), False)},
+    "engine-b+session-manager": {"manager": ({WO, SM}, set(), False), "engine": ({ENG}, set(), False)},
+    "engine-b+permissions-boundary": {"manager": ({WO}, set(), True), "engine": ({ENG}, set(), False)},
+    "engine-b+session-manager+permissions-boundary": {"manager": ({WO, SM}, set(), True),
+                                                      "engine": ({ENG}, set(), False)},
+    "cloudformation-new-role": {"manager": (set(), {WS}, False)},
+    "cloudformation-new-role+session-manager": {"manager": (set(), {WS, SM}, False)},
+    "cloudformation-new-role+permissions-boundary": {"manager": (set(), {WS}, True)},
+    "cloudformation-new-role+session-manager+permissions-boundary": {"manager": (set(), {WS, SM}, True)},
 }
 
 
@@ -71,6 +83,17 @@ def run_tags(tags: dict[str, str], run: str) -> bool:
             and datetime.timedelta(hours=2, minutes=55) < left <= datetime.timedelta(hours=3))
 
 
+def shortened(name: str, limit: int) -> str:
+    """IAM's length limit, as the naming rule says: cut, and end in six hex digits of the full name's SHA-256."""
+    return name if len(name) <= limit else f"{name[:limit - 7]}-{hashlib.sha256(name.encode()).hexdigest()[:6]}"
+
+
+def test_every_valid_combination_is_deployed_by_default(project):
+    from iamdocs.sandbox.deploy import option_ids
+
+    assert option_ids(project) == list(OPTIONS)
+
+
 def _run(endpoint: TargetOptions, project, snap: Snapshot, **kw: Any) -> Report:
     return deploy(endpoint, project, progress=snap, **kw)
 
@@ -84,9 +107,9 @@ def test_full_cycle_per_role_option(option, endpoint, moto_server, project):
     run = report.run_id
     prefix = f"iamdocs-sbx-{run}"
     created_roles = snap.seen["roles"] - before["roles"]
-    assert created_roles == {f"{prefix}-{option}-{role}" for role in OPTIONS[option]}
+    assert created_roles == {shortened(f"{prefix}-{option}-{role}", 64) for role in OPTIONS[option]}
     for role, (managed, inline, boundary) in OPTIONS[option].items():
-        got = snap.roles[f"{prefix}-{option}-{role}"]
+        got = snap.roles[shortened(f"{prefix}-{option}-{role}", 64)]
         assert run_tags(got["tags"], run)
         assert got["managed"] == {f"{prefix}-{m}" for m in managed}
         assert got["inline"] == inline

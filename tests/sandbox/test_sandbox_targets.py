@@ -195,8 +195,14 @@ def test_cli_embedded_full_run_writes_a_report(tmp_path, root, monkeypatch, prox
     assert data["outcome"] == "passed" and data["exit_code"] == 0
     assert data["target"]["kind"] == "embedded" and data["target"]["account"] == MOTO_ACCOUNT
     assert data["target"]["endpoint_url"].startswith("http://127.0.0.1:")
-    assert data["options"] == ["engine-a", "engine-b", "cloudformation-new-role", "session-manager",
-                               "permissions-boundary"]
+    # every valid combination of the role options
+    assert data["options"] == [
+        "engine-a", "engine-a+session-manager", "engine-a+permissions-boundary",
+        "engine-a+session-manager+permissions-boundary",
+        "engine-b", "engine-b+session-manager", "engine-b+permissions-boundary",
+        "engine-b+session-manager+permissions-boundary",
+        "cloudformation-new-role", "cloudformation-new-role+session-manager",
+        "cloudformation-new-role+permissions-boundary", "cloudformation-new-role+session-manager+permissions-boundary"]
     assert [s["combination"] for s in data["stacks"]] == ["new", "new-named", "new-session", "new-boundary",
                                                           "existing"]
     assert {c["id"] for c in data["checks_not_run"]} == {"simulate-principal-policy", "stack-capabilities"}

@@ -151,3 +151,26 @@ def test_three_valued_logic() -> None:
 def test_malformed_conditions_are_refused(block: object, message: str) -> None:
     with pytest.raises(ConditionError, match=message.replace("(", r"\(")):
         compile_condition(block)
+
+
+def test_a_value_known_by_its_shape():
+    from iamdocs.conditions import Context, Shape
+    from iamdocs.preflight.needs import shape_relation
+
+    role = Shape("arn:aws:iam::111122223333:role/*", shape_relation)
+    ctx = Context({"aws:principalarn": role})
+    def check(block: dict) -> object:
+        return evaluate(compile_condition(block), ctx)
+
+    # every role of the account is one of these; none is the root user or an IAM user
+    assert check({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}) is True
+    assert check({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}}) is False
+    assert check({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/*"}}) is False
+    assert check({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::999988887777:role/*"}}) is True
+    # one name among many: it depends on the role's name
+    assert check({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Admin"}}) == {"aws:principalarn"}
+    assert check({"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/x"}}) == {"aws:principalarn"}
+    assert check({"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/x"}}) is False
+    # other comparisons of a shape cannot be decided; presence can
+    assert check({"StringEqualsIgnoreCase": {"aws:PrincipalArn": "x"}}) == {"aws:principalarn"}
+    assert check({"Null": {"aws:PrincipalArn": "false"}}) is True

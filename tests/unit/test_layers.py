@@ -65,8 +65,12 @@ def imports(path: Path) -> set[str]:
             base = node.module or ""
             if node.level:
                 base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
-            if base.split(".")[0] == "iamdocs":
-                out.add(base)
+            if base.split(".")[0] != "iamdocs":
+                continue
+            # `from iamdocs import loader` imports the module iamdocs.loader, not the package: name the module
+            for a in node.names:
+                sub = PKG.parent.joinpath(*base.split("."), a.name)
+                out.add(f"{base}.{a.name}" if sub.is_dir() or sub.with_suffix(".py").is_file() else base)
     return out
 
 
@@ -158,3 +162,9 @@ def lazy_imports_without_a_reason() -> list[str]:
 
 def test_an_import_inside_a_function_says_why() -> None:
     assert lazy_imports_without_a_reason() == []
+
+
+def test_from_the_package_import_a_module_names_the_module() -> None:
+    """`from iamdocs import iamdb` is an import of iamdocs.iamdb (it was read as the package, and never judged)."""
+    assert "iamdocs.iamdb" in imports(PKG / "render" / "guardrails.py")
+    assert "iamdocs" not in imports(PKG / "render" / "guardrails.py")

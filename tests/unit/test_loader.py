@@ -19,7 +19,7 @@ def test_the_real_project_loads_with_locations(root: Path) -> None:
     [st] = engine.statements
     assert (st.sid, st.effect, st.loc.line, st.loc.col) == ("ReadEngineSecrets", "Allow", 4, 5)
     assert [(v.text, v.loc.line, v.loc.col) for v in st.actions] == [("secretsmanager:GetSecretValue", 8, 9)]
-    assert engine.meta.placeholders == ["REGION", "ACCOUNT_ID"]
+    assert engine.meta.placeholders == ["PARTITION", "REGION", "ACCOUNT_ID"]
     assert project.catalog.limits.managed_policy_chars == 6144
 
 

@@ -51,7 +51,7 @@ def test_glob() -> None:
 
 # A new placeholder, end to end -----------------------------------------------------------------------
 
-NEW = "arn:aws:ssm:<REGION>:<ACCOUNT_ID>:session/<CLUSTER_PREFIX>-*"
+NEW = "arn:<PARTITION>:ssm:<REGION>:<ACCOUNT_ID>:session/<CLUSTER_PREFIX>-*"
 
 
 @pytest.fixture
@@ -62,7 +62,8 @@ def project_with_new_placeholder(root: Path, tmp_path: Path) -> Path:
     catalog["placeholders"]["CLUSTER_PREFIX"] = {
         "description": "The prefix of the engine clusters' names.", "example": "ai-unlimited",
         "pattern": "^[a-z][a-z0-9-]{0,20}$"}
-    catalog["policies"]["session-manager.json"]["placeholders"] = ["REGION", "ACCOUNT_ID", "CLUSTER_PREFIX"]
+    catalog["policies"]["session-manager.json"]["placeholders"] = ["PARTITION", "REGION", "ACCOUNT_ID",
+                                                                   "CLUSTER_PREFIX"]
     catalog_path.write_text(yaml.safe_dump(catalog, sort_keys=False))
     policy_path = tmp_path / "policies" / "session-manager.json"
     doc = json.loads(policy_path.read_text())
@@ -88,7 +89,7 @@ def test_a_new_placeholder_becomes_a_template_parameter(project_with_new_placeho
         "Description": "The prefix of the engine clusters' names. (the policies' <CLUSTER_PREFIX>)"}
     session = template["Resources"]["SessionManagerPolicies"]["Properties"]["PolicyDocument"]
     channels = next(st for st in session["Statement"] if st["Sid"] == "SessionManagerChannels")
-    sub = "arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:session/${ClusterPrefix}-*"
+    sub = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:session/${ClusterPrefix}-*"
     assert channels["Resource"] == {"Fn::Sub": sub}
 
 

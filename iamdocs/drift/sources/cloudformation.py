@@ -353,7 +353,7 @@ def _role_setup(rc: RoleCopy, project: Project, db: IAMDatabase, expected: list[
             lines = relate(rc.documents, exp, canon, db)
             lines.append(Difference("role-access", "info", rc.loc, rc.name, exp.label, "",
                                     f"{rc.name} compared as a whole with the {exp.role or 'mapped'} role's "
-                                    f"{exp.label} ({', '.join(exp.where)}; it covers {covered} of {needed} "
+                                    f"{exp.label} ({exp.source}; it covers {covered} of {needed} "
                                     "grants)"))
         cache[key] = (chosen[0] if chosen else None, lines, [c.matched for c in rc.documents])
     setup, lines, matched = cache[key]

@@ -103,10 +103,11 @@ def copies(data: dict[str, Any], role_name: str, region: str) -> tuple[list[Copy
     return out, values
 
 
-def check(project: SoundProject, db: IAMDatabase, text: str, role_name: str, option: str, as_role: str,
+def check(project: SoundProject, db: IAMDatabase, text: str, role_name: str, options: str | list[str], as_role: str,
           region: str) -> dict[str, Any]:
     """{missing, denied, extra} display names, as compare_role reports them; or {error}.
 
+    `options` names one combination ("engine-b+session-manager", or its option IDs), resolved by the catalog.
     Extra actions are kept for the services the catalog's policies use (the browser knows no others).
     """
     try:
@@ -114,8 +115,9 @@ def check(project: SoundProject, db: IAMDatabase, text: str, role_name: str, opt
         found, _ = copies(data, role_name, region)
     except PasteError as exc:
         return {"error": str(exc)}
-    setup = project.catalog.options[option].roles[as_role]
-    report = compare_role(project, role_name, found, setup.policies, option, db, role_location(role_name))
+    combo = project.catalog.combination([options] if isinstance(options, str) else options)
+    setup = combo.roles[as_role]
+    report = compare_role(project, role_name, found, setup.policies, combo.id, db, role_location(role_name))
     known = set(catalog_services(project))
     out: dict[str, list[str]] = {"missing": [], "denied": [], "extra": []}
     for d in report.differences:
@@ -126,15 +128,23 @@ def check(project: SoundProject, db: IAMDatabase, text: str, role_name: str, opt
 
 
 def browser_data(project: SoundProject, db: IAMDatabase) -> dict[str, Any]:
-    """What role-check.js needs: options, the grants each policy needs, and the catalog services' action names."""
+    """What role-check.js needs: the options and their valid combinations (from the catalog's one function), the
+    grants each policy needs, and the catalog services' action names."""
     canon = canonical_grants(project, db)
     policies = {}
     for name, grants in canon.items():
         policies[name] = sorted([g.action, display_action(g.action, db), g.effect, g.resource, g.condition]
                                 for g in grants)
-    options = {oid: {"title": o.title, "roles": {rid: {"title": project.catalog.roles[rid].title,
-                                                        "policies": s.policies} for rid, s in o.roles.items()}}
-               for oid, o in project.catalog.options.items()}
+    catalog = project.catalog
+    # Each option with what it gives each role by itself; an addition's roles hold only what it adds.
+    options = {oid: {"title": o.title, "label": o.short, "group": o.group, "combinesWith": o.combines_with,
+                     "roles": {rid: {"title": catalog.roles[rid].title, "policies": s.policies}
+                               for rid, s in o.roles.items()}}
+               for oid, o in catalog.options.items()}
+    combinations = [{"id": c.id, "options": list(c.options), "title": c.title,
+                     "roles": {rid: {"title": catalog.roles[rid].title, "policies": s.policies}
+                               for rid, s in c.roles.items()}}
+                    for c in catalog.combinations()]
     services = {s: sorted(a.name for a in db.actions(s)) for s in catalog_services(project)}
-    return {"options": options, "policies": policies, "services": services,
+    return {"options": options, "combinations": combinations, "policies": policies, "services": services,
             "extraLinesPerService": EXTRA_LINES_PER_SERVICE, "command": READ_COMMAND}

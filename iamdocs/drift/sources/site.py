@@ -11,7 +11,9 @@ No shape is published and not compared: a code block or download is read in
 whatever shape `shapes.parse` reads (JSON with escaped keys, YAML, a Python dict,
 CLI shorthand), suffixes in any case (`.JSON`, `.htm`), and any other text file
 of the site is searched for policy documents the same way the build's paste
-guard searches docs/ (`shapes.documents`, one definition).
+guard searches docs/ (`shapes.documents`, one definition). The browser checks'
+data is compared too: the guardrail check's policy documents as copies, the role
+check's grants grant by grant.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from iamdocs import jsonpos
 from iamdocs.cfn.identity import Branch, find
-from iamdocs.drift.compare import Copy, Difference
+from iamdocs.drift.compare import Copy, Difference, canonical_grants
 from iamdocs.drift.sources import shapes
 from iamdocs.drift.sources.cloudformation import (
     TemplateError,
@@ -37,6 +39,8 @@ from iamdocs.drift.sources.cloudformation import (
     show_params,
 )
 from iamdocs.errors import UserError
+from iamdocs.grants import Grant, display_action
+from iamdocs.iamdb import IAMDatabase
 from iamdocs.loader import read_policy_file
 from iamdocs.model import Project
 from iamdocs.placeholders import cfn_parameter_names
@@ -48,6 +52,7 @@ class CodeBlock:
     line: int  # line of the HTML file where the code text starts
     language: str  # from a language-* class, or ""
     filename: str  # from a `filename` title just before the block, or ""
+    guardrail: str = ""  # the catalog guardrail an enclosing element says it shows (data-iamdocs-guardrail)
     text: str = ""
     parts: list[str] = field(default_factory=list)
 
@@ -59,6 +64,7 @@ class _CodeBlocks(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[CodeBlock] = []
         self._stack: list[tuple[str, str]] = []  # (tag, class) of open elements
+        self._guardrails: list[tuple[int, str]] = []  # (depth, id) of open elements that show a guardrail
         self._code: CodeBlock | None = None
         self._code_depth = 0
         self._filename: str | None = None  # text of the last `filename` span, until a block takes it
@@ -69,6 +75,9 @@ class _CodeBlocks(HTMLParser):
         if tag in ("br", "img", "input", "hr", "meta", "link", "wbr", "source"):
             return
         self._stack.append((tag, cls))
+        guardrail = next((v or "" for k, v in attrs if k == "data-iamdocs-guardrail"), None)
+        if guardrail is not None:
+            self._guardrails.append((len(self._stack), guardrail))
         if self._code is not None:
             return
         if tag == "span" and "filename" in cls.split():
@@ -76,7 +85,8 @@ class _CodeBlocks(HTMLParser):
         if tag == "code" and any(t == "pre" for t, _ in self._stack[:-1]):
             lang = next((c[len("language-"):] for _, k in reversed(self._stack) for c in k.split()
                          if c.startswith("language-")), "")
-            self._code = CodeBlock(self.getpos()[0], lang, (self._filename or "").strip())
+            self._code = CodeBlock(self.getpos()[0], lang, (self._filename or "").strip(),
+                                   self._guardrails[-1][1] if self._guardrails else "")
             self._filename = None
             self._code_depth = len(self._stack)
 
@@ -85,6 +95,8 @@ class _CodeBlocks(HTMLParser):
             return
         while self._stack:
             t, _ = self._stack.pop()
+            while self._guardrails and self._guardrails[-1][0] > len(self._stack):
+                self._guardrails.pop()
             if self._code is not None and len(self._stack) < self._code_depth:
                 self._code.text = "".join(self._code.parts)
                 self.blocks.append(self._code)
@@ -171,9 +183,69 @@ _READ_ABOVE = (*HTML_SUFFIXES, ".json", ".yaml", ".yml")
 # What holds no text a reader could copy a policy from.
 BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".avif", ".woff", ".woff2", ".ttf", ".otf",
                    ".eot", ".pdf", ".zip", ".gz", ".mp4", ".webm")
-# Files the build makes for its own scripts and search: data, not copies a reader takes.
-_SITE_DATA = ("search/search_index.json", "javascripts/iamdocs-data.js", "javascripts/role-check-data.json",
-              "sitemap.xml")
+# The data the build writes for the pages' scripts (guide/generated.py; named here, where the site is read). The
+# browser checks' data is made from the policies: the guardrail check's holds each policy's document, the role
+# check's each policy's grants. A stale or edited one gives readers wrong answers, so both are compared.
+DATA_SCRIPT = "javascripts/iamdocs-data.js"
+ROLE_CHECK_DATA = "javascripts/role-check-data.json"
+GUARDRAIL_CHECK_DATA = "javascripts/guardrail-check-data.json"
+# Files the build makes for its own scripts and search, not searched for copies a reader takes.
+_SITE_DATA = ("search/search_index.json", DATA_SCRIPT, ROLE_CHECK_DATA, "sitemap.xml")
+
+
+def _check_data(path: Path, rel: Path) -> Mapping[str, object]:
+    """The `policies` mapping of a check's data file, positioned; UserError when it cannot be read."""
+    try:
+        data = from_node(jsonpos.parse(path.read_text(encoding="utf-8")).root)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{rel}: cannot be read: {exc}") from None
+    except jsonpos.JSONPositionError as exc:
+        raise UserError(f"{rel}:{exc.line}:{exc.col}: not valid JSON: {exc.message}") from None
+    policies = data.get("policies") if isinstance(data, dict) else None
+    if not isinstance(policies, dict):
+        raise UserError(f"{rel}: holds no policies; is it from a build of iamdocs?")
+    return policies
+
+
+def _guardrail_check_copies(path: Path, rel: Path, site_rel: str, names: Mapping[str, str],
+                            values: Mapping[str, str]) -> list[Copy]:
+    """Each policy document the guardrail check decides with, as a copy of the policy it is filed under."""
+    out = []
+    for name, entry in _check_data(path, rel).items():
+        document = entry.get("document") if isinstance(entry, dict) else None
+        line, col = pos(document, pos(entry, (1, 1)))
+        out.append(Copy(f"{site_rel} (guardrail check: {name})", document, Location(rel, line, col),
+                        (names[name],) if name in names else (), values))
+    return out
+
+
+def _role_check_differences(path: Path, rel: Path, site_rel: str, project: Project,
+                            db: IAMDatabase) -> list[Difference]:
+    """The role check's grants of each policy against the policy's own: one line per grant lost or gained."""
+    canonical, names = canonical_grants(project, db), _names(project)
+    out = []
+    for name, rows in _check_data(path, rel).items():
+        line, col = pos(rows, (1, 1))
+        where, label = Location(rel, line, col), f"{site_rel} (role check: {name})"
+        expected = canonical.get(names.get(name, name))
+        if expected is None or not isinstance(rows, list):
+            out.append(Difference("unknown-policy", "drift", where, label, "", "",
+                                  "holds grants of a policy that is not in policies/"))
+            continue
+        published = set()
+        for row in rows:
+            if not (isinstance(row, list) and len(row) == 5 and all(isinstance(v, str) for v in row)):
+                out.append(Difference("unreadable", "drift", Location(rel, *pos(row, (line, col))), label, "", "",
+                                      f"a grant that is not [action, name, effect, resource, condition]: {row!r}"))
+                continue
+            published.add(Grant(effect=row[2], action=row[0], resource=row[3], condition=row[4]))
+        for kind, grants in (("removed", expected - published), ("added", published - expected)):
+            for g in sorted(grants, key=lambda g: (g.action, g.resource, g.effect, g.condition)):
+                shown = display_action(g.action, db)
+                plain = g.resource == "*" and g.effect == "Allow" and not g.condition
+                on = "" if plain else f" ({g.effect} on {g.resource}{' when ' + g.condition if g.condition else ''})"
+                out.append(Difference(kind, "drift", where, label, name, shown, f"{kind} {shown}{on}"))
+    return out
 
 
 def _text_copies(path: Path, site: Path, shown: Path, text: str, names: Mapping[str, str],
@@ -225,7 +297,28 @@ def site_files(site: Path, shown: Path) -> Iterator[Path]:
     return iter(sorted(found))
 
 
-def site_copies(site: Path, project: Project, display: Path | None = None) -> tuple[list[Copy], list[Difference]]:
+def _guardrail_notes(project: Project, block: CodeBlock, docs: list[object], rel: Path,
+                     page: str) -> list[Difference]:
+    """A guardrail the page shows is an organisation's rule, not a role's policy: it is compared with the
+    catalog's guardrail of that name (the page's promise that its exception lets the options through is
+    checked by the build, with preflight)."""
+    catalog = project.catalog
+    guardrail = catalog.guardrails.get(block.guardrail) if catalog is not None else None
+    where = Location(rel, block.line, 1)
+    label = f"{page} (guardrail {block.guardrail})"
+    if guardrail is None:
+        return [Difference("unknown-guardrail", "drift", where, label, "", "",
+                           "shows a guardrail the catalog does not have")]
+    if docs != [guardrail.document]:  # positioned values are dicts, lists and strings: equal as such
+        return [Difference("guardrail", "drift", where, label, "", "",
+                           f"differs from the catalog's guardrail {block.guardrail} ({guardrail.title})")]
+    return [Difference("guardrail", "info", where, label, "", "",
+                       f"the catalog's guardrail {block.guardrail} as the catalog has it (a rule of the "
+                       "organisation, not a role's policy)")]
+
+
+def site_copies(site: Path, project: Project, db: IAMDatabase,
+                display: Path | None = None) -> tuple[list[Copy], list[Difference]]:
     """Every policy document in the built site, and what could not be compared.
 
     A code block labelled JSON that mentions "Statement" but does not parse is
@@ -260,6 +353,9 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
                                             f"code block is not valid JSON: {exc.message}"))
                     continue
                 docs = [f.document for f in shapes.documents(block.text, block.line)]  # YAML, a dict, shorthand
+            if block.guardrail:
+                notes.extend(_guardrail_notes(project, block, docs, rel, str(path.relative_to(site))))
+                continue
             for doc in docs:
                 if not is_identity_policy(doc):
                     continue
@@ -270,8 +366,15 @@ def site_copies(site: Path, project: Project, display: Path | None = None) -> tu
                                    (names[block.filename],) if block.filename in names else (), values))
     for path in (f for f in files if f.suffix.lower() == ".json"):
         rel = shown / path.relative_to(site)
-        if _DATED_VERSION.fullmatch(path.relative_to(site).as_posix()):
+        site_rel = path.relative_to(site).as_posix()
+        if _DATED_VERSION.fullmatch(site_rel):
             continue  # an earlier version of a policy (policies/<date>/), as the history replays it: not a copy
+        if site_rel == GUARDRAIL_CHECK_DATA:
+            copies.extend(_guardrail_check_copies(path, rel, site_rel, names, values))
+            continue
+        if site_rel == ROLE_CHECK_DATA:
+            notes.extend(_role_check_differences(path, rel, site_rel, project, db))
+            continue
         pf = read_policy_file(path, rel)
         if pf.root is None:
             continue  # not a policy (or not JSON): the site also ships search indexes and the like

@@ -11,11 +11,13 @@ class InlinePoliciesSize(Rule):
     id = "E041"
     name = "inline-policies-size"
     description = (
-        "A role's inline policies together must fit limits.inline_policy_chars_per_role (10,240) in every option."
+        "A role's inline policies together must fit limits.inline_policy_chars_per_role (10,240) in every "
+        "combination."
     )
     explanation = (
-        "IAM limits the sum of a role's inline policies, counted without whitespace. The check covers every role "
-        "option of the catalog and the CloudFormation template's role with its Session Manager policies."
+        "IAM limits the sum of a role's inline policies, counted without whitespace. The check covers every "
+        "combination of the catalog's options (an addition's policies on top of the option it goes with) "
+        "and the CloudFormation template's role with its Session Manager policies."
     )
     project_only = True
 
@@ -24,9 +26,9 @@ class InlinePoliciesSize(Rule):
         sizes = {f.name: minified_size(f.document) for f in ctx.project.files if f.root is not None}
         limit = catalog.limits.inline_policy_chars_per_role
         cases: list[tuple[str, list[str], Location]] = []
-        for option in catalog.options.values():
-            for setup in option.roles.values():
-                cases.append((f"option {option.id}: the {setup.role} role", setup.inline, setup.loc))
+        for combo in catalog.combinations():
+            for setup in combo.roles.values():
+                cases.append((f"option {combo.id}: the {setup.role} role", setup.inline, setup.loc))
         cfn = catalog.cloudformation
         cases.append((f"the CloudFormation template's {cfn.role} role (IamRole = New, Session = true)",
                       [*cfn.inline_policies, *cfn.session_policies], cfn.loc))

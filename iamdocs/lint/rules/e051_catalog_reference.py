@@ -10,7 +10,8 @@ class CatalogReference(Rule):
     id = "E051"
     name = "catalog-reference"
     description = (
-        "Options, relations, accepted findings, history and cloudformation must name existing policy files and roles."
+        "Options, relations, accepted findings, history and cloudformation must name existing policy files, roles "
+        "and options."
     )
     explanation = (
         "The guide, the template and the sandbox deploy follow these names. A misspelt file or role would "
@@ -44,6 +45,15 @@ class CatalogReference(Rule):
                 for kind in ("managed", "inline"):
                     for i, name in enumerate(getattr(setup, kind)):
                         yield from policy(name, ["options", oid, "roles", rid, kind, i], f"option {oid}")
+            for i, other in enumerate(option.combines_with):
+                target = catalog.options.get(other)
+                if target is None or target.is_addition or other == oid:
+                    why = ("which is not an option" if target is None else "itself" if other == oid
+                           else "which is itself an addition")
+                    bases = ", ".join(o.id for o in catalog.bases()) or "none"
+                    yield self.finding(f'option {oid} combines with "{other}", {why}; it can go on top of an option '
+                                       f"that is complete on its own (options without combines_with: {bases})",
+                                       catalog.locate(["options", oid, "combines_with", i]))
         for i, rel in enumerate(catalog.relations):
             yield from policy(rel.policy, ["relations", i, "policy"], "a relation")
             yield from policy(rel.equals, ["relations", i, "equals"], "a relation")
@@ -63,3 +73,9 @@ class CatalogReference(Rule):
         for kind in ("inline_policies", "session_policies"):
             for i, name in enumerate(getattr(cfn, kind)):
                 yield from policy(name, ["cloudformation", kind, i], f"cloudformation.{kind}")
+        for key, oid in (("new_role", cfn.new_role_option), ("session", cfn.session_option),
+                         ("boundary", cfn.boundary_option)):
+            if oid is not None and oid not in catalog.options:
+                yield self.finding(f'cloudformation.options.{key} names option "{oid}", which is not defined under '
+                                   f"options (options: {', '.join(catalog.options)})",
+                                   catalog.locate(["cloudformation", "options", key]))

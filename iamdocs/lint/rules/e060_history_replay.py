@@ -72,8 +72,26 @@ class HistoryReplay(Rule):
                 parts.append(f"the history adds {show(gone)} that the file does not allow")
             advice = ("add a dated entry to the catalog's history" if not gone else
                       "add a dated entry for a change, or correct the history where it is wrong")
+            if not gone:  # a change the history misses: where its entry goes, and the entry
+                advice += self._entry(f.name, unrecorded, ctx, spelled)
             yield self.finding(f"history does not replay to {f.name}: " + "; ".join(parts) + f"; {advice}",
                                self._where(f, unrecorded, ctx))
+
+    @staticmethod
+    def _entry(name: str, added: set[str], ctx: Context, spelled: dict[str, str]) -> str:
+        """Where the entry goes (after the last one, by its catalog line) and the entry itself, as one line of YAML
+        that can be pasted there (a flow mapping), with the date and summary left for the writer."""
+        history = ctx.catalog.history
+        last = ctx.catalog.locate(["history", len(history) - 1]) if history else None
+        where = (f" after its last entry ({history[-1].date}, {last.path}:{last.line})" if last else
+                 f" ({ctx.catalog.locate(['history'])})")
+
+        def names(actions: set[str]) -> str:
+            return ", ".join(display_action(a, ctx.iam) if ctx.iam.action(a) else spelled.get(a, a)
+                             for a in sorted(actions))
+
+        return (f"{where}, for example: - {{date: YYYY-MM-DD, summary: What changed., why: Why., "
+                f"changes: [{{policies: [{name}], added: [{names(added)}]}}]}}")
 
     @staticmethod
     def _show(actions: set[str], ctx: Context, spelled: dict[str, str]) -> str:

@@ -1,4 +1,4 @@
-"""Helpers the steps share: compact documents, role setups of the selected options."""
+"""Helpers the steps share: compact documents, role setups of the selected combinations of options."""
 
 from __future__ import annotations
 
@@ -27,11 +27,12 @@ def policy_name(file_name: str) -> str:
 
 
 def setups(r: Run) -> Iterator[tuple[str, str, RoleSetup]]:
-    """(option ID, role ID, setup) for every role of every selected option, in catalog order."""
+    """(combination ID, role ID, setup) for every role of every selected combination of options, in catalog order:
+    what each role gets once the additions are on it, as the catalog's one function says."""
     catalog = r.project.catalog
-    for option_id in r.options:
-        for role_id, setup in catalog.options[option_id].roles.items():
-            yield option_id, role_id, setup
+    for combination_id in r.options:
+        for role_id, setup in catalog.combination([combination_id]).roles.items():
+            yield combination_id, role_id, setup
 
 
 def role_name(r: Run, option_id: str, role_id: str) -> str:
