@@ -186,31 +186,52 @@ def _direct_parameters(template: Template) -> set[str]:
 
 
 def _groups(template: Template, conditions: list[str], choices: Mapping[str, list[str]]) -> list[list[str]]:
-    """The varied parameters in groups that decide together (they meet in one condition, with its dependencies)."""
-    section = template.section("Conditions")
-    parent = {n: n for n in choices}
+    """The varied parameters in groups that decide together (they meet in one condition, with its dependencies).
 
-    def root(n: str) -> str:
+    Linear in the conditions and their references: a condition joins the parameters it reads itself with those of
+    the conditions it names, when these read any (a chain of 1,500 conditions was 1.1 million walks when each
+    condition's dependencies were walked again for it).
+    """
+    section = template.section("Conditions")
+    reads: dict[str, set[str]] = {}  # condition -> the varied parameters it reads itself
+    names: dict[str, list[str]] = {}  # condition -> the conditions it names
+    todo, seen = list(conditions), set(conditions)
+    while todo:
+        name = todo.pop()
+        expr = section.get(name)
+        reads[name] = {p for p in _parameter_refs(expr)[0] if p in choices}
+        names[name] = [str(r) for r in condition_refs(expr) if str(r) in section]
+        for ref in names[name]:
+            if ref not in seen:
+                seen.add(ref)
+                todo.append(ref)
+    users: dict[str, list[str]] = {}
+    for name, refs in names.items():
+        for ref in refs:
+            users.setdefault(ref, []).append(name)
+    deciding = {n for n, r in reads.items() if r}  # conditions whose value depends on a varied parameter
+    todo = list(deciding)
+    while todo:
+        for user in users.get(todo.pop(), ()):
+            if user not in deciding:
+                deciding.add(user)
+                todo.append(user)
+    parent: dict[tuple[str, str], tuple[str, str]] = {("parameter", n): ("parameter", n) for n in choices}
+    parent.update({("condition", n): ("condition", n) for n in deciding})
+
+    def root(n: tuple[str, str]) -> tuple[str, str]:
         while parent[n] != n:
             parent[n] = parent[parent[n]]
             n = parent[n]
         return n
 
-    for name in conditions:
-        seen, todo, params = {name}, [name], set()
-        while todo:
-            expr = section.get(todo.pop())
-            params |= _parameter_refs(expr)[0]
-            for ref in condition_refs(expr):
-                if str(ref) in section and str(ref) not in seen:
-                    seen.add(str(ref))
-                    todo.append(str(ref))
-        inside = sorted(p for p in params if p in parent)
-        for other in inside[1:]:
-            parent[root(other)] = root(inside[0])
-    out: dict[str, list[str]] = {}
+    for name in deciding:
+        joined = [("parameter", p) for p in reads[name]] + [("condition", r) for r in names[name] if r in deciding]
+        for other in joined:
+            parent[root(other)] = root(("condition", name))
+    out: dict[tuple[str, str], list[str]] = {}
     for n in choices:
-        out.setdefault(root(n), []).append(n)
+        out.setdefault(root(("parameter", n)), []).append(n)
     return list(out.values())
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 from iamdocs.commands._options import add_project_argument, project_root
 from iamdocs.errors import UserError
 from iamdocs.fsutil import REFUSED_TARGETS
-from iamdocs.lint import Context, discover_rules
-from iamdocs.lint import run as run_rules
+from iamdocs.lint import Context, Finding, discover_rules, iter_findings
 from iamdocs.lint.formatters import FORMATS, Run
 from iamdocs.loader import load_project, read_policy_file
 from iamdocs.model import PolicyFile, Project
@@ -67,14 +66,24 @@ def _real(path: Path) -> Path:
 
 
 def _context(project: Project, paths: list[str]) -> Context:
-    """Project mode for policies/ as a whole; otherwise lone mode, reusing the project's reading of its own files."""
+    """Project mode for policies/ as a whole; otherwise lone mode, reusing the project's reading of its own files.
+
+    Lone files are checked in report order (by the path their findings show), so that each file's findings are
+    written as soon as it is checked.
+    """
     if not paths:
         return Context(project=project, files=project.files)
     targets = _collect(paths)
     own = {_real(project.policies_dir / f.name): f for f in project.files}
     if {_real(t) for t in targets} == set(own) and own:
         return Context(project=project, files=project.files)
-    return Context(project=project, files=LazyFiles(targets, own), lone=True)
+
+    def shown(target: Path) -> str:
+        mine = own.get(_real(target))
+        return str(mine.path if mine is not None else target)
+
+    return Context(project=project, files=LazyFiles(sorted(targets, key=shown), own), lone=True,
+                   in_report_order=True)
 
 
 class LazyFiles(Sequence[PolicyFile]):
@@ -123,8 +132,15 @@ def run(args: argparse.Namespace) -> int:
         for message in fix_files(ctx.files):
             print(printable(message), file=sys.stderr)
         ctx = _context(load_project(root), args.paths)  # check what is on disk now
-    findings = run_rules(ctx, select)
-    sys.stdout.write(FORMATS[args.format](findings, Run(len(ctx.files), args.show_accepted, ctx.iam.sources)))
-    failing = [f for f in findings
-               if f.severity == "error" or (args.strict and f.severity == "warning" and not f.accepted)]
+    failing = 0
+
+    def counted() -> Iterator[Finding]:
+        nonlocal failing
+        for f in iter_findings(ctx, select):
+            if f.severity == "error" or (args.strict and f.severity == "warning" and not f.accepted):
+                failing += 1
+            yield f
+
+    for piece in FORMATS[args.format](counted(), Run(len(ctx.files), args.show_accepted, ctx.iam.sources)):
+        sys.stdout.write(piece)
     return 1 if failing else 0

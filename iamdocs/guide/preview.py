@@ -22,7 +22,7 @@ def policy_findings(root: Path) -> list[str]:
     """`iamdocs validate`'s lines for the project (accepted findings left out), without its summary line."""
     project = load_project(root)
     ctx = Context(project=project, files=project.files)
-    report = text(run_rules(ctx), Run(len(ctx.files)))
+    report = "".join(text(run_rules(ctx), Run(len(ctx.files))))
     return report.splitlines()[:-1]
 
 

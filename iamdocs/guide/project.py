@@ -74,6 +74,6 @@ def validate_errors(root: Path) -> list[str]:
         return hit[1]
     findings = [f for f in run_rules(Context(project=project, files=project.files), None)
                 if f.severity == "error" and not f.accepted]
-    lines = text(findings, Run(len(project.files))).splitlines()[:-1]  # without the summary line
+    lines = "".join(text(findings, Run(len(project.files)))).splitlines()[:-1]  # without the summary line
     _errors[root] = (stamp, lines)
     return lines

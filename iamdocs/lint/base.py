@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +44,9 @@ class Context:
     files: Sequence[PolicyFile]  # lone files may be read one at a time as run() reaches them (LazyFiles)
     lone: bool = False  # files outside the project: check grammar and content, not catalog relations
     options: dict = field(default_factory=dict)
+    # Lone files that come sorted by the path their findings show: each file's findings can then be reported as
+    # soon as it is checked (iter_findings), and none are kept for a final sort.
+    in_report_order: bool = False
 
     @cached_property
     def iam(self) -> iamdb.IAMDatabase:
@@ -156,7 +159,39 @@ def discover_rules() -> list[type[Rule]]:
 
 def run(ctx: Context, select: set[str] | None = None) -> list[Finding]:
     """Run every rule (or the selected IDs) and return the findings, sorted by place."""
-    findings: list[Finding] = []
+    return list(iter_findings(ctx, select))
+
+
+def iter_findings(ctx: Context, select: set[str] | None = None) -> Iterator[Finding]:
+    """The findings in report order (by place), yielded file by file where that order allows.
+
+    File by file, every rule on one file before the next is read: lone files (LazyFiles) are then dropped with
+    what the rules computed about them. When they also come in report order (`ctx.in_report_order`), their
+    findings are yielded as each file is done, so that memory does not grow with the number of files or
+    findings; otherwise (the project's own files, with the project-wide rules) they are sorted at the end.
+    """
+    rules = _rules(ctx, select)
+    if not (ctx.lone and ctx.in_report_order):
+        findings = [x for f in ctx.files for x in _check_file(f, rules, ctx)]
+        if not ctx.lone:
+            for rule in rules:
+                findings.extend(rule.check_project(ctx))
+        yield from _in_order(findings, ctx)
+        return
+    previous = ""
+    for f in ctx.files:
+        shown = str(f.path)
+        if shown <= previous:
+            raise RuntimeError(f"lone files out of report order: {shown} after {previous}")
+        previous = shown
+        found = _check_file(f, rules, ctx)
+        if any(str(x.loc.path) != shown for x in found):
+            raise RuntimeError(f"a finding for {shown} names another file")
+        del f  # before the next file is read
+        yield from _in_order(found, ctx)
+
+
+def _rules(ctx: Context, select: set[str] | None) -> list[Rule]:
     rules = []
     for rule_cls in discover_rules():
         if select and rule_cls.id not in select:
@@ -166,21 +201,23 @@ def run(ctx: Context, select: set[str] | None = None) -> list[Finding]:
         if not ctx.lone and ctx.catalog is None and rule_cls.id[0] != "E":
             continue  # warnings need the catalog (to accept them); without it they bury its one error
         rules.append(rule_cls())
-    # File by file, every rule on one file before the next is read: lone files (LazyFiles) are then dropped
-    # with what the rules computed about them, so memory does not grow with the number of files.
-    for f in ctx.files:
-        found = [x for rule in rules for x in rule.check_file(f, ctx)]
-        if ctx.lone:
-            ctx.forget()
-            if f.path not in ctx.project_paths:  # no catalog entry can accept it: its key is dead weight
-                found = [replace(x, key=()) if x.key else x for x in found]
-        findings.extend(found)
-        del f  # before the next file is read
-    if not ctx.lone:
-        for rule in rules:
-            findings.extend(rule.check_project(ctx))
-    findings = [_accept(f, ctx) for f in findings]
-    return sorted(set(findings), key=lambda f: (str(f.loc.path), f.loc.line, f.loc.col, f.rule, f.message))
+    return rules
+
+
+def _check_file(f: PolicyFile, rules: list[Rule], ctx: Context) -> list[Finding]:
+    """Every per-file rule on one file; in lone mode, what the rules computed about it is then dropped."""
+    found = [x for rule in rules for x in rule.check_file(f, ctx)]
+    if ctx.lone:
+        ctx.forget()
+        if f.path not in ctx.project_paths:  # no catalog entry can accept it: its key is dead weight
+            found = [replace(x, key=()) if x.key else x for x in found]
+    return found
+
+
+def _in_order(findings: list[Finding], ctx: Context) -> list[Finding]:
+    """Accepted where the catalog accepts them, each once, sorted by place."""
+    return sorted({_accept(f, ctx) for f in findings},
+                  key=lambda f: (str(f.loc.path), f.loc.line, f.loc.col, f.rule, f.message))
 
 
 def _accept(finding: Finding, ctx: Context) -> Finding:
