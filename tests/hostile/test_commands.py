@@ -37,6 +37,10 @@ _POLICY = ("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:
            "        Statement:\n          - Effect: Allow\n            Action: ['secretsmanager:GetSecretValue']\n")
 
 
+def _items(n: int) -> str:
+    return "[" + ", ".join(f"a{i}" for i in range(n)) + "]"
+
+
 def tab_template(d: Path) -> None:
     (d / "engine.json").write_text(tabs((FIXTURES / "engine.json").read_text()))
 
@@ -124,6 +128,22 @@ CASES = [
          ("drift", "--cloudformation", "t.yaml"), 1,  # one document that cannot be evaluated: not compared, drift
          ("t.yaml:9:23: drift: P: cannot be evaluated, so it is not compared: Fn::Select: index "
           "99999999999999999999... (5,000 digits) is outside the list",)),
+    Case("loops-past-the-resource-bound", write("t.yaml", "Transform: AWS::LanguageExtensions\nResources:\n"
+                                                "  Fn::ForEach::A:\n    - X\n    - " + _items(101) + "\n"
+                                                "    - Fn::ForEach::B:\n        - Y\n        - " + _items(100) + "\n"
+                                                "        - R${X}${Y}:\n            Type: AWS::IAM::ManagedPolicy\n"
+                                                "            Properties:\n              PolicyDocument:\n"
+                                                "                Statement:\n                  - Effect: Allow\n"
+                                                "                    Action: s3:GetObject\n"
+                                                "                    Resource: '*'\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,  # 101 x 100 resources
+         ("iamdocs drift: error: t.yaml:6:7: Fn::ForEach::B: more than 10,000 resources made by loops",)),
+    Case("intrinsics-nested-past-the-depth-bound", write("t.yaml", _POLICY + "            Resource: "
+                                                         + "!Join ['', [" * 130 + "'x'" + "]]" * 130 + "\n"),
+         ("drift", "--cloudformation", "t.yaml"), 2,
+         # The Resource sits 7 levels below the top, each !Join adds three (the Fn::Join mapping, its list, the inner
+         # list): the first value past 128 is the 41st !Join's delimiter '', at column 23 + 40 * 12 + 7.
+         ("iamdocs drift: error: t.yaml:9:510: nested more than 128 levels deep",)),
     # --- sync keeps the file's own indentation
     Case("sync-tab-indented-json", tab_template, ("sync", "--cloudformation", "engine.json"), 0,
          ("engine.json: rewrote EngineRole/engine = ai-unlimited-engine.json",),
