@@ -87,7 +87,8 @@ def test_the_role_checks_grants_are_compared_grant_by_grant(project, db, site): 
     rows = {"ai-unlimited-engine.json": [["secretsmanager:getsecretvalue", "secretsmanager:GetSecretValue", "Allow",
                                           "arn:{partition}:secretsmanager:{region}:{account}:secret:*", ""]],
             "session-manager.json": [[a.lower(), a, "Allow", "*", ""] for a in _actions()] + [["ssm:x"]],
-            "gone.json": []}
+            "gone.json": [],
+            "ai-unlimited-workspaces.json": {"not": "rows"}}
     _put("javascripts/role-check-data.json", json.dumps({"policies": rows}, indent=1))(site)
     r = site_report(project, db, site)
     lines = sorted((d.document, d.loc.line, d.message) for d in r.differences if d.severity == "drift")
@@ -98,6 +99,8 @@ def test_the_role_checks_grants_are_compared_grant_by_grant(project, db, site): 
                     "arn:{partition}:secretsmanager:{region}:{account}:secret:*)"),
         (engine, 3, "removed secretsmanager:GetSecretValue (Allow on "
                     "arn:{partition}:secretsmanager:{region}:{account}:secret:compute-engine/*)"),
+        ("javascripts/role-check-data.json (role check: ai-unlimited-workspaces.json)", 172,
+         "the grants are not a list of [action, name, effect, resource, condition]"),
         ("javascripts/role-check-data.json (role check: gone.json)", 171,
          "holds grants of a policy that is not in policies/"),
         (session, 12, f"removed {DROPPED}"),  # json.dumps(indent=1): 22 rows of 7 lines each from line 13 on

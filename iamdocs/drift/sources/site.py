@@ -228,9 +228,13 @@ def _role_check_differences(path: Path, rel: Path, site_rel: str, project: Proje
         line, col = pos(rows, (1, 1))
         where, label = Location(rel, line, col), f"{site_rel} (role check: {name})"
         expected = canonical.get(names.get(name, name))
-        if expected is None or not isinstance(rows, list):
+        if expected is None:
             out.append(Difference("unknown-policy", "drift", where, label, "", "",
                                   "holds grants of a policy that is not in policies/"))
+            continue
+        if not isinstance(rows, list):
+            out.append(Difference("unreadable", "drift", where, label, "", "",
+                                  "the grants are not a list of [action, name, effect, resource, condition]"))
             continue
         published = set()
         for row in rows:
